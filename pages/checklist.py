@@ -1,0 +1,55 @@
+"""Leader: rate yourself on each skill of a checklist, with an optional note on how you know."""
+
+import uuid
+
+import streamlit as st
+
+from reflect import accounts, responses, ui
+from reflect.responses import IncompleteSubmission
+
+db, user = ui.require_user(accounts.LEADER)
+st.title("Skills checklist")
+sets = [qset for qset in ui.question_sets().values() if qset.is_rating]
+if not sets:
+    st.info("There is no skills checklist to complete yet. Your facilitator or administrator can add one.")
+    st.stop()
+
+for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
+    with tab:
+        st.markdown(qset.intro)
+        st.caption(f"Source: {qset.source}")
+        st.markdown(
+            "**The scale:** " + " · ".join(f"**{point}** {label}" for point, label in enumerate(qset.scale, start=1))
+        )
+        current = responses.drafts(db, user.id, qset.id)
+        rated = len(responses.answered(qset, current))
+        st.progress(rated / len(qset.items), text=f"{rated} of {len(qset.items)} skills rated")
+        earlier = responses.submissions(db, user.id, qset.id)
+        if earlier:
+            st.caption(
+                f"You have submitted this checklist {len(earlier)} time{'s' if len(earlier) > 1 else ''}, "
+                f"most recently {ui.local_time(earlier[0].submitted_at)}. Your ratings below start from your draft."
+            )
+
+        for number, item in enumerate(qset.items, start=1):
+            with st.container(border=True):
+                ui.draft_rating(user.id, qset, item.id, current.get(item.id), label=f"**{number}. {item.text}**")
+                if qset.note_prompt:
+                    ui.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
+                                  label=f"{qset.note_prompt} (optional)", height=80, limit=responses.MAX_NOTE)
+
+        st.info("Your cohort's facilitators can see the ratings you submit.", icon=":material/visibility:")
+        token_key = f"token:{qset.id}"
+        st.session_state.setdefault(token_key, uuid.uuid4().hex)
+        if st.button("Submit my ratings", key=f"submit:{qset.id}", type="primary"):
+            if ui.has_unsaved_problems(qset):
+                st.error("Some notes could not be saved. Fix the ones marked “Not saved”, then submit again.")
+            else:
+                try:
+                    submission = responses.submit(db, user.id, qset, st.session_state[token_key])
+                except IncompleteSubmission as error:
+                    st.error(str(error))
+                else:
+                    st.session_state[token_key] = uuid.uuid4().hex
+                    st.success(f"Submitted {ui.local_time(submission.submitted_at)}. See how you have moved on My progress.")
+                    st.page_link("pages/progress.py", label="Go to My progress", icon=":material/show_chart:")

@@ -1,0 +1,45 @@
+"""Leader home: what the module asks, where each question set stands, and what to do next."""
+
+import streamlit as st
+
+from reflect import accounts, cohorts, responses, ui
+
+db, user = ui.require_user(accounts.LEADER)
+st.title(f"Welcome, {user.name}")
+cohort = cohorts.cohort_of_leader(db, user.id)
+if cohort:
+    st.caption(f"Cohort: {cohort.name}")
+st.markdown(
+    "This module is about **partnership working**: with parents, the governing body, other schools and the wider "
+    "community. At the start of the module, and again later, you reflect in writing on the module's questions and "
+    "rate yourself on the Munby–Fullan skills checklist. Each time you submit, Reflect keeps a dated copy, so you can "
+    "see how your thinking and your skills move."
+)
+
+next_step = None
+for qset in ui.question_sets().values():
+    page = "pages/checklist.py" if qset.is_rating else "pages/reflect.py"
+    made = responses.submissions(db, user.id, qset.id)
+    answered = len(responses.answered(qset, responses.drafts(db, user.id, qset.id)))
+    with st.container(border=True):
+        st.markdown(f"**{qset.title}** · {len(qset.items)} {'skills' if qset.is_rating else 'questions'}")
+        if made:
+            times = "once" if len(made) == 1 else f"{len(made)} times"
+            st.markdown(f":material/check_circle: Submitted {times}, most recently {ui.local_time(made[0].submitted_at)}.")
+        elif answered:
+            st.markdown(f":material/pending: In progress: {answered} of {len(qset.items)} answered, not yet submitted.")
+        else:
+            st.markdown(":material/radio_button_unchecked: Not started.")
+        st.page_link(page, label="Open" if made else "Continue" if answered else "Start", icon=":material/arrow_forward:")
+    if not made and next_step is None:
+        next_step = (qset, page)
+
+st.subheader("What to do next")
+if next_step:
+    st.page_link(next_step[1], label=f"Complete and submit: {next_step[0].title}", icon=":material/arrow_forward:")
+else:
+    st.markdown(
+        "You have submitted every set. Later in the module, come back to reflect and rate yourself again; "
+        "then **My progress** shows how your ratings changed."
+    )
+    st.page_link("pages/progress.py", label="See my progress", icon=":material/show_chart:")

@@ -1,0 +1,38 @@
+"""Leader: how their own self-ratings changed, as charts and as a table of the same numbers."""
+
+import streamlit as st
+
+from reflect import accounts, charts, responses, ui
+
+db, user = ui.require_user(accounts.LEADER)
+st.title("My progress")
+sets = [qset for qset in ui.question_sets().values() if qset.is_rating]
+if not sets:
+    st.info("There is no skills checklist yet, so there is nothing to chart.")
+    st.stop()
+
+for qset in sets:
+    st.header(qset.title)
+    history = responses.ratings_over_time(db, user.id, qset.id)
+    times = history["submission_id"].nunique()
+    if times == 0:
+        st.info("You have not submitted this checklist yet. When you do, your ratings appear here.")
+        st.page_link("pages/checklist.py", label="Rate yourself now", icon=":material/checklist:")
+        continue
+    if times == 1:
+        st.info(
+            "You have submitted once, so there is no change to show yet. Rate yourself again later in the module "
+            "and this page shows how each skill moved."
+        )
+    else:
+        st.subheader("From your first to your latest rating")
+        st.altair_chart(charts.first_to_latest(history, qset), width="stretch")
+        st.dataframe(charts.change_table(history, qset), hide_index=True)
+    st.subheader("Every rating you submitted")
+    st.altair_chart(charts.ratings_over_time(history, qset))
+    with st.expander("The same numbers as a table"):
+        table = history.assign(
+            Skill=history["item_id"].map({i.id: f"{n}. {i.text}" for n, i in enumerate(qset.items, start=1)}),
+            Submitted=history["submitted_at"].map(lambda t: ui.local_time(t.isoformat())),
+        ).pivot_table(index="Skill", columns="Submitted", values="rating", sort=False)
+        st.dataframe(table)

@@ -1,0 +1,67 @@
+"""Leader: the free-text reflection sets. Answers save as drafts as they are typed; Submit records a dated copy."""
+
+import uuid
+
+import streamlit as st
+
+from reflect import accounts, responses, ui
+from reflect.responses import IncompleteSubmission
+
+db, user = ui.require_user(accounts.LEADER)
+st.title("Reflect")
+sets = [qset for qset in ui.question_sets().values() if not qset.is_rating]
+if not sets:
+    st.info("There are no reflection questions to answer yet. Your facilitator or administrator can add them.")
+    st.stop()
+
+for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
+    with tab:
+        st.markdown(qset.intro)
+        st.caption(f"Source: {qset.source}")
+        current = responses.drafts(db, user.id, qset.id)
+        done = len(responses.answered(qset, current))
+        st.progress(done / len(qset.items), text=f"{done} of {len(qset.items)} questions answered")
+
+        earlier = responses.submissions(db, user.id, qset.id)
+        compare_with = None
+        if earlier:
+            compare_with = st.selectbox(
+                "Show beside your draft: an earlier submission (read-only)",
+                [None, *earlier],
+                format_func=lambda s: "Nothing, just my draft" if s is None else f"Submitted {ui.local_time(s.submitted_at)}",
+                key=f"compare:{qset.id}",
+            )
+        else:
+            st.caption("When you submit, a dated copy is kept here so you can later compare how your thinking moved.")
+        then = responses.answers(db, user.id, compare_with.id) if compare_with else {}
+
+        for number, item in enumerate(qset.items, start=1):
+            st.markdown(f"**Question {number} of {len(qset.items)}**")
+            if item.behaviour:
+                st.caption(f"Core behaviour: {item.behaviour}")
+            draft_column, then_column = st.columns(2) if compare_with else (st.container(), None)
+            with draft_column:
+                ui.draft_text(user.id, qset, item.id, current.get(item.id), label=item.text)
+            if then_column is not None:
+                with then_column:
+                    st.caption(f"Your answer, submitted {ui.local_time(compare_with.submitted_at)}")
+                    answer = then.get(item.id)
+                    with st.container(border=True):
+                        st.text(answer.text if answer and answer.text else "(no answer)")
+
+        token_key = f"token:{qset.id}"
+        st.session_state.setdefault(token_key, uuid.uuid4().hex)
+        if st.button("Submit these reflections", key=f"submit:{qset.id}", type="primary"):
+            if ui.has_unsaved_problems(qset):
+                st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
+            else:
+                try:
+                    submission = responses.submit(db, user.id, qset, st.session_state[token_key])
+                except IncompleteSubmission as error:
+                    st.error(str(error))
+                else:
+                    st.session_state[token_key] = uuid.uuid4().hex
+                    st.success(
+                        f"Submitted {ui.local_time(submission.submitted_at)}. Your answers stay here as your draft, "
+                        "so you can keep working on them and submit again later."
+                    )

@@ -1,0 +1,34 @@
+"""A leader creates their account with their cohort's join code."""
+
+import streamlit as st
+
+from reflect import accounts, ui
+from reflect.accounts import AccountError
+
+db = ui.database()
+st.title("Join your cohort")
+if ui.current_user(db) is not None:
+    st.info("You are already signed in. Sign out first to create another account.")
+    st.stop()
+st.write("Your facilitator gives you a join code for your cohort, such as **ABCD-2345**.")
+with st.form("register"):
+    join_code = st.text_input("Join code")
+    name = st.text_input("Your name", max_chars=accounts.MAX_NAME)
+    email = st.text_input("Email", autocomplete="email")
+    password = st.text_input(
+        "Choose a password", type="password", autocomplete="new-password",
+        help=f"At least {accounts.MIN_PASSWORD} characters. A few words together is easy to remember.",
+    )
+    confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
+    pressed = st.form_submit_button("Create my account", type="primary")
+if pressed:
+    if password != confirm:
+        st.error("The two passwords are different. Type the same password in both boxes.")
+    else:
+        try:
+            user = accounts.register_leader(db, join_code=join_code, name=name, email=email, password=password)
+        except AccountError as error:
+            st.error(str(error))
+        else:
+            ui.sign_in(user)
+            st.rerun()

@@ -1,0 +1,37 @@
+"""First run: create the first facilitator account. Refused once any account exists."""
+
+import streamlit as st
+
+from reflect import accounts, ui
+from reflect.accounts import AccountError
+
+db = ui.database()
+st.title("Set up Reflect")
+if accounts.has_any_user(db):
+    st.info("Reflect is already set up.")
+    if ui.current_user(db) is None:
+        ui.sign_in_form(db)
+    st.stop()
+st.write(
+    "Welcome. Create the first **facilitator** account. Facilitators create cohorts and give leaders the join code."
+)
+with st.form("setup"):
+    name = st.text_input("Your name", max_chars=accounts.MAX_NAME)
+    email = st.text_input("Email", autocomplete="email")
+    password = st.text_input(
+        "Choose a password", type="password", autocomplete="new-password",
+        help=f"At least {accounts.MIN_PASSWORD} characters.",
+    )
+    confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
+    pressed = st.form_submit_button("Create facilitator account", type="primary")
+if pressed:
+    if password != confirm:
+        st.error("The two passwords are different. Type the same password in both boxes.")
+    else:
+        try:
+            user = accounts.create_first_facilitator(db, name=name, email=email, password=password)
+        except AccountError as error:
+            st.error(str(error))
+        else:
+            ui.sign_in(user)
+            st.rerun()

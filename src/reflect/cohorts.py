@@ -1,0 +1,101 @@
+"""Cohorts: the groups of leaders a facilitator runs, and the join codes leaders register with."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from reflect.db import now, write_transaction
+from reflect.text import InvalidText, clean_text, is_blank
+
+# No 0/O, 1/I/L: codes are read aloud and typed from slides.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MAX_NAME = 100
+
+
+class CohortError(Exception):
+    """A cohort change that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    name: str
+    join_code: str
+    archived_at: str | None = None
+    leaders: int = 0
+
+
+def create_cohort(db: Database, facilitator_id: int, name: str) -> Cohort:
+    """Create a cohort run by `facilitator_id`, with a fresh join code."""
+    try:
+        name = clean_text(name, limit=MAX_NAME).strip()
+    except InvalidText as error:
+        raise CohortError(f"Cohort name: {error}") from None
+    if is_blank(name) or "\n" in name:
+        raise CohortError("Give the cohort a name, on one line (for example “Spring 2027, North”).")
+    with write_transaction(db):
+        code = _unused_code(db)
+        cohort_id = db.execute(
+            "INSERT INTO cohorts (name, join_code, created_by, created_at) VALUES (?, ?, ?, ?)",
+            [name, code, facilitator_id, now()],
+        ).lastrowid
+        db.execute("INSERT INTO cohort_facilitators (cohort_id, user_id) VALUES (?, ?)", [cohort_id, facilitator_id])
+    return Cohort(cohort_id, name, code)
+
+
+def cohorts_run_by(db: Database, facilitator_id: int) -> list[Cohort]:
+    """The cohorts this facilitator runs, newest first, with how many leaders each has."""
+    rows = db.execute(
+        """
+        SELECT c.id, c.name, c.join_code, c.archived_at,
+               (SELECT COUNT(*) FROM cohort_leaders l WHERE l.cohort_id = c.id)
+        FROM cohorts c JOIN cohort_facilitators f ON f.cohort_id = c.id
+        WHERE f.user_id = ?
+        ORDER BY c.created_at DESC, c.id DESC
+        """,
+        [facilitator_id],
+    ).fetchall()
+    return [Cohort(*row) for row in rows]
+
+
+def cohort_of_leader(db: Database, leader_id: int) -> Cohort | None:
+    row = db.execute(
+        """
+        SELECT c.id, c.name, c.join_code, c.archived_at FROM cohorts c
+        JOIN cohort_leaders l ON l.cohort_id = c.id WHERE l.user_id = ?
+        ORDER BY l.joined_at DESC LIMIT 1
+        """,
+        [leader_id],
+    ).fetchone()
+    return Cohort(*row) if row else None
+
+
+def find_by_join_code(db: Database, code: str) -> Cohort | None:
+    row = db.execute(
+        "SELECT id, name, join_code, archived_at FROM cohorts WHERE join_code = ?", [normal_code(code)]
+    ).fetchone()
+    return Cohort(*row) if row else None
+
+
+def add_leader(db: Database, cohort_id: int, leader_id: int) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO cohort_leaders (cohort_id, user_id, joined_at) VALUES (?, ?, ?)",
+        [cohort_id, leader_id, now()],
+    )
+
+
+def normal_code(code: str) -> str:
+    """Codes are shown as ``ABCD-EFGH``; accept them typed in any case, with or without spaces and the hyphen."""
+    letters = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{letters[:4]}-{letters[4:]}" if len(letters) == 8 else letters
+
+
+def _unused_code(db: Database) -> str:
+    while True:
+        letters = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+        code = f"{letters[:4]}-{letters[4:]}"
+        if not db.execute("SELECT 1 FROM cohorts WHERE join_code = ?", [code]).fetchone():
+            return code

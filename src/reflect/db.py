@@ -1,0 +1,154 @@
+"""The one place that opens the database: connection settings, schema migrations and write transactions.
+
+Open a connection per script run or per thread (:func:`open_db`); never share one across Streamlit's threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database, Migrations
+
+DEFAULT_PATH = Path("data") / "reflect.db"
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("reflect")
+
+
+class DatabaseUnavailable(Exception):
+    """The database file cannot be opened or used; the message says what to fix."""
+
+
+def db_path() -> Path:
+    """The database file: ``REFLECT_DB`` if set, else ``data/reflect.db``."""
+    return Path(os.environ.get("REFLECT_DB") or DEFAULT_PATH)
+
+
+def now() -> str:
+    """The current time as stored: ISO 8601 in UTC, to the microsecond, so it sorts as text."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the database at `path` with WAL, a busy timeout and foreign keys on."""
+    path = Path(path) if path is not None else db_path()
+    if path.is_dir():
+        raise DatabaseUnavailable(f"{path} is a folder, not a database file. Set REFLECT_DB to a file path.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        db = Database(conn)
+        if migrate and migrations.pending(db):
+            # Serialise start-up across processes: only one applies what is pending.
+            with write_transaction(db):
+                migrations.apply(db)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseUnavailable(f"Cannot use the database file {path}: {error}.") from error
+    except OSError as error:
+        raise DatabaseUnavailable(f"Cannot create the database file {path}: {error.strerror}.") from error
+    return db
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """Run a read-then-write as one ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue, not fail."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def _run(db: Database, statements: str) -> None:
+    """Run `;;`-separated statements inside the migration's transaction (``executescript`` would commit it)."""
+    for statement in statements.split(";;"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('leader', 'facilitator')),
+            password_hash TEXT NOT NULL,
+            failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );;
+        CREATE TABLE cohorts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            join_code TEXT NOT NULL UNIQUE,
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            archived_at TEXT
+        );;
+        CREATE TABLE cohort_facilitators (
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            PRIMARY KEY (cohort_id, user_id)
+        );;
+        CREATE TABLE cohort_leaders (
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (cohort_id, user_id)
+        );;
+        CREATE INDEX cohort_leaders_by_user ON cohort_leaders(user_id);;
+
+        -- Work in progress: one row per person, set and item, overwritten as they type.
+        CREATE TABLE drafts (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            set_id TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            text TEXT,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 10),
+            note TEXT,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, set_id, item_id)
+        );;
+
+        -- Submitted work is append-only. Each submission keeps the set version and each answer the item wording
+        -- it was given under, so a later wording change neither orphans nor relabels it.
+        CREATE TABLE submissions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            set_id TEXT NOT NULL,
+            set_version INTEGER NOT NULL,
+            submitted_at TEXT NOT NULL,
+            token TEXT NOT NULL UNIQUE
+        );;
+        CREATE INDEX submissions_by_user ON submissions(user_id, set_id, submitted_at);;
+        CREATE TABLE answers (
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            item_id TEXT NOT NULL,
+            item_text TEXT NOT NULL,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 10),
+            text TEXT,
+            note TEXT,
+            PRIMARY KEY (submission_id, item_id)
+        );;
+        CREATE TRIGGER submissions_are_append_only BEFORE UPDATE ON submissions
+            BEGIN SELECT RAISE(ABORT, 'submissions are never changed once made'); END;;
+        CREATE TRIGGER answers_are_append_only BEFORE UPDATE ON answers
+            BEGIN SELECT RAISE(ABORT, 'submitted answers are never changed'); END;;
+        """,
+    )

@@ -1,0 +1,39 @@
+"""Free text as people type it, made safe to store and show: NFC, no control characters, no bidi overrides."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Embedding, override and isolate controls can make text read differently from what is stored ("Trojan Source").
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_ALLOWED_CONTROLS = {"\t", "\n"}
+
+
+class InvalidText(ValueError):
+    """Text that cannot be saved as it is; the message tells the person what to change."""
+
+
+def clean_text(value: str, *, limit: int) -> str:
+    """Return `value` normalised for storage, or raise :class:`InvalidText` saying what to fix.
+
+    Line endings become ``\\n``, bidi controls are dropped, and `limit` counts characters (code points) after
+    normalisation. Nothing is silently cut: text over the limit is refused with how much to remove.
+    """
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.translate(_BIDI_CONTROLS)
+    for char in text:
+        if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
+            raise InvalidText(
+                f"Your text contains an invisible control character (U+{ord(char):04X}), often pasted from "
+                "another program. Delete it and try again."
+            )
+    if len(text) > limit:
+        raise InvalidText(
+            f"This answer is {len(text):,} characters long; the limit is {limit:,}. "
+            f"Remove {len(text) - limit:,} characters to save it."
+        )
+    return text
+
+
+def is_blank(text: str | None) -> bool:
+    return text is None or not text.strip()

@@ -1,0 +1,193 @@
+"""The Streamlit glue every page shares: the database for this run, the question sets, and who is signed in.
+
+:func:`require_user` is the guard at the top of every page. It is the real access check: ``st.navigation`` only
+decides which pages are listed, and a page file can be reached without it (Streamlit's ``pages/`` auto-discovery).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+from sqlite_utils import Database
+
+from reflect import accounts, responses
+from reflect.accounts import AccountError, User
+from reflect.db import DatabaseUnavailable, db_path, open_db
+from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
+from reflect.text import InvalidText
+
+USER_KEY = "user_id"
+
+
+@st.cache_resource(show_spinner=False)
+def _schema_ready(path: str) -> bool:
+    """Apply migrations once per server process and database file."""
+    open_db(path).close()
+    return True
+
+
+def database() -> Database:
+    """A connection for this script run (connections must not cross Streamlit's threads)."""
+    path = str(db_path())
+    try:
+        _schema_ready(path)
+        return open_db(path, migrate=False)
+    except DatabaseUnavailable as error:
+        st.error(f"Reflect cannot open its database. {error} Ask whoever installed Reflect to check it.")
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _load_sets(folder: str) -> tuple[dict[str, QuestionSet], list[QuestionSetError]]:
+    return load_question_sets(folder)
+
+
+def question_sets() -> dict[str, QuestionSet]:
+    """The question sets that loaded, in file order. Sets that failed to load are reported by :func:`require_user`."""
+    return _load_sets(_questions_dir())[0]
+
+
+def _questions_dir() -> str:
+    return os.environ.get("REFLECT_QUESTIONS") or str(Path("questions"))
+
+
+def current_user(db: Database) -> User | None:
+    user_id = st.session_state.get(USER_KEY)
+    return accounts.get_user(db, user_id) if user_id is not None else None
+
+
+def require_user(role: str | None = None) -> tuple[Database, User]:
+    """Return (db, user) if someone is signed in with `role`; otherwise show sign-in or a refusal and stop."""
+    db = database()
+    user = current_user(db)
+    if user is None:
+        st.title("Sign in to Reflect")
+        sign_in_form(db)
+        st.stop()
+    _sidebar(user)
+    if role is not None and user.role != role:
+        st.error(f"This page is for {role}s only, and you are signed in as a {user.role}.")
+        st.page_link("pages/home.py" if user.role == accounts.LEADER else "pages/cohorts.py", label="Go to your home page")
+        st.stop()
+    for error in _load_sets(_questions_dir())[1]:
+        st.warning(
+            f"The question set in **{error.file}** could not be loaded ({error.field}: {error.why}). "
+            "The other question sets work as usual."
+        )
+    return db, user
+
+
+def sign_in(user: User) -> None:
+    st.session_state.clear()
+    st.session_state[USER_KEY] = user.id
+
+
+def sign_out() -> None:
+    st.session_state.clear()
+
+
+def _sidebar(user: User) -> None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.name}** ({user.role})")
+        st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
+
+
+def sign_in_form(db: Database) -> None:
+    with st.form("sign_in"):
+        email = st.text_input("Email", autocomplete="email")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        pressed = st.form_submit_button("Sign in", type="primary")
+    if pressed:
+        try:
+            user = accounts.sign_in(db, email, password)
+        except AccountError as error:
+            st.error(str(error))
+        else:
+            sign_in(user)
+            st.rerun()
+
+
+def local_time(stored: str, style: str = "%d %b %Y, %H:%M") -> str:
+    """A stored UTC time shown in the browser's time zone (UTC when it is not known)."""
+    moment = datetime.fromisoformat(stored)
+    zone_name = st.context.timezone or "UTC"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, zone_name = ZoneInfo("UTC"), "UTC"
+    shown = moment.astimezone(zone)
+    return f"{shown.strftime(style)} {shown.tzname() or zone_name}"
+
+
+# Draft fields: each widget saves its own value to the database when it changes (text areas send on blur or
+# Ctrl+Enter). The status under it says "Saved" only after the write committed; text that cannot be saved stays in
+# the box with the reason, and the last good draft stays in the database.
+
+def _keys(qset: QuestionSet, item_id: str, field: str) -> tuple[str, str, str]:
+    base = f"{qset.id}:{item_id}:{field}"
+    return base, f"saved:{base}", f"problem:{base}"
+
+
+def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> None:
+    key, saved_key, problem_key = _keys(qset, item_id, field)
+    db = database()
+    try:
+        saved_at = responses.save_draft(db, user_id, qset, item_id, **{field: st.session_state[key]})
+    except InvalidText as error:
+        st.session_state[problem_key] = (str(error), st.session_state[key])
+    else:
+        st.session_state[saved_key] = saved_at
+        st.session_state.pop(problem_key, None)
+    finally:
+        db.close()
+
+
+def has_unsaved_problems(qset: QuestionSet) -> bool:
+    """True while any field of `qset` holds text that could not be saved."""
+    return any(key.startswith(f"problem:{qset.id}:") for key in st.session_state)
+
+
+def _init_field(qset: QuestionSet, item_id: str, field: str, stored, stored_at: str | None) -> tuple[str, str, str]:
+    key, saved_key, problem_key = _keys(qset, item_id, field)
+    if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
+        problem = st.session_state.get(problem_key)
+        st.session_state[key] = problem[1] if problem else stored
+    if saved_key not in st.session_state and stored_at:
+        st.session_state[saved_key] = stored_at
+    return key, saved_key, problem_key
+
+
+def _status(saved_key: str, problem_key: str) -> None:
+    problem = st.session_state.get(problem_key)
+    if problem:
+        st.error(f"Not saved. {problem[0]}", icon=":material/error:")
+    elif st.session_state.get(saved_key):
+        st.caption(f":material/check: Saved {local_time(st.session_state[saved_key], '%d %b, %H:%M:%S')}")
+
+
+def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, field: str = "text",
+               label: str, height: int = 150, limit: int | None = None) -> None:
+    """A text area for one item's answer (or note) that saves itself as a draft."""
+    draft = draft or responses.Draft()
+    key, saved_key, problem_key = _init_field(qset, item_id, field, getattr(draft, field) or "", draft.saved_at)
+    limit = limit or qset.max_chars
+    st.text_area(
+        label, key=key, height=height, on_change=_save_field, args=(user_id, qset, item_id, field),
+        help=f"Saved automatically when you click or tab away. Up to {limit:,} characters.",
+    )
+    _status(saved_key, problem_key)
+
+
+def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, label: str) -> None:
+    """A row of labelled scale points for one item, unanswered until chosen, that saves itself as a draft."""
+    draft = draft or responses.Draft()
+    key, saved_key, problem_key = _init_field(qset, item_id, "rating", draft.rating, draft.saved_at)
+    st.radio(
+        label, options=range(1, len(qset.scale) + 1), format_func=lambda point: f"{point} · {qset.scale_label(point)}",
+        index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, "rating"),
+    )
+    _status(saved_key, problem_key)
