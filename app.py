@@ -1,6 +1,9 @@
 """Reflect's router: page config, who is signed in, and the pages their role may see.
 
-Each page also checks who is signed in itself (reflect.ui.require_user): this list only decides what is offered.
+A signed-in person is given only their role's pages. A signed-out person sees Sign in and Join in the menu; the
+members' pages are registered for them too, but hidden, so that refreshing a page (which starts a new, signed-out
+session) shows that page's sign-in screen and returns there after signing in, instead of "Page not found".
+Every page checks who is signed in itself (reflect.ui.require_user): this router only decides what is offered.
 """
 
 import streamlit as st
@@ -9,26 +12,47 @@ from reflect import accounts, ui
 
 st.set_page_config(page_title="Reflect", page_icon=":material/edit_note:", layout="wide")
 
+# (file, title, icon) of each role's pages; the first is that role's home.
+ROLE_PAGES = {
+    accounts.LEADER: [
+        ("pages/home.py", "Home", ":material/home:"),
+        ("pages/reflect.py", "Reflect", ":material/edit_note:"),
+        ("pages/checklist.py", "Skills checklist", ":material/checklist:"),
+        ("pages/progress.py", "My progress", ":material/show_chart:"),
+        ("pages/my_data.py", "My data", ":material/download:"),
+    ],
+    accounts.FACILITATOR: [
+        ("pages/cohorts.py", "Cohorts", ":material/groups:"),
+    ],
+}
+
+
+def role_pages(role: str) -> list[st.Page]:
+    return [
+        st.Page(file, title=title, icon=icon, default=index == 0)
+        for index, (file, title, icon) in enumerate(ROLE_PAGES[role])
+    ]
+
+
+def hidden_member_pages() -> list[st.Page]:
+    return [
+        st.Page(file, title=title, icon=icon, visibility="hidden")
+        for pages in ROLE_PAGES.values()
+        for file, title, icon in pages
+    ]
+
+
 db = ui.database()
 user = ui.current_user(db)
-
 if user is None and not accounts.has_any_user(db):
     pages = [st.Page("pages/setup.py", title="Set up Reflect", icon=":material/settings:", default=True)]
 elif user is None:
     pages = [
         st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True),
         st.Page("pages/register.py", title="Join a cohort", icon=":material/person_add:"),
-    ]
-elif user.role == accounts.LEADER:
-    pages = [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/reflect.py", title="Reflect", icon=":material/edit_note:"),
-        st.Page("pages/checklist.py", title="Skills checklist", icon=":material/checklist:"),
-        st.Page("pages/progress.py", title="My progress", icon=":material/show_chart:"),
-        st.Page("pages/my_data.py", title="My data", icon=":material/download:"),
+        *hidden_member_pages(),
     ]
 else:
-    pages = [st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:", default=True)]
-
+    pages = role_pages(user.role)
 db.close()
 st.navigation(pages).run()

@@ -19,11 +19,9 @@ def _rating_scale(qset: QuestionSet) -> alt.Scale:
 
 
 def _rating_axis(qset: QuestionSet) -> alt.Axis:
-    expression = " : ".join(
-        f"datum.value == {point} ? '{point} {label.replace(chr(39), '')}'"
-        for point, label in enumerate(qset.scale, start=1)
-    )
-    return alt.Axis(values=list(range(1, len(qset.scale) + 1)), labelExpr=f"{expression} : ''", title=None)
+    """Whole-number ticks, with the labelled scale spelt out as the axis title so no label is cut short."""
+    scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
+    return alt.Axis(values=list(range(1, len(qset.scale) + 1)), format="d", title=scale, titleFontWeight="normal")
 
 
 def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
@@ -35,7 +33,8 @@ def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
         .mark_line(point=alt.OverlayMarkDef(size=60))
         .encode(
             x=alt.X("submitted_at:T", title="Submitted", axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
-            y=alt.Y("rating:Q", scale=_rating_scale(qset), axis=alt.Axis(values=list(range(1, len(qset.scale) + 1)), title="Rating")),
+            y=alt.Y("rating:Q", scale=_rating_scale(qset), axis=alt.Axis(values=list(range(1, len(qset.scale) + 1)),
+                                                                          format="d", title="Rating")),
             tooltip=[
                 alt.Tooltip("item:N", title="Skill"),
                 alt.Tooltip("submitted_at:T", title="Submitted", format="%d %b %Y %H:%M"),
@@ -53,7 +52,7 @@ def first_to_latest(history: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:
     order = list(change["Skill"])
     long = change.melt(id_vars=["Skill"], value_vars=["First", "Latest"], var_name="When", value_name="Rating")
     base = alt.Chart(long).encode(
-        y=alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
         x=alt.X("Rating:Q", scale=_rating_scale(qset), axis=_rating_axis(qset)),
     )
     line = base.mark_line(color="#999").encode(detail="Skill:N")

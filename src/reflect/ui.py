@@ -70,8 +70,7 @@ def require_user(role: str | None = None) -> tuple[Database, User]:
         st.stop()
     _sidebar(user)
     if role is not None and user.role != role:
-        st.error(f"This page is for {role}s only, and you are signed in as a {user.role}.")
-        st.page_link("pages/home.py" if user.role == accounts.LEADER else "pages/cohorts.py", label="Go to your home page")
+        st.error(f"This page is for {role}s only, and you are signed in as a {user.role}. Choose a page from the menu.")
         st.stop()
     for error in _load_sets(_questions_dir())[1]:
         st.warning(

@@ -1,0 +1,88 @@
+"""AppTest runs of the real app against a real SQLite file, with people made through the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from reflect import accounts, cohorts
+from reflect.accounts import User
+from reflect.db import open_db
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class People:
+    facilitator: User
+    other_facilitator: User
+    leader: User
+    other_leader: User
+    cohort: cohorts.Cohort
+    other_cohort: cohorts.Cohort
+
+
+@pytest.fixture
+def db_path(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "reflect.db"
+    monkeypatch.setenv("REFLECT_DB", str(path))
+    monkeypatch.chdir(ROOT)
+    return path
+
+
+@pytest.fixture
+def db(db_path):
+    database = open_db(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def people(db) -> People:
+    facilitator = accounts.create_first_facilitator(db, name="Fran", email="fran@trust.org.uk", password=PASSWORD)
+    other_facilitator = accounts.create_facilitator(db, name="Olu", email="olu@trust.org.uk", password=PASSWORD)
+    cohort = cohorts.create_cohort(db, facilitator.id, "Spring North")
+    other_cohort = cohorts.create_cohort(db, other_facilitator.id, "Spring South")
+    leader = accounts.register_leader(db, join_code=cohort.join_code, name="Lee", email="lee@school.org.uk",
+                                      password=PASSWORD)
+    other_leader = accounts.register_leader(db, join_code=cohort.join_code, name="Bea", email="bea@school.org.uk",
+                                            password=PASSWORD)
+    return People(facilitator, other_facilitator, leader, other_leader, cohort, other_cohort)
+
+
+def app_as(user: User | None, page: str | None = None) -> AppTest:
+    """The app after one run, signed in as `user` (or nobody), on `page` if given.
+
+    A page the router does not offer this user is run as its own script, as Streamlit's ``pages/``
+    auto-discovery would serve it: its own guard is all that stands in the way.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if user is not None:
+        at.session_state["user_id"] = user.id
+    at.run()
+    if page is None:
+        return at
+    try:
+        return at.switch_page(page).run()
+    except ValueError:  # not among the pages st.navigation was given
+        direct = AppTest.from_file(str(ROOT / page), default_timeout=30)
+        if user is not None:
+            direct.session_state["user_id"] = user.id
+        return direct.run()
+
+
+def shown_text(at: AppTest) -> str:
+    """Everything the page shows as text, to check what a person could read on it."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "error", "warning", "info",
+                 "success", "code"):
+        parts += [str(element.value) for element in at.get(kind)]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    for widget in (*at.text_area, *at.text_input):
+        parts.append(str(widget.value))
+    return "\n".join(parts)

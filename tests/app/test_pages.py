@@ -1,0 +1,189 @@
+"""Every page, for every role, through Streamlit's AppTest against a real database."""
+
+from __future__ import annotations
+
+import pytest
+
+from reflect import responses
+from reflect.questions import load_question_sets
+
+from .conftest import ROOT, app_as, shown_text
+
+LEADER_PAGES = ["pages/home.py", "pages/reflect.py", "pages/checklist.py", "pages/progress.py", "pages/my_data.py"]
+FACILITATOR_PAGES = ["pages/cohorts.py"]
+PUBLIC_PAGES = ["pages/sign_in.py", "pages/register.py", "pages/setup.py"]
+SETS, _ = load_question_sets(ROOT / "questions")
+CHECKLIST = SETS["munby-fullan-skills"]
+REFLECTION = SETS["personal-reflection"]
+
+
+@pytest.mark.parametrize("page", LEADER_PAGES + FACILITATOR_PAGES + PUBLIC_PAGES)
+@pytest.mark.parametrize("role", ["anonymous", "leader", "facilitator"])
+def test_every_page_runs_for_every_role(people, role, page):
+    user = {"anonymous": None, "leader": people.leader, "facilitator": people.facilitator}[role]
+    at = app_as(user, page)
+    assert not at.exception, at.exception
+    assert at.title or at.error, "the page shows nothing"
+
+
+@pytest.mark.parametrize("page", LEADER_PAGES + FACILITATOR_PAGES)
+def test_signed_out_person_gets_the_sign_in_screen_and_no_data(people, db, page):
+    qset = REFLECTION
+    responses.save_draft(db, people.leader.id, qset, "q01", text="My private draft about governors")
+    at = app_as(None, page)
+    assert [title.value for title in at.title] == ["Sign in to Reflect"]
+    assert at.button or at.get("form_submit_button") or at.text_input, "no sign-in form"
+    text = shown_text(at)
+    assert "private draft" not in text and people.cohort.join_code not in text and "Lee" not in text
+
+
+@pytest.mark.parametrize("page", FACILITATOR_PAGES)
+def test_leader_cannot_reach_a_facilitator_page(people, page):
+    at = app_as(people.leader, page)
+    assert "This page is for facilitators only" in at.error[0].value
+    text = shown_text(at)
+    assert people.cohort.join_code not in text and people.cohort.name not in text
+
+
+@pytest.mark.parametrize("page", LEADER_PAGES)
+def test_facilitator_is_refused_leader_pages(people, page):
+    at = app_as(people.facilitator, page)
+    assert "This page is for leaders only" in at.error[0].value
+
+
+def test_leader_never_sees_another_leaders_answers(people, db):
+    responses.save_draft(db, people.other_leader.id, REFLECTION, "q01", text="Bea's confidential answer")
+    responses.submit(db, people.other_leader.id, REFLECTION, "bea-1")
+    for page in LEADER_PAGES:
+        at = app_as(people.leader, page)
+        assert "confidential" not in shown_text(at), page
+
+
+def test_empty_database_opens_set_up_and_creates_the_first_facilitator(db_path):
+    at = app_as(None)
+    assert at.title[0].value == "Set up Reflect"
+    inputs = {widget.label: widget for widget in at.text_input}
+    inputs["Your name"].input("Fran")
+    inputs["Email"].input("fran@trust.org.uk")
+    inputs["Choose a password"].input("long enough password")
+    inputs["Type the password again"].input("long enough password")
+    at.button[0].click().run()
+    assert not at.exception
+    # AppTest stays on the page it ran (a browser at "/" lands on the new default page): go there by name.
+    at.switch_page("pages/cohorts.py").run()
+    assert at.title[0].value == "Cohorts"
+    assert "Signed in as **Fran** (facilitator)" in shown_text(at)
+    assert app_as(None).title[0].value == "Sign in to Reflect", "set-up is offered again after it was done"
+
+
+def test_facilitator_creates_a_cohort_and_sees_its_join_code(people):
+    at = app_as(people.facilitator, "pages/cohorts.py")
+    at.text_input[0].input("Autumn East")
+    at.button[0].click().run()
+    assert "Leaders join with the code" in at.success[0].value
+    code = at.success[0].value.rsplit(" ", 1)[-1].strip("*.")
+    table = at.dataframe[0].value
+    assert code in list(table["Join code"]) and "Autumn East" in list(table["Cohort"])
+    assert people.other_cohort.name not in list(table["Cohort"]), "another facilitator's cohort is listed"
+
+
+def test_reflection_saves_as_typed_and_shows_saved(people, db):
+    at = app_as(people.leader, "pages/reflect.py")
+    at.text_area(key="personal-reflection:q01:text").input("Partnerships widen what pupils can reach.").run()
+    assert responses.drafts(db, people.leader.id, REFLECTION.id)["q01"].text == "Partnerships widen what pupils can reach."
+    assert any(caption.value.startswith(":material/check: Saved") for caption in at.caption)
+    assert any("1 of 5 questions answered" in str(bar.proto.text) for bar in at.get("progress"))
+
+
+def test_text_over_the_limit_is_refused_and_the_saved_draft_kept(people, db):
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="What I had saved.")
+    at = app_as(people.leader, "pages/reflect.py")
+    too_long = "x" * (REFLECTION.max_chars + 7)
+    at.text_area(key="personal-reflection:q01:text").input(too_long).run()
+    assert any("Remove 7 characters" in error.value for error in at.error)
+    assert at.text_area(key="personal-reflection:q01:text").value == too_long, "what was typed was thrown away"
+    assert responses.drafts(db, people.leader.id, REFLECTION.id)["q01"].text == "What I had saved."
+    at.button(key="submit:personal-reflection").click().run()
+    assert any("could not be saved" in error.value for error in at.error)
+    assert responses.submissions(db, people.leader.id, REFLECTION.id) == []
+
+
+def test_earlier_submission_is_shown_beside_the_draft_as_plain_text(people, db):
+    markdown = "**bold** [click](javascript:alert(1)) <b>html</b>"
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text=markdown)
+    responses.submit(db, people.leader.id, REFLECTION, "first")
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="My thinking moved on.")
+    at = app_as(people.leader, "pages/reflect.py")
+    compare = at.selectbox(key="compare:personal-reflection")
+    compare.select_index(1).run()
+    assert markdown in [text.value for text in at.text], "the earlier answer is not shown verbatim as plain text"
+    assert all(markdown not in element.value for element in at.markdown)
+    assert at.text_area(key="personal-reflection:q01:text").value == "My thinking moved on."
+
+
+def test_checklist_submit_names_missing_ratings_and_keeps_what_was_entered(people, db):
+    at = app_as(people.leader, "pages/checklist.py")
+    for item in CHECKLIST.items[:9]:
+        at.radio(key=f"{CHECKLIST.id}:{item.id}:rating").set_value(4).run()
+    at.text_area(key=f"{CHECKLIST.id}:feedback:note").input("My peers said so.").run()
+    at.button(key=f"submit:{CHECKLIST.id}").click().run()
+    last = CHECKLIST.items[9]
+    assert any(last.text in error.value for error in at.error), "the missing rating is not named"
+    assert responses.submissions(db, people.leader.id, CHECKLIST.id) == []
+    assert at.radio(key=f"{CHECKLIST.id}:feedback:rating").value == 4
+    assert at.text_area(key=f"{CHECKLIST.id}:feedback:note").value == "My peers said so."
+    at.radio(key=f"{CHECKLIST.id}:{last.id}:rating").set_value(2).run()
+    at.button(key=f"submit:{CHECKLIST.id}").click().run()
+    assert any(success.value.startswith("Submitted") for success in at.success)
+    [made] = responses.submissions(db, people.leader.id, CHECKLIST.id)
+    answers = responses.answers(db, people.leader.id, made.id)
+    assert answers["feedback"].note == "My peers said so." and answers[last.id].rating == 2
+
+
+def _submit_checklist(db, user, ratings, token):
+    for item, rating in zip(CHECKLIST.items, ratings, strict=True):
+        responses.save_draft(db, user.id, CHECKLIST, item.id, rating=rating)
+    responses.submit(db, user.id, CHECKLIST, token)
+
+
+def test_progress_empty_state_then_charts(people, db):
+    at = app_as(people.leader, "pages/progress.py")
+    assert "not submitted this checklist yet" in at.info[0].value
+    assert not at.get("vega_lite_chart")
+
+    _submit_checklist(db, people.leader, [2] * 10, "one")
+    at = app_as(people.leader, "pages/progress.py")
+    assert "submitted once" in at.info[0].value
+    assert len(at.get("vega_lite_chart")) == 1
+
+    _submit_checklist(db, people.leader, [4] * 10, "two")
+    at = app_as(people.leader, "pages/progress.py")
+    assert not at.info
+    assert len(at.get("vega_lite_chart")) == 2
+    change = at.dataframe[0].value
+    assert list(change["First"]) == [2] * 10 and list(change["Latest"]) == [4] * 10 and list(change["Change"]) == [2] * 10
+
+
+def test_my_data_offers_both_downloads(people, db):
+    at = app_as(people.leader, "pages/my_data.py")
+    assert "not written anything yet" in at.info[0].value
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="Hello")
+    at = app_as(people.leader, "pages/my_data.py")
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["Download CSV", "Download CSV for Excel (UTF-8 with BOM)"]
+
+
+def test_a_broken_question_file_is_named_and_the_others_still_work(people, tmp_path, monkeypatch):
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    for source in (ROOT / "questions").glob("*.toml"):
+        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "09_broken.toml").write_text(
+        'id = "broken"\ntitle = "Broken"\nversion = "two"\nsource = "s"\nintro = "i"\n'
+        '[[items]]\nid = "a"\nkind = "text"\ntext = "A question?"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("REFLECT_QUESTIONS", str(folder))
+    at = app_as(people.leader, "pages/reflect.py")
+    assert any("09_broken.toml" in warning.value and "version" in warning.value for warning in at.warning)
+    assert [tab.label for tab in at.tabs] == ["Thinkpiece activity", "Personal reflection"]

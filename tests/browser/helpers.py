@@ -1,0 +1,69 @@
+"""Steps a person takes in Reflect, written once for the browser tests."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "correct horse battery staple"
+
+
+def settled(page: Page) -> None:
+    """Wait until Streamlit has finished running the script for what is on screen."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+    page.wait_for_timeout(150)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+
+
+def goto(page: Page, url: str) -> None:
+    page.goto(url)
+    settled(page)
+
+
+def fill(page: Page, label: str, value: str, *, nth: int = 0) -> None:
+    page.get_by_label(label, exact=True).nth(nth).fill(value)
+
+
+def click(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    settled(page)
+
+
+def set_up_facilitator(page: Page, base_url: str, email: str = "fran@trust.org.uk") -> None:
+    goto(page, base_url)
+    expect(page.get_by_role("heading", name="Set up Reflect")).to_be_visible()
+    fill(page, "Your name", "Fran Facilitator")
+    fill(page, "Email", email)
+    fill(page, "Choose a password", PASSWORD)
+    fill(page, "Type the password again", PASSWORD)
+    click(page, "Create facilitator account")
+    expect(page.get_by_role("heading", name="Cohorts")).to_be_visible()
+
+
+def create_cohort(page: Page, name: str) -> str:
+    """Create a cohort on the Cohorts page and return its join code as shown."""
+    fill(page, "New cohort name", name)
+    click(page, "Create cohort")
+    message = page.get_by_text("Leaders join with the code")
+    expect(message).to_be_visible()
+    return message.inner_text().rsplit(" ", 1)[-1].rstrip(".")
+
+
+def sign_out(page: Page) -> None:
+    click(page, "Sign out")
+
+
+def register_leader(page: Page, base_url: str, join_code: str, name: str, email: str) -> None:
+    goto(page, base_url + "/register")
+    fill(page, "Join code", join_code)
+    fill(page, "Your name", name)
+    fill(page, "Email", email)
+    fill(page, "Choose a password", PASSWORD)
+    fill(page, "Type the password again", PASSWORD)
+    click(page, "Create my account")
+    expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
+
+
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    fill(page, "Email", email)
+    fill(page, "Password", password)
+    click(page, "Sign in")
