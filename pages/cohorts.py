@@ -18,7 +18,7 @@ if pressed:
     except CohortError as error:
         st.error(str(error))
     else:
-        st.success(f"Created “{cohort.name}”. Leaders join with the code **{cohort.join_code}**.")
+        st.success(f"Created “{ui.literal(cohort.name)}”. Leaders join with the code **{cohort.join_code}**.")
 
 mine = cohorts.cohorts_run_by(db, user.id)
 if not mine:

@@ -21,6 +21,10 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         current = responses.drafts(db, user.id, qset.id)
         done = len(responses.answered(qset, current))
         st.progress(done / len(qset.items), text=f"{done} of {len(qset.items)} questions answered")
+        st.caption(
+            f"Each answer can be up to {qset.max_chars:,} characters. It saves as a draft when you click or tab "
+            "away from the box; Submit keeps a dated copy."
+        )
 
         earlier = responses.submissions(db, user.id, qset.id)
         compare_with = None

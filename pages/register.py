@@ -13,7 +13,7 @@ if ui.current_user(db) is not None:
 st.write("Your facilitator gives you a join code for your cohort, such as **ABCD-2345**.")
 with st.form("register"):
     join_code = st.text_input("Join code")
-    name = st.text_input("Your name", max_chars=accounts.MAX_NAME)
+    name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")
     password = st.text_input(
         "Choose a password", type="password", autocomplete="new-password",

@@ -16,7 +16,7 @@ st.write(
     "Welcome. Create the first **facilitator** account. Facilitators create cohorts and give leaders the join code."
 )
 with st.form("setup"):
-    name = st.text_input("Your name", max_chars=accounts.MAX_NAME)
+    name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")
     password = st.text_input(
         "Choose a password", type="password", autocomplete="new-password",

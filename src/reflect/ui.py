@@ -7,6 +7,7 @@ decides which pages are listed, and a page file can be reached without it (Strea
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +22,16 @@ from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
 from reflect.text import InvalidText
 
 USER_KEY = "user_id"
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal(text: str) -> str:
+    """Escape `text` for a Markdown string, so a person's name or a cohort name shows exactly as typed.
+
+    Every ASCII punctuation character gets a backslash (CommonMark allows it), which also disarms links, HTML,
+    emoji shortcodes (``:smile:``) and maths (``$``).
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,7 +102,7 @@ def sign_out() -> None:
 
 def _sidebar(user: User) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** ({user.role})")
+        st.caption(f"Signed in as **{literal(user.name)}** ({user.role})")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
 
 

@@ -47,7 +47,12 @@ def test_leader_journey_from_set_up_to_download(server, page):
     set_up_facilitator(page, server.url)
     join_code = create_cohort(page, "Spring 2027 North")
     sign_out(page)
-    register_leader(page, server.url, join_code, "Lee Leader", "lee@school.org.uk")
+    # A name full of Markdown and HTML must show exactly as typed, never as a link.
+    name = "Lee *Leader* [home](javascript:alert(1)) <b>x</b>"
+    register_leader(page, server.url, join_code, name, "lee@school.org.uk")
+    expect(page.get_by_role("heading", name=f"Welcome, {name}", exact=True)).to_be_visible()
+    expect(page.locator("[data-testid='stSidebar']").get_by_text(name, exact=True)).to_be_visible()
+    assert page.locator("a[href^='javascript']").count() == 0
 
     # Type a reflection; it saves when the box loses focus.
     page.get_by_role("link", name="Reflect", exact=True).click()
