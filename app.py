@@ -22,7 +22,10 @@ ROLE_PAGES = {
         ("pages/my_data.py", "My data", ":material/download:"),
     ],
     accounts.FACILITATOR: [
+        ("pages/dashboard.py", "Cohort dashboard", ":material/monitoring:"),
+        ("pages/completion.py", "Completion and reflections", ":material/fact_check:"),
         ("pages/cohorts.py", "Cohorts", ":material/groups:"),
+        ("pages/cohort_export.py", "Export", ":material/download:"),
     ],
 }
 

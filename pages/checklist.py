@@ -38,7 +38,9 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                     ui.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
                                   label=f"{qset.note_prompt} (optional)", height=80, limit=responses.MAX_NOTE)
 
-        st.info("Your cohort's facilitators can see the ratings you submit.", icon=":material/visibility:")
+        st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
+                "that submission.", icon=":material/visibility:")
+        ui.sharing_controls(db, user, qset, earlier)
         token_key = f"token:{qset.id}"
         st.session_state.setdefault(token_key, uuid.uuid4().hex)
         if st.button("Submit my ratings", key=f"submit:{qset.id}", type="primary"):

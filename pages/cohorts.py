@@ -1,9 +1,14 @@
-"""Facilitator: create cohorts and hand out their join codes."""
+"""Facilitator: create cohorts, hand out join codes, and manage a cohort's name, checkpoints and facilitators."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from reflect import accounts, cohorts, ui
+from reflect import accounts, checkpoints, cohorts, invitations, ui
+from reflect.accounts import AccountError
+from reflect.checkpoints import CheckpointError
 from reflect.cohorts import CohortError
 
 db, user = ui.require_user(accounts.FACILITATOR)
@@ -18,18 +23,103 @@ if pressed:
     except CohortError as error:
         st.error(str(error))
     else:
+        st.session_state["chosen_cohort"] = cohort.id
         st.success(f"Created “{ui.literal(cohort.name)}”. Leaders join with the code **{cohort.join_code}**.")
 
 mine = cohorts.cohorts_run_by(db, user.id)
 if not mine:
     st.info("You have no cohorts yet. Create one above, then give its join code to your leaders.")
-else:
-    st.subheader("Your cohorts")
-    st.dataframe(
-        pd.DataFrame(
-            [{"Cohort": c.name, "Join code": c.join_code, "Leaders": c.leaders,
-              "Status": "Archived" if c.archived_at else "Open"} for c in mine]
-        ),
-        hide_index=True,
+    st.stop()
+st.subheader("Your cohorts")
+st.dataframe(
+    pd.DataFrame([{"Cohort": c.name, "Join code": c.join_code, "Leaders": c.leaders,
+                   "Status": "Archived" if c.archived_at else "Open"} for c in mine]),
+    hide_index=True,
+)
+st.caption("Leaders open Reflect, choose **Join a cohort** and type the join code.")
+
+st.subheader("Manage a cohort")
+cohort = ui.choose_cohort(db, user)
+settings, timeline, people = st.tabs(["Name and status", "Checkpoints", "Facilitators"])
+
+with settings:
+    with st.form("rename"):
+        new_name = st.text_input("Cohort name", value=cohort.name)
+        if st.form_submit_button("Rename"):
+            try:
+                cohorts.rename(db, user.id, cohort.id, new_name)
+            except CohortError as error:
+                st.error(str(error))
+            else:
+                st.rerun()
+    if cohort.archived_at:
+        st.warning(f"Archived on {ui.local_time(cohort.archived_at)}: the join code no longer works. "
+                   "Its data stays and can still be viewed and exported.")
+        if st.button("Reopen this cohort"):
+            cohorts.set_archived(db, user.id, cohort.id, False)
+            st.rerun()
+    else:
+        st.write(f"Join code: **{cohort.join_code}**")
+        if st.button("Archive this cohort", help="Stops new leaders joining. Nothing is deleted."):
+            cohorts.set_archived(db, user.id, cohort.id, True)
+            st.rerun()
+
+with timeline:
+    zone = ZoneInfo(st.context.timezone or "UTC")
+    st.caption(
+        "A submission belongs to the checkpoint open when it was made; a leader's latest submission in a checkpoint "
+        f"is the one the cohort charts use. Dates are whole days in your time zone ({zone.key}), first and last "
+        "day included; checkpoints may not overlap."
     )
-    st.caption("Leaders open Reflect, choose **Join a cohort** and type the join code.")
+    current = checkpoints.of_cohort(db, cohort.id)
+    table = pd.DataFrame(
+        {
+            "id": [point.id for point in current],
+            "Name": [point.name for point in current],
+            "First day": [datetime.fromisoformat(point.opens_at).astimezone(zone).date() for point in current],
+            "Last day": [(datetime.fromisoformat(point.closes_at).astimezone(zone) - timedelta(days=1)).date()
+                         for point in current],
+        }
+    )
+    edited = st.data_editor(
+        table, num_rows="dynamic", hide_index=True, key=f"checkpoints:{cohort.id}",
+        column_config={
+            "id": None,
+            "Name": st.column_config.TextColumn(required=True),
+            "First day": st.column_config.DateColumn(required=True, format="D MMM YYYY"),
+            "Last day": st.column_config.DateColumn(required=True, format="D MMM YYYY"),
+        },
+    )
+    if st.button("Save checkpoints", type="primary"):
+        try:
+            checkpoints.replace_all(db, cohort.id, [
+                (None if pd.isna(row["id"]) else int(row["id"]), str(row["Name"] or ""),
+                 datetime.combine(row["First day"], time(), zone),
+                 datetime.combine(row["Last day"] + timedelta(days=1), time(), zone))
+                for row in edited.to_dict("records")
+            ])
+        except CheckpointError as error:
+            st.error(str(error))
+        except TypeError:
+            st.error("Every checkpoint needs a first and a last day.")
+        else:
+            st.success("Checkpoints saved.")
+
+with people:
+    st.dataframe(pd.DataFrame(cohorts.facilitators_of(db, cohort.id), columns=["Name", "Email"]), hide_index=True)
+    with st.form("co_facilitator", clear_on_submit=True):
+        st.write("Add a co-facilitator. They see this cohort's ratings, completion and shared reflections.")
+        co_name = st.text_input("Their name")
+        co_email = st.text_input("Their email")
+        added = st.form_submit_button("Add co-facilitator")
+    if added:
+        try:
+            code = invitations.add_co_facilitator(db, user.id, cohort.id, name=co_name, email=co_email)
+        except (AccountError, CohortError) as error:
+            st.error(str(error))
+        else:
+            if code:
+                st.success(f"Added. Give them this one-time invitation code, valid for 14 days: **{code}**. They "
+                           "choose **Use an invitation** on the sign-in screen to set their password.")
+            else:
+                st.success("Added. They will see this cohort next time they open Reflect.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reflect import accounts, charts, responses, ui
+from reflect import accounts, charts, cohorts, reports, responses, ui
 
 db, user = ui.require_user(accounts.LEADER)
 st.title("My progress")
@@ -11,6 +11,7 @@ if not sets:
     st.info("There is no skills checklist yet, so there is nothing to chart.")
     st.stop()
 
+cohort = cohorts.cohort_of_leader(db, user.id)
 for qset in sets:
     st.header(qset.title)
     history = responses.ratings_over_time(db, user.id, qset.id)
@@ -36,3 +37,20 @@ for qset in sets:
             Submitted=history["submitted_at"].map(lambda t: ui.local_time(t.isoformat())),
         ).pivot_table(index="Skill", columns="Submitted", values="rating", sort=False)
         st.dataframe(table)
+
+    st.subheader("Where you sit in your cohort")
+    positions = reports.leader_positions(db, cohort.id, qset, user.id) if cohort else None
+    if positions is None or positions.empty:
+        st.info(
+            f"Not enough responses yet. Once at least {reports.MIN_RESPONDENTS} leaders in your cohort have submitted "
+            "at the same checkpoint as you, this shows how the cohort rated each skill and where your rating sits."
+        )
+        continue
+    names = list(dict.fromkeys(positions["checkpoint"]))
+    chosen = st.selectbox("Checkpoint", names, index=len(names) - 1, key=f"position:{qset.id}")
+    at_checkpoint = positions[positions["checkpoint"] == chosen]
+    st.caption(f"{int(at_checkpoint['respondents'].iloc[0]):,} leaders submitted at “{chosen}”. The bars show the "
+               "share of the cohort at each rating; ▼ marks your own rating.")
+    st.altair_chart(charts.position_in_cohort(at_checkpoint, qset), width="stretch")
+    with st.expander("The same numbers as a table"):
+        st.dataframe(charts.position_table(at_checkpoint, qset))

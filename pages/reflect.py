@@ -53,6 +53,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                     with st.container(border=True):
                         st.text(answer.text if answer and answer.text else "(no answer)")
 
+        ui.sharing_controls(db, user, qset, earlier)
         token_key = f"token:{qset.id}"
         st.session_state.setdefault(token_key, uuid.uuid4().hex)
         if st.button("Submit these reflections", key=f"submit:{qset.id}", type="primary"):

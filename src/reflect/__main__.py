@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import time
 from pathlib import Path
 
 from reflect.db import DatabaseUnavailable, db_path, open_db
@@ -31,6 +33,70 @@ def _check_questions(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    """Create a demo cohort of N leaders with ratings at three checkpoints, drafts and shared reflections."""
+    from reflect.demo import make_demo
+
+    sets, errors = load_question_sets(args.questions)
+    if errors or not any(qset.is_rating for qset in sets.values()):
+        print("error: the demo needs the question sets to load, with a rated checklist", file=sys.stderr)
+        return 1
+    path = Path(args.db) if args.db else db_path()
+    started = time.perf_counter()
+    with contextlib.closing(open_db(path)) as db:
+        made = make_demo(db, sets, leaders=args.leaders, seed=args.seed)
+    print(
+        f"Made “{made.cohort.name}” in {path}: {made.leaders:,} leaders, {made.submissions:,} submissions, "
+        f"in {time.perf_counter() - started:.1f} s.\n"
+        f"Sign in as {made.facilitator_email} with the password “{made.password}” to see it; "
+        f"the demo leaders share that password."
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """Write a cohort's answers as CSV (long, wide or codebook) to a file or standard output."""
+    from reflect import checkpoints, export
+
+    sets, _ = load_question_sets(args.questions)
+    path = Path(args.db) if args.db else db_path()
+    if not path.exists():
+        print(f"error: there is no database at {path}", file=sys.stderr)
+        return 2
+    with contextlib.closing(open_db(path)) as db:
+        matches = db.execute("SELECT id FROM cohorts WHERE name = ?", [args.cohort]).fetchall()
+        if len(matches) != 1:
+            names = [row[0] for row in db.execute("SELECT name FROM cohorts ORDER BY name")]
+            problem = "no cohort is" if not matches else f"{len(matches)} cohorts are"
+            print(f"error: {problem} named {args.cohort!r}. Cohorts: {', '.join(map(repr, names)) or 'none'}",
+                  file=sys.stderr)
+            return 1
+        cohort_id = matches[0][0]
+        checkpoint_id = None
+        if args.checkpoint:
+            found = [point for point in checkpoints.of_cohort(db, cohort_id) if point.name == args.checkpoint]
+            if not found:
+                print(f"error: the cohort has no checkpoint named {args.checkpoint!r}", file=sys.stderr)
+                return 1
+            checkpoint_id = found[0].id
+        qset = sets.get(args.set) if args.set else next((q for q in sets.values() if q.is_rating), None)
+        if args.format != "long" and qset is None:
+            print(f"error: no question set {args.set!r}; sets: {', '.join(sets)}", file=sys.stderr)
+            return 1
+        if args.format == "long":
+            data = export.cohort_long_csv(db, cohort_id, checkpoint_id=checkpoint_id, bom=args.bom)
+        elif args.format == "wide":
+            data = export.cohort_wide_csv(db, cohort_id, qset, checkpoint_id=checkpoint_id, bom=args.bom)
+        else:
+            data = export.codebook_csv(db, cohort_id, qset, bom=args.bom)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"Wrote {len(data):,} bytes to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m reflect", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
@@ -38,6 +104,24 @@ def parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help=_init.__doc__, description=_init.__doc__)
     init.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
     init.set_defaults(run=_init)
+
+    demo = commands.add_parser("demo", help=_demo.__doc__, description=_demo.__doc__)
+    demo.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    demo.add_argument("--leaders", type=int, default=30, help="how many leaders (default: 30)")
+    demo.add_argument("--seed", type=int, default=1, help="random seed, for the same data again (default: 1)")
+    demo.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    demo.set_defaults(run=_demo)
+
+    out = commands.add_parser("export", help=_export.__doc__, description=_export.__doc__)
+    out.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    out.add_argument("--cohort", required=True, help="the cohort's name, exactly")
+    out.add_argument("--format", choices=["long", "wide", "codebook"], default="long")
+    out.add_argument("--checkpoint", help="only this checkpoint (by name)")
+    out.add_argument("--set", help="question set id for wide and codebook (default: the checklist)")
+    out.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM, for Excel")
+    out.add_argument("--out", help="file to write (default: standard output)")
+    out.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    out.set_defaults(run=_export)
 
     check = commands.add_parser("check-questions", help=_check_questions.__doc__, description=_check_questions.__doc__)
     check.add_argument("folder", nargs="?", default="questions", help="folder of question files (default: questions)")

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from reflect import cohorts
-from reflect.db import now, write_transaction
+from reflect.db import now, stamp, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
 LEADER = "leader"
@@ -25,6 +25,8 @@ MAX_PASSWORD = 1024
 MAX_NAME = 100
 FAILURES_BEFORE_LOCK = 5
 LOCK_FOR = timedelta(minutes=15)
+# The password hash of an account made by a facilitator until its owner accepts the invitation: nothing verifies.
+INVITED = "!invited"
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -59,7 +61,7 @@ def create_first_facilitator(db: Database, *, name: str, email: str, password: s
     with write_transaction(db):
         if has_any_user(db):
             raise AccountError("Reflect is already set up. Sign in instead.")
-        return _insert_user(db, name, email, FACILITATOR, password_hash)
+        return insert_user(db, name, email, FACILITATOR, password_hash)
 
 
 def create_facilitator(db: Database, *, name: str, email: str, password: str) -> User:
@@ -67,7 +69,7 @@ def create_facilitator(db: Database, *, name: str, email: str, password: str) ->
     name, email, password_hash = _checked(name, email, password)
     with write_transaction(db):
         _email_is_free(db, email)
-        return _insert_user(db, name, email, FACILITATOR, password_hash)
+        return insert_user(db, name, email, FACILITATOR, password_hash)
 
 
 def register_leader(db: Database, *, join_code: str, name: str, email: str, password: str) -> User:
@@ -80,7 +82,7 @@ def register_leader(db: Database, *, join_code: str, name: str, email: str, pass
         if cohort.archived_at:
             raise AccountError("That cohort has closed and no longer takes new members. Ask your facilitator.")
         _email_is_free(db, email)
-        user = _insert_user(db, name, email, LEADER, password_hash)
+        user = insert_user(db, name, email, LEADER, password_hash)
         cohorts.add_leader(db, cohort.id, user.id)
         return user
 
@@ -99,6 +101,8 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
         _verify(_DUMMY_HASH, password)
         raise AccountError("That email and password do not match an account. Check both and try again.")
     user_id, password_hash, locked_until = row
+    if password_hash == INVITED:
+        raise AccountError("This account has no password yet. Choose “Use an invitation” and enter the code you were given.")
     if locked_until and datetime.fromisoformat(locked_until) > now:
         raise AccountError(_locked_message(datetime.fromisoformat(locked_until)))
     if not _verify(password_hash, password):
@@ -109,7 +113,7 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
             ).fetchone()[0]
             if failures % FAILURES_BEFORE_LOCK == 0:
                 until = now + LOCK_FOR
-                db.execute("UPDATE users SET locked_until = ? WHERE id = ?", [until.isoformat(), user_id])
+                db.execute("UPDATE users SET locked_until = ? WHERE id = ?", [stamp(until), user_id])
                 raise AccountError(_locked_message(until))
         left = FAILURES_BEFORE_LOCK - failures % FAILURES_BEFORE_LOCK
         raise AccountError(
@@ -139,20 +143,35 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def _checked(name: str, email: str, password: str) -> tuple[str, str, str]:
     """Validate a new account's details; return (name, email, password hash)."""
+    return check_name(name), check_email(email), hash_new_password(password)
+
+
+def hash_new_password(password: str) -> str:
+    """Check a new password's length and return its Argon2id hash; :class:`AccountError` says what to change."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Choose a password of at least {MIN_PASSWORD} characters; a few words together is fine.")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"Choose a password of at most {MAX_PASSWORD} characters.")
+    return _hasher.hash(password)
+
+
+def check_name(name: str) -> str:
+    """A person's name, cleaned; :class:`AccountError` if blank, multi-line or too long."""
     try:
         name = clean_text(name, limit=MAX_NAME).strip()
     except InvalidText as error:
         raise AccountError(f"Name: {error}") from None
     if is_blank(name) or "\n" in name or "\t" in name:
-        raise AccountError("Enter your name, on one line.")
+        raise AccountError("Enter a name, on one line.")
+    return name
+
+
+def check_email(email: str) -> str:
+    """An email address, lower-cased; :class:`AccountError` if it does not look like one."""
     email = _normal_email(email)
     if not _EMAIL.match(email) or len(email) > 254:
         raise AccountError("Enter an email address like name@school.org.uk.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Choose a password of at least {MIN_PASSWORD} characters; a few words together is fine.")
-    if len(password) > MAX_PASSWORD:
-        raise AccountError(f"Choose a password of at most {MAX_PASSWORD} characters.")
-    return name, email, _hasher.hash(password)
+    return email
 
 
 def _normal_email(email: str) -> str:
@@ -164,7 +183,8 @@ def _email_is_free(db: Database, email: str) -> None:
         raise AccountError("There is already an account with that email address. Sign in instead.")
 
 
-def _insert_user(db: Database, name: str, email: str, role: str, password_hash: str) -> User:
+def insert_user(db: Database, name: str, email: str, role: str, password_hash: str) -> User:
+    """Insert an account (inside the caller's write transaction; name and email already checked)."""
     cursor = db.execute(
         "INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
         [email, name, role, password_hash, now()],

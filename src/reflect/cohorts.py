@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlite_utils import Database
 
+from reflect import checkpoints
 from reflect.db import now, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -30,20 +32,55 @@ class Cohort:
 
 def create_cohort(db: Database, facilitator_id: int, name: str) -> Cohort:
     """Create a cohort run by `facilitator_id`, with a fresh join code."""
-    try:
-        name = clean_text(name, limit=MAX_NAME).strip()
-    except InvalidText as error:
-        raise CohortError(f"Cohort name: {error}") from None
-    if is_blank(name) or "\n" in name:
-        raise CohortError("Give the cohort a name, on one line (for example “Spring 2027, North”).")
+    name = _checked_name(name)
     with write_transaction(db):
         code = _unused_code(db)
+        created_at = now()
         cohort_id = db.execute(
             "INSERT INTO cohorts (name, join_code, created_by, created_at) VALUES (?, ?, ?, ?)",
-            [name, code, facilitator_id, now()],
+            [name, code, facilitator_id, created_at],
         ).lastrowid
         db.execute("INSERT INTO cohort_facilitators (cohort_id, user_id) VALUES (?, ?)", [cohort_id, facilitator_id])
+        checkpoints.add_defaults(db, cohort_id, datetime.fromisoformat(created_at))
     return Cohort(cohort_id, name, code)
+
+
+def run_by(db: Database, facilitator_id: int, cohort_id: int) -> Cohort:
+    """The cohort, if `facilitator_id` is one of its facilitators; otherwise :class:`CohortError`.
+
+    Every facilitator action on a cohort goes through this check, so another facilitator's cohort is out of reach.
+    """
+    for cohort in cohorts_run_by(db, facilitator_id):
+        if cohort.id == cohort_id:
+            return cohort
+    raise CohortError("That cohort is not one of yours.")
+
+
+def rename(db: Database, facilitator_id: int, cohort_id: int, name: str) -> None:
+    run_by(db, facilitator_id, cohort_id)
+    name = _checked_name(name)
+    with write_transaction(db):
+        db.execute("UPDATE cohorts SET name = ? WHERE id = ?", [name, cohort_id])
+
+
+def set_archived(db: Database, facilitator_id: int, cohort_id: int, archived: bool) -> None:
+    """Archive a cohort (its join code stops working; its data stays) or reopen it."""
+    run_by(db, facilitator_id, cohort_id)
+    with write_transaction(db):
+        db.execute("UPDATE cohorts SET archived_at = ? WHERE id = ?", [now() if archived else None, cohort_id])
+
+
+def facilitators_of(db: Database, cohort_id: int) -> list[tuple[str, str]]:
+    """(name, email) of the cohort's facilitators."""
+    return db.execute(
+        """SELECT u.name, u.email FROM users u JOIN cohort_facilitators f ON f.user_id = u.id
+           WHERE f.cohort_id = ? ORDER BY u.name""",
+        [cohort_id],
+    ).fetchall()
+
+
+def add_facilitator(db: Database, cohort_id: int, user_id: int) -> None:
+    db.execute("INSERT OR IGNORE INTO cohort_facilitators (cohort_id, user_id) VALUES (?, ?)", [cohort_id, user_id])
 
 
 def cohorts_run_by(db: Database, facilitator_id: int) -> list[Cohort]:
@@ -91,6 +128,16 @@ def normal_code(code: str) -> str:
     """Codes are shown as ``ABCD-EFGH``; accept them typed in any case, with or without spaces and the hyphen."""
     letters = "".join(ch for ch in code.upper() if ch.isalnum())
     return f"{letters[:4]}-{letters[4:]}" if len(letters) == 8 else letters
+
+
+def _checked_name(name: str) -> str:
+    try:
+        name = clean_text(name, limit=MAX_NAME).strip()
+    except InvalidText as error:
+        raise CohortError(f"Cohort name: {error}") from None
+    if is_blank(name) or "\n" in name:
+        raise CohortError("Give the cohort a name, on one line (for example “Spring 2027, North”).")
+    return name
 
 
 def _unused_code(db: Database) -> str:

@@ -29,9 +29,14 @@ def db_path() -> Path:
     return Path(os.environ.get("REFLECT_DB") or DEFAULT_PATH)
 
 
+def stamp(moment: datetime) -> str:
+    """A time as stored: ISO 8601 in UTC, to the microsecond, so stored times sort and compare as text."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def now() -> str:
-    """The current time as stored: ISO 8601 in UTC, to the microsecond, so it sorts as text."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    """The current time as stored (see :func:`stamp`)."""
+    return stamp(datetime.now(UTC))
 
 
 def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database:
@@ -152,3 +157,50 @@ def m0001_initial(db: Database) -> None:
             BEGIN SELECT RAISE(ABORT, 'submitted answers are never changed'); END;;
         """,
     )
+
+
+@migrations(name="0002_checkpoints_sharing_invitations")
+def m0002_checkpoints_sharing_invitations(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Named date windows per cohort. A submission belongs to the checkpoint whose window holds its time
+        -- (opens_at inclusive, closes_at exclusive); windows of one cohort never overlap.
+        CREATE TABLE checkpoints (
+            id INTEGER PRIMARY KEY,
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            name TEXT NOT NULL,
+            opens_at TEXT NOT NULL,
+            closes_at TEXT NOT NULL,
+            CHECK (opens_at < closes_at)
+        );;
+        CREATE INDEX checkpoints_by_cohort ON checkpoints(cohort_id, opens_at);;
+
+        -- Submissions a leader chose to share with their facilitators (free text is private otherwise).
+        CREATE TABLE shared_submissions (
+            submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+            shared_at TEXT NOT NULL
+        );;
+
+        -- One-time codes for people added by a facilitator to set their own password. Only a hash is kept.
+        CREATE TABLE invitations (
+            code_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_by INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        );;
+        CREATE INDEX invitations_by_user ON invitations(user_id);;
+        CREATE INDEX drafts_by_set ON drafts(set_id, user_id, saved_at);;
+        """,
+    )
+    # Cohorts made before checkpoints existed get the default three, counted from when they were made.
+    from reflect.checkpoints import default_windows
+
+    for cohort_id, created_at in db.execute("SELECT id, created_at FROM cohorts").fetchall():
+        for name, opens_at, closes_at in default_windows(datetime.fromisoformat(created_at)):
+            db.execute(
+                "INSERT INTO checkpoints (cohort_id, name, opens_at, closes_at) VALUES (?, ?, ?, ?)",
+                [cohort_id, name, opens_at, closes_at],
+            )

@@ -59,3 +59,131 @@ def leader_csv(db: Database, user_id: int, sets: Mapping[str, QuestionSet], *, b
             row["submitted_at"] = row.pop("saved_at")
         rows.append(row)
     return to_csv(rows, LEADER_COLUMNS, bom=bom)
+
+
+# Cohort exports for facilitators. Ratings are always included; free text (answers and notes) only from
+# submissions the leader chose to share. Column names in the wide file are item ids, stable across wording changes.
+
+LONG_COLUMNS = (
+    "cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "counts_for_checkpoint", "submission_id",
+    "submitted_at", "set_id", "set_version", "item_id", "item_text", "rating", "shared", "text", "note",
+)
+_WIDE_FIXED = (
+    "cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "counts_for_checkpoint", "submission_id",
+    "submitted_at", "set_id", "set_version", "shared",
+)
+_FIXED_MEANINGS = {
+    "cohort": "Cohort name",
+    "leader_id": "Reflect's id for the leader (stable)",
+    "leader_name": "Leader's name",
+    "leader_email": "Leader's email",
+    "checkpoint": "Checkpoint whose window holds the submission time (blank: outside every window)",
+    "counts_for_checkpoint": "1 if this is the leader's latest submission in that checkpoint (the one cohort charts use)",
+    "submission_id": "Reflect's id for the submission",
+    "submitted_at": "When it was submitted (ISO 8601, UTC)",
+    "set_id": "Question set id",
+    "set_version": "Question set version the answers were given under",
+    "shared": "1 if the leader shared this submission's free text with facilitators",
+}
+
+
+def _cohort_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None):
+    return db.execute(
+        """
+        WITH placed AS (
+            SELECT s.id, s.user_id, s.set_id, s.set_version, s.submitted_at, cp.id AS checkpoint_id,
+                   cp.name AS checkpoint,
+                   ROW_NUMBER() OVER (PARTITION BY s.user_id, s.set_id, cp.id
+                                      ORDER BY s.submitted_at DESC, s.id DESC) = 1 AND cp.id IS NOT NULL AS latest
+            FROM cohort_leaders cl
+            JOIN submissions s ON s.user_id = cl.user_id
+            LEFT JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
+                 AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+            WHERE cl.cohort_id = :cohort_id AND (:set_id IS NULL OR s.set_id = :set_id)
+        )
+        SELECT c.name AS cohort, u.id AS leader_id, u.name AS leader_name, u.email AS leader_email,
+               placed.checkpoint, placed.latest AS counts_for_checkpoint, placed.id AS submission_id,
+               placed.submitted_at, placed.set_id, placed.set_version, a.item_id, a.item_text, a.rating,
+               sh.submission_id IS NOT NULL AS shared,
+               CASE WHEN sh.submission_id IS NOT NULL THEN a.text END AS text,
+               CASE WHEN sh.submission_id IS NOT NULL THEN a.note END AS note
+        FROM placed
+        JOIN users u ON u.id = placed.user_id
+        JOIN cohorts c ON c.id = :cohort_id
+        JOIN answers a ON a.submission_id = placed.id
+        LEFT JOIN shared_submissions sh ON sh.submission_id = placed.id
+        WHERE (:checkpoint_id IS NULL OR placed.checkpoint_id = :checkpoint_id)
+        ORDER BY u.name COLLATE NOCASE, u.id, placed.submitted_at, placed.id, a.rowid
+        """,
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+    )
+
+
+def cohort_long_csv(db: Database, cohort_id: int, *, checkpoint_id: int | None = None, bom: bool = False) -> bytes:
+    """Every submitted answer of the cohort's leaders, one row per answer."""
+    cursor = _cohort_answers(db, cohort_id, None, checkpoint_id)
+    columns = [column[0] for column in cursor.description]
+    return to_csv((dict(zip(columns, row, strict=True)) for row in cursor), LONG_COLUMNS, bom=bom)
+
+
+def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
+    """The wide file's columns: fixed ones, then one per item id (and ``<item id>_note`` where the set has notes)."""
+    item_ids = [item.id for item in qset.items]
+    retired = db.execute(
+        """SELECT DISTINCT a.item_id FROM cohort_leaders cl JOIN submissions s ON s.user_id = cl.user_id
+           JOIN answers a ON a.submission_id = s.id WHERE cl.cohort_id = ? AND s.set_id = ?""",
+        [cohort_id, qset.id],
+    ).fetchall()
+    item_ids += sorted({item_id for (item_id,) in retired} - set(item_ids))  # items later versions dropped
+    columns = list(_WIDE_FIXED)
+    for item_id in item_ids:
+        columns.append(item_id)
+        if qset.note_prompt:
+            columns.append(f"{item_id}_note")
+    return columns
+
+
+def cohort_wide_csv(db: Database, cohort_id: int, qset: QuestionSet, *, checkpoint_id: int | None = None,
+                    bom: bool = False) -> bytes:
+    """One row per leader per submission of `qset`, one column per item (its rating, or its text if shared)."""
+    cursor = _cohort_answers(db, cohort_id, qset.id, checkpoint_id)
+    names = [column[0] for column in cursor.description]
+    rows: dict[int, dict] = {}
+    for values in cursor:
+        answer = dict(zip(names, values, strict=True))
+        row = rows.setdefault(answer["submission_id"], {column: answer[column] for column in _WIDE_FIXED})
+        row[answer["item_id"]] = answer["rating"] if answer["rating"] is not None else answer["text"]
+        row[f"{answer['item_id']}_note"] = answer["note"]
+    return to_csv(rows.values(), wide_columns(db, cohort_id, qset), bom=bom)
+
+
+def codebook_csv(db: Database, cohort_id: int, qset: QuestionSet, *, bom: bool = False) -> bytes:
+    """What each column of the wide file means: question text per set version, and the scale's labels."""
+    scale = "; ".join(f"{point} = {label}" for point, label in enumerate(qset.scale, start=1))
+    wording = {(qset.version, item.id): item.text for item in qset.items}
+    for version, item_id, item_text in db.execute(
+        """SELECT DISTINCT s.set_version, a.item_id, a.item_text FROM cohort_leaders cl
+           JOIN submissions s ON s.user_id = cl.user_id JOIN answers a ON a.submission_id = s.id
+           WHERE cl.cohort_id = ? AND s.set_id = ?""",
+        [cohort_id, qset.id],
+    ):
+        wording.setdefault((version, item_id), item_text)
+    rows = []
+    for column in wide_columns(db, cohort_id, qset):
+        if column in _FIXED_MEANINGS:
+            rows.append({"column": column, "question_text": _FIXED_MEANINGS[column], "set_id": "", "set_title": "",
+                         "set_version": "", "kind": "", "scale_labels": ""})
+            continue
+        item_id, is_note = (column[: -len("_note")], True) if column.endswith("_note") else (column, False)
+        for (version, wording_item), text in sorted(wording.items()):
+            if wording_item != item_id:
+                continue
+            rows.append({
+                "column": column,
+                "question_text": f"{qset.note_prompt} (note on: {text})" if is_note else text,
+                "set_id": qset.id, "set_title": qset.title, "set_version": version,
+                "kind": "text" if is_note or not qset.is_rating else "rating",
+                "scale_labels": scale if qset.is_rating and not is_note else "",
+            })
+    return to_csv(rows, ("column", "question_text", "set_id", "set_title", "set_version", "kind", "scale_labels"),
+                  bom=bom)

@@ -6,11 +6,13 @@ Every function takes the leader's user id and reads or writes only that leader's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 from sqlite_utils import Database
 
-from reflect.db import now, write_transaction
+from reflect.db import now as current_time
+from reflect.db import stamp, write_transaction
 from reflect.questions import RATING, QuestionSet
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -69,7 +71,7 @@ def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, t
         if rating is not None and (type(rating) is not int or not 1 <= rating <= len(qset.scale)):
             raise InvalidText(f"Choose a rating from 1 to {len(qset.scale)}.")
         fields["rating"] = rating
-    saved_at = now()
+    saved_at = current_time()
     columns = ", ".join(fields)
     placeholders = ", ".join("?" for _ in fields)
     updates = ", ".join(f"{column} = excluded.{column}" for column in fields)
@@ -100,7 +102,7 @@ def answered(qset: QuestionSet, current: dict[str, Draft]) -> list[str]:
     return [item.id for item in qset.items if item.id in current and not is_blank(current[item.id].text)]
 
 
-def submit(db: Database, user_id: int, qset: QuestionSet, token: str) -> Submission:
+def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: datetime | None = None) -> Submission:
     """Record the leader's current drafts of `qset` as a dated submission, and return it.
 
     `token` identifies one press of Submit: sending it again (a retry, a double click) returns the submission
@@ -126,7 +128,7 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str) -> Submiss
                 )
         elif not done:
             raise IncompleteSubmission("Write an answer to at least one question before you submit.")
-        submitted_at = now()
+        submitted_at = stamp(now) if now else current_time()
         submission_id = db.execute(
             "INSERT INTO submissions (user_id, set_id, set_version, submitted_at, token) VALUES (?, ?, ?, ?, ?)",
             [user_id, qset.id, qset.version, submitted_at, token],
@@ -200,3 +202,48 @@ def everything_written_by(db: Database, user_id: int) -> list[dict]:
     )
     rows += [dict(zip(columns, row, strict=True)) for row in in_draft.fetchall()]
     return rows
+
+
+def set_shared(db: Database, user_id: int, submission_id: int, shared: bool) -> None:
+    """Share (or stop sharing) one of this leader's submissions' free text with their facilitators."""
+    with write_transaction(db):
+        if not db.execute("SELECT 1 FROM submissions WHERE id = ? AND user_id = ?", [submission_id, user_id]).fetchone():
+            raise LookupError("not this leader's submission")
+        if shared:
+            db.execute("INSERT OR IGNORE INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)",
+                       [submission_id, current_time()])
+        else:
+            db.execute("DELETE FROM shared_submissions WHERE submission_id = ?", [submission_id])
+
+
+def shared_ids(db: Database, user_id: int) -> set[int]:
+    """Ids of this leader's submissions that they share with their facilitators."""
+    rows = db.execute(
+        "SELECT sh.submission_id FROM shared_submissions sh JOIN submissions s ON s.id = sh.submission_id "
+        "WHERE s.user_id = ?",
+        [user_id],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def shared_in_cohort(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> list[tuple[str, Submission,
+                                                                                                   dict[str, Answer]]]:
+    """(leader name, submission, answers) of every submission of `set_id` shared by the cohort's leaders in the
+    checkpoint: the only free text facilitators can read."""
+    rows = db.execute(
+        """SELECT u.name, s.id, s.set_id, s.set_version, s.submitted_at
+           FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+           JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id
+           JOIN shared_submissions sh ON sh.submission_id = s.id
+           JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
+                AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, s.submitted_at""",
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+    ).fetchall()
+    shared = []
+    for name, submission_id, *rest in rows:
+        answer_rows = db.execute(
+            "SELECT item_id, item_text, rating, text, note FROM answers WHERE submission_id = ?", [submission_id]
+        ).fetchall()
+        shared.append((name, Submission(submission_id, *rest), {row[0]: Answer(*row) for row in answer_rows}))
+    return shared

@@ -6,8 +6,10 @@ decides which pages are listed, and a page file can be reached without it (Strea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,9 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlite_utils import Database
 
-from reflect import accounts, responses
+from reflect import accounts, checkpoints, cohorts, responses
 from reflect.accounts import AccountError, User
-from reflect.db import DatabaseUnavailable, db_path, open_db
+from reflect.db import DatabaseUnavailable, db_path, now, open_db
 from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
 from reflect.text import InvalidText
 
@@ -201,3 +203,79 @@ def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses
         index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, "rating"),
     )
     _status(saved_key, problem_key)
+
+
+# Facilitators' choice of cohort and checkpoint, kept while they move between pages.
+
+def choose_cohort(db: Database, user: User) -> cohorts.Cohort:
+    """A selectbox of the facilitator's own cohorts (others' are never offered); stops with a hint if none."""
+    mine = cohorts.cohorts_run_by(db, user.id)
+    if not mine:
+        st.info("You have no cohorts yet. Create one on the Cohorts page.")
+        st.page_link("pages/cohorts.py", label="Go to Cohorts", icon=":material/groups:")
+        st.stop()
+    by_id = {cohort.id: cohort for cohort in mine}
+    chosen = st.session_state.get("chosen_cohort")
+    cohort_id = st.selectbox(
+        "Cohort", list(by_id), index=list(by_id).index(chosen) if chosen in by_id else 0,
+        format_func=lambda i: by_id[i].name + (" (archived)" if by_id[i].archived_at else ""),
+    )
+    st.session_state["chosen_cohort"] = cohort_id
+    return by_id[cohort_id]
+
+
+def choose_checkpoint(db: Database, cohort: cohorts.Cohort, *, label: str = "Checkpoint",
+                      allow_all: bool = False) -> checkpoints.Checkpoint | None:
+    """A selectbox of the cohort's checkpoints, defaulting to the one open now (None means "all", if allowed)."""
+    points = checkpoints.of_cohort(db, cohort.id)
+    if not points:
+        st.info("This cohort has no checkpoints. Add them on the Cohorts page.")
+        st.stop()
+    options: list = ([None] if allow_all else []) + points
+    current = checkpoints.at(db, cohort.id, now())
+    remembered = st.session_state.get(f"chosen_checkpoint:{cohort.id}")
+    ids = [point.id if point else None for point in options]
+    default = remembered if remembered in ids else (current.id if current else points[0].id)
+    chosen = st.selectbox(
+        label, options, index=ids.index(default) if default in ids else 0,
+        format_func=lambda p: "All checkpoints" if p is None else
+        f"{p.name} ({local_time(p.opens_at, '%d %b %Y')} – {local_time(p.closes_at, '%d %b %Y')})",
+    )
+    st.session_state[f"chosen_checkpoint:{cohort.id}"] = chosen.id if chosen else None
+    return chosen
+
+
+def deferred(make: Callable[..., bytes], *args, **kwargs) -> Callable[[], bytes]:
+    """Download data made only when the button is clicked. Streamlit runs it on another thread, so it opens a
+    connection of its own (connections must not cross threads)."""
+
+    def run() -> bytes:
+        with contextlib.closing(open_db(db_path(), migrate=False)) as db:
+            return make(db, *args, **kwargs)
+
+    return run
+
+
+def _toggle_share(user_id: int, submission_id: int) -> None:
+    db = database()
+    try:
+        responses.set_shared(db, user_id, submission_id, st.session_state[f"share:{submission_id}"])
+    finally:
+        db.close()
+
+
+def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[responses.Submission]) -> None:
+    """Each submission of `qset` with a "Share with my facilitator" switch (off until the leader turns it on)."""
+    if not made:
+        return
+    shared = responses.shared_ids(db, user.id)
+    what = "notes" if qset.is_rating else "written answers"
+    with st.expander(f"Your submissions ({len(made)}) and sharing", icon=":material/share:"):
+        st.caption(f"Your {what} are private unless you share a submission. Your cohort's facilitators can then read "
+                   "that submission; you can stop sharing at any time.")
+        for submission in made:
+            st.toggle(
+                f"Share with my facilitator: submitted {local_time(submission.submitted_at)}",
+                value=submission.id in shared, key=f"share:{submission.id}",
+                on_change=_toggle_share, args=(user.id, submission.id),
+            )

@@ -1,0 +1,39 @@
+"""Facilitator: download a cohort's answers as CSV (long, wide and codebook), Excel-safe."""
+
+import streamlit as st
+
+from reflect import accounts, export, ui
+
+db, user = ui.require_user(accounts.FACILITATOR)
+st.title("Export")
+st.write(
+    "Download your cohort's answers for your own analysis. Ratings are always included; free text only where a leader "
+    "shared that submission with you. Text that Excel could mistake for a formula starts with an apostrophe."
+)
+left, middle, right = st.columns(3)
+with left:
+    cohort = ui.choose_cohort(db, user)
+with middle:
+    point = ui.choose_checkpoint(db, cohort, allow_all=True)
+sets = list(ui.question_sets().values())
+with right:
+    qset = st.selectbox("Question set (wide file and codebook)", sets, format_func=lambda q: q.title,
+                        index=next((i for i, q in enumerate(sets) if q.is_rating), 0))
+excel = st.toggle("For Excel (UTF-8 with BOM)", help="Use this if accented letters look wrong when Excel opens the file.")
+checkpoint_id = point.id if point else None
+slug = f"reflect-cohort-{cohort.id}" + (f"-checkpoint-{point.id}" if point else "")
+
+st.subheader("Long: one row per answer")
+st.download_button("Download long CSV", ui.deferred(export.cohort_long_csv, cohort.id, checkpoint_id=checkpoint_id,
+                                                   bom=excel),
+                   file_name=f"{slug}-long.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
+st.subheader("Wide: one row per leader per submission")
+st.caption("One column per question, named by its stable id; see the codebook for the wording.")
+st.download_button("Download wide CSV", ui.deferred(export.cohort_wide_csv, cohort.id, qset,
+                                                   checkpoint_id=checkpoint_id, bom=excel),
+                   file_name=f"{slug}-{qset.id}-wide.csv", mime="text/csv", icon=":material/download:",
+                   on_click="ignore")
+st.subheader("Codebook")
+st.download_button("Download codebook CSV", ui.deferred(export.codebook_csv, cohort.id, qset, bom=excel),
+                   file_name=f"{slug}-{qset.id}-codebook.csv", mime="text/csv", icon=":material/download:",
+                   on_click="ignore")

@@ -1,0 +1,48 @@
+"""Facilitator: who has submitted each set at a checkpoint, and the reflections leaders chose to share."""
+
+import streamlit as st
+
+from reflect import accounts, reports, responses, ui
+
+db, user = ui.require_user(accounts.FACILITATOR)
+st.title("Completion and reflections")
+left, right = st.columns(2)
+with left:
+    cohort = ui.choose_cohort(db, user)
+with right:
+    point = ui.choose_checkpoint(db, cohort)
+sets = list(ui.question_sets().values())
+
+st.header("Who has submitted", divider="gray")
+table = reports.completion(db, cohort.id, sets, point.id)
+if table.empty:
+    st.info("No leaders have joined this cohort yet. Give them the join code, or add them on Add leaders.")
+    st.stop()
+for column, qset in zip(st.columns(len(sets)), sets, strict=True):
+    counts = table[qset.title].value_counts()
+    column.metric(qset.title, f"{counts.get('Submitted', 0):,} of {len(table):,} submitted",
+                  f"{counts.get('Draft only', 0):,} with a draft only", delta_color="off", delta_arrow="off")
+status = st.segmented_control("Show leaders", ["Everyone", "Not submitted everything", "Nothing at all"],
+                              default="Everyone")
+statuses = table[[qset.title for qset in sets]]
+if status == "Not submitted everything":
+    table = table[(statuses != "Submitted").any(axis=1)]
+elif status == "Nothing at all":
+    table = table[(statuses == "Not started").all(axis=1)]
+st.dataframe(table.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"}), hide_index=True)
+
+st.header("Shared reflections", divider="gray")
+st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")
+text_sets = [qset for qset in sets if not qset.is_rating] + [qset for qset in sets if qset.is_rating and qset.note_prompt]
+qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title)
+shared = responses.shared_in_cohort(db, cohort.id, qset.id, point.id)
+if not shared:
+    st.info(f"No one has shared a submission of the {qset.title} at “{point.name}”.")
+for name, submission, answers in shared:
+    with st.expander(f"{ui.literal(name)}, submitted {ui.local_time(submission.submitted_at)}"):
+        for number, item in enumerate(qset.items, start=1):
+            answer = answers.get(item.id)
+            written = answer and (answer.note if qset.is_rating else answer.text)
+            if written:
+                st.markdown(f"**{number}. {item.text}**")
+                st.text(written)

@@ -1,0 +1,84 @@
+"""Facilitator: how a cohort rates itself on a checklist, at a checkpoint and over time. Ratings only."""
+
+import dataclasses
+import math
+
+import streamlit as st
+
+from reflect import accounts, charts, checkpoints, reports, ui
+
+db, user = ui.require_user(accounts.FACILITATOR)
+st.title("Cohort dashboard")
+rating_sets = [qset for qset in ui.question_sets().values() if qset.is_rating]
+if not rating_sets:
+    st.info("There is no rated checklist among the question sets, so there is nothing to chart.")
+    st.stop()
+
+left, middle, right = st.columns(3)
+with left:
+    cohort = ui.choose_cohort(db, user)
+with middle:
+    point = ui.choose_checkpoint(db, cohort)
+with right:
+    qset = rating_sets[0] if len(rating_sets) == 1 else st.selectbox(
+        "Checklist", rating_sets, format_func=lambda q: q.title)
+items = st.multiselect("Skills", qset.items, default=list(qset.items), format_func=lambda item: item.text,
+                       placeholder="Choose the skills to show")
+if not items:
+    st.info("Choose at least one skill to show.")
+    st.stop()
+shown = dataclasses.replace(qset, items=tuple(items))  # the same set, limited to the chosen skills
+respondents = reports.respondents(db, cohort.id, qset.id, point.id)
+st.metric(f"Leaders who submitted at “{point.name}”", f"{respondents:,}",
+          help="Each leader's latest submission within the checkpoint counts.")
+
+st.header("Where the cohort stands", divider="gray")
+if respondents == 0:
+    st.info(f"No one has submitted the {qset.title} at “{point.name}” yet.")
+else:
+    counts = reports.distribution(db, cohort.id, shown, point.id)
+    st.caption("Each bar is 100% of the leaders who rated that skill. Ratings below the middle of the scale go left "
+               "of zero, above it right; the middle point straddles zero. Skills are ordered by their positive share.")
+    st.altair_chart(charts.diverging_bars(counts, shown), width="stretch")
+    with st.expander("Numbers behind this chart"):
+        st.dataframe(charts.diverging_table(counts, shown).drop(columns="item_id"), hide_index=True,
+                     column_config={column: st.column_config.NumberColumn(format="%.1f")
+                                    for column in (*charts.scale_names(shown), "Positive %")})
+
+st.header("Change over time", divider="gray")
+means = reports.over_time(db, cohort.id, shown)
+if means.empty:
+    st.info("No ratings have been submitted within any checkpoint yet.")
+else:
+    order = [p.name for p in checkpoints.of_cohort(db, cohort.id)]
+    st.caption("The cohort's mean rating at each checkpoint, with a 95% confidence interval.")
+    st.altair_chart(charts.cohort_over_time(means, shown, order))
+    with st.expander("Numbers behind this chart"):
+        st.dataframe(charts.over_time_table(means, shown), hide_index=True)
+
+
+@st.fragment
+def leaders_grid() -> None:
+    """Paging, sorting and searching rerun only this part of the page."""
+    st.header("Leaders × skills", divider="gray")
+    search, sort, per_page = st.columns([2, 2, 1])
+    name = search.text_input("Find a leader by name", key="grid_name")
+    order = sort.selectbox("Sort by", list(reports.GRID_SORTS), key="grid_sort")
+    size = per_page.selectbox("Leaders per page", [25, 50, 100], index=1, key="grid_size")
+    total = reports.grid_page(db, cohort.id, shown, point.id, name_contains=name, per_page=1)[1]
+    if total == 0:
+        st.info("No leader matches." if name else f"No one has submitted at “{point.name}” yet.")
+        return
+    pages = math.ceil(total / size)
+    page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="grid_page")
+    grid, _ = reports.grid_page(db, cohort.id, shown, point.id, sort=order, page=page, per_page=size,
+                                name_contains=name)
+    table = charts.grid_table(grid, shown)
+    st.caption(f"Leaders {(page - 1) * size + 1:,}–{min(page * size, total):,} of {total:,}: "
+               "each leader's latest rating at this checkpoint.")
+    st.altair_chart(charts.leader_grid(grid, shown, list(table.index)), width="stretch")
+    with st.expander("Numbers behind this chart"):
+        st.dataframe(table)
+
+
+leaders_grid()

@@ -1,0 +1,204 @@
+"""What facilitators see of a cohort, aggregated in SQLite before anything is charted.
+
+For each leader, only their latest submission within a checkpoint counts (:data:`_LATEST`). Free text is not read
+here at all: only ratings, counts and who has submitted.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from sqlite_utils import Database
+
+from reflect.questions import QuestionSet
+
+MIN_RESPONDENTS = 5  # below this, no cohort figure is shown to leaders
+
+# Each leader's latest submission of a set per checkpoint of a cohort: (submission_id, user_id, checkpoint_id).
+_LATEST = """
+    latest AS (
+        SELECT submission_id, user_id, checkpoint_id FROM (
+            SELECT s.id AS submission_id, s.user_id, cp.id AS checkpoint_id,
+                   ROW_NUMBER() OVER (PARTITION BY s.user_id, cp.id ORDER BY s.submitted_at DESC, s.id DESC) AS newest
+            FROM cohort_leaders cl
+            JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id
+            JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
+                 AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+            WHERE cl.cohort_id = :cohort_id
+        ) WHERE newest = 1
+    )
+"""
+
+
+def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
+    cursor = db.execute(sql, params)
+    return pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])
+
+
+def distribution(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: int) -> pd.DataFrame:
+    """Per item and scale point, how many leaders chose it at the checkpoint: columns item_id, rating, count."""
+    counts = _frame(
+        db,
+        f"""WITH {_LATEST}
+            SELECT a.item_id, a.rating, COUNT(*) AS count
+            FROM latest JOIN answers a ON a.submission_id = latest.submission_id
+            WHERE latest.checkpoint_id = :checkpoint_id AND a.rating IS NOT NULL
+            GROUP BY a.item_id, a.rating""",
+        {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id},
+    )
+    # Every item and scale point, zeros included, in questionnaire order.
+    full = pd.MultiIndex.from_product(
+        [[item.id for item in qset.items], range(1, len(qset.scale) + 1)], names=["item_id", "rating"]
+    )
+    counts = counts.set_index(["item_id", "rating"])["count"].reindex(full, fill_value=0)
+    return counts.reset_index().astype({"count": "int64"})
+
+
+def respondents(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> int:
+    """How many leaders of the cohort have submitted the set at the checkpoint."""
+    return db.execute(
+        f"WITH {_LATEST} SELECT COUNT(*) FROM latest WHERE checkpoint_id = :checkpoint_id",
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+    ).fetchone()[0]
+
+
+def over_time(db: Database, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
+    """Per checkpoint (in time order) and item: n, mean rating and a 95% confidence interval of the mean."""
+    table = _frame(
+        db,
+        f"""WITH {_LATEST}
+            SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, cp.opens_at, a.item_id,
+                   COUNT(*) AS n, AVG(a.rating) AS mean, AVG(a.rating * a.rating) AS mean_square
+            FROM latest
+            JOIN answers a ON a.submission_id = latest.submission_id
+            JOIN checkpoints cp ON cp.id = latest.checkpoint_id
+            WHERE a.rating IS NOT NULL
+            GROUP BY cp.id, a.item_id
+            ORDER BY cp.opens_at""",
+        {"cohort_id": cohort_id, "set_id": qset.id},
+    )
+    table = table[table["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True)
+    if table.empty:
+        return table.assign(low=[], high=[]).drop(columns=["mean_square", "opens_at"])
+    n = table["n"]
+    variance = (table["mean_square"] - table["mean"] ** 2) * n / (n - 1).where(n > 1)
+    half_width = 1.96 * (variance.clip(lower=0) / n).map(math.sqrt)
+    table["low"] = (table["mean"] - half_width.fillna(0)).clip(lower=1)
+    table["high"] = (table["mean"] + half_width.fillna(0)).clip(upper=len(qset.scale))
+    table["position"] = table["item_id"].map({item.id: index for index, item in enumerate(qset.items)})
+    table = table.sort_values(["opens_at", "position"])
+    return table.drop(columns=["mean_square", "opens_at", "position"]).reset_index(drop=True)
+
+
+GRID_SORTS = {
+    "Name (A–Z)": "u.name COLLATE NOCASE, u.id",
+    "Mean rating, lowest first": "mean_rating, u.name COLLATE NOCASE, u.id",
+    "Mean rating, highest first": "mean_rating DESC, u.name COLLATE NOCASE, u.id",
+}
+
+
+def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: int, *, sort: str = "Name (A–Z)",
+              page: int = 1, per_page: int = 50, name_contains: str = "") -> tuple[pd.DataFrame, int]:
+    """One page of the leaders × items grid of latest ratings at a checkpoint, and how many leaders match in all.
+
+    Rows: leader (name), user_id, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
+    whatever the size of the cohort.
+    """
+    params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
+              "name": f"%{name_contains.strip()}%", "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
+    rated = f"""WITH {_LATEST},
+        rated AS (
+            SELECT latest.user_id, latest.submission_id,
+                   AVG(a.rating) AS mean_rating
+            FROM latest JOIN answers a ON a.submission_id = latest.submission_id
+            WHERE latest.checkpoint_id = :checkpoint_id
+            GROUP BY latest.user_id
+        )"""
+    total = db.execute(
+        f"{rated} SELECT COUNT(*) FROM rated JOIN users u ON u.id = rated.user_id WHERE u.name LIKE :name", params
+    ).fetchone()[0]
+    grid = _frame(
+        db,
+        f"""{rated},
+            page AS (
+                SELECT rated.user_id, rated.submission_id, u.name, rated.mean_rating
+                FROM rated JOIN users u ON u.id = rated.user_id
+                WHERE u.name LIKE :name
+                ORDER BY {GRID_SORTS[sort]}
+                LIMIT :limit OFFSET :offset
+            )
+            SELECT page.name AS leader, page.user_id, a.item_id, a.rating
+            FROM page JOIN answers a ON a.submission_id = page.submission_id""",
+        params,
+    )
+    return grid[grid["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True), total
+
+
+def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int) -> pd.DataFrame:
+    """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint."""
+    leaders = _frame(
+        db,
+        """SELECT u.id AS user_id, u.name AS leader, u.email FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.id""",
+        {"cohort_id": cohort_id},
+    )
+    for qset in sets:
+        status = _frame(
+            db,
+            """SELECT cl.user_id,
+                      CASE WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = cl.user_id AND s.set_id = :set_id
+                                        AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at)
+                           THEN 'Submitted'
+                           WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set_id
+                                        AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at)
+                           THEN 'Draft only'
+                           ELSE 'Not started' END AS status
+               FROM cohort_leaders cl JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
+               WHERE cl.cohort_id = :cohort_id""",
+            {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id},
+        )
+        leaders[qset.title] = leaders["user_id"].map(dict(zip(status["user_id"], status["status"], strict=True)))
+    return leaders
+
+
+def leader_positions(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
+    """For each checkpoint where the leader has submitted: the cohort's distribution with the leader's own rating.
+
+    Checkpoints with fewer than :data:`MIN_RESPONDENTS` respondents are left out entirely, so no leader can work
+    out another's answers from a small group. Columns: checkpoint, respondents, item_id, rating, share, mine.
+    """
+    params = {"cohort_id": cohort_id, "set_id": qset.id, "user_id": user_id, "minimum": MIN_RESPONDENTS}
+    return _frame(
+        db,
+        f"""WITH {_LATEST},
+            counted AS (
+                SELECT checkpoint_id, COUNT(*) AS respondents FROM latest GROUP BY checkpoint_id
+                HAVING COUNT(*) >= :minimum
+            ),
+            mine AS (
+                SELECT latest.checkpoint_id, a.item_id, a.rating FROM latest
+                JOIN answers a ON a.submission_id = latest.submission_id WHERE latest.user_id = :user_id
+            )
+            SELECT cp.name AS checkpoint, counted.respondents, a.item_id, a.rating,
+                   COUNT(*) * 1.0 / counted.respondents AS share,
+                   MAX(mine.rating = a.rating) AS mine
+            FROM latest
+            JOIN counted ON counted.checkpoint_id = latest.checkpoint_id
+            JOIN checkpoints cp ON cp.id = latest.checkpoint_id
+            JOIN answers a ON a.submission_id = latest.submission_id
+            JOIN mine ON mine.checkpoint_id = latest.checkpoint_id AND mine.item_id = a.item_id
+            WHERE a.rating IS NOT NULL
+            GROUP BY cp.id, a.item_id, a.rating
+            ORDER BY cp.opens_at""",
+        params,
+    )
+
+
+def checkpoint_respondents(db: Database, cohort_id: int, set_id: str) -> dict[int, int]:
+    """Respondents per checkpoint id (checkpoints with none are absent)."""
+    rows = db.execute(
+        f"WITH {_LATEST} SELECT checkpoint_id, COUNT(*) FROM latest GROUP BY checkpoint_id",
+        {"cohort_id": cohort_id, "set_id": set_id},
+    ).fetchall()
+    return dict(rows)

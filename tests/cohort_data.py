@@ -1,0 +1,47 @@
+"""Building blocks for cohort tests: a tiny rated set, people made through the library, exact checkpoint windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from reflect import accounts, checkpoints, cohorts, responses
+from reflect.questions import Item, QuestionSet
+
+PASSWORD = "correct horse battery staple"
+TINY = QuestionSet(
+    id="tiny", title="Tiny checklist", version=1, source="A test.", intro="Rate yourself.",
+    items=(Item("a", "rating", "Skill A"), Item("b", "rating", "Skill B")),
+    scale=("No", "Some", "Yes"), note_prompt="How do you know?",
+)
+JAN = datetime(2027, 1, 1, tzinfo=UTC)
+FEB = datetime(2027, 2, 1, tzinfo=UTC)
+MAR = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+def facilitator(db, email="fran@trust.org.uk"):
+    if not accounts.has_any_user(db):
+        return accounts.create_first_facilitator(db, name="Fran", email=email, password=PASSWORD)
+    return accounts.create_facilitator(db, name="Fran", email=email, password=PASSWORD)
+
+
+def cohort_with_windows(db, owner, name="North"):
+    """A cohort whose checkpoints are January ("Start") and February ("End") 2027."""
+    cohort = cohorts.create_cohort(db, owner.id, name)
+    points = checkpoints.of_cohort(db, cohort.id)
+    checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "End", FEB, MAR)])
+    return cohort
+
+
+def leaders(db, cohort, count, prefix="leader"):
+    return [
+        accounts.register_leader(db, join_code=cohort.join_code, name=f"{prefix.title()} {n}",
+                                 email=f"{prefix}{n}@school.org.uk", password=PASSWORD)
+        for n in range(1, count + 1)
+    ]
+
+
+def rate(db, leader, ratings, when, qset=TINY, note=None, token=None):
+    """Save ratings (one per item) as drafts and submit them at `when`."""
+    for item, rating in zip(qset.items, ratings, strict=True):
+        responses.save_draft(db, leader.id, qset, item.id, rating=rating, note=note)
+    return responses.submit(db, leader.id, qset, token or f"{leader.id}-{when.isoformat()}", now=when)

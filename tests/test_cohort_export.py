@@ -1,0 +1,132 @@
+"""Cohort CSV exports, compared byte for byte: long, wide and codebook, filtered, private text withheld."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from reflect import accounts, checkpoints, export, responses
+
+from .cohort_data import FEB, JAN, PASSWORD, TINY, cohort_with_windows, facilitator, rate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def north(db):
+    """Ann submits twice in Start (shares the second, notes that need neutralising); Bob once in End.
+    An outsider in another cohort submits too and must never appear."""
+    cohort = cohort_with_windows(db, facilitator(db))
+    ann = accounts.register_leader(db, join_code=cohort.join_code, name="Ann", email="ann@school.org.uk",
+                                   password=PASSWORD)
+    bob = accounts.register_leader(db, join_code=cohort.join_code, name="Bob", email="bob@school.org.uk",
+                                   password=PASSWORD)
+    rate(db, ann, [1, 3], JAN + timedelta(days=1), note="=SUM(1)")
+    second = rate(db, ann, [2, 3], JAN + timedelta(days=2), note="-because\nI know")
+    responses.set_shared(db, ann.id, second.id, True)
+    rate(db, bob, [3, 3], FEB + timedelta(days=1), note="Bob's private note")
+    other = cohort_with_windows(db, facilitator(db, "olu@trust.org.uk"), "South")
+    outsider = accounts.register_leader(db, join_code=other.join_code, name="Out", email="out@school.org.uk",
+                                        password=PASSWORD)
+    rate(db, outsider, [3, 1], JAN + timedelta(days=1))
+    return cohort
+
+
+HEADER = ("cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
+          "set_id,set_version,item_id,item_text,rating,shared,text,note\r\n")
+ANN_1 = "North,2,Ann,ann@school.org.uk,Start,0,1,2027-01-02T00:00:00.000000+00:00,tiny,1,"
+ANN_2 = "North,2,Ann,ann@school.org.uk,Start,1,2,2027-01-03T00:00:00.000000+00:00,tiny,1,"
+BOB = "North,3,Bob,bob@school.org.uk,End,1,3,2027-02-02T00:00:00.000000+00:00,tiny,1,"
+
+
+def test_long_has_one_row_per_answer_and_free_text_only_where_shared(db, north):
+    expected = (
+        HEADER
+        + ANN_1 + "a,Skill A,1,0,,\r\n"
+        + ANN_1 + "b,Skill B,3,0,,\r\n"
+        + ANN_2 + "a,Skill A,2,1,,\"'-because\nI know\"\r\n"
+        + ANN_2 + "b,Skill B,3,1,,\"'-because\nI know\"\r\n"
+        + BOB + "a,Skill A,3,0,,\r\n"
+        + BOB + "b,Skill B,3,0,,\r\n"
+    )
+    assert export.cohort_long_csv(db, north.id) == expected.encode("utf-8")
+    assert export.cohort_long_csv(db, north.id, bom=True) == b"\xef\xbb\xbf" + expected.encode("utf-8")
+
+
+def test_long_filtered_by_checkpoint(db, north):
+    end = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "End")
+    expected = HEADER + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n"
+    assert export.cohort_long_csv(db, north.id, checkpoint_id=end.id) == expected.encode("utf-8")
+
+
+def test_wide_has_one_row_per_submission_and_one_column_per_item_id(db, north):
+    expected = (
+        "cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
+        "set_id,set_version,shared,a,a_note,b,b_note\r\n"
+        + ANN_1 + "0,1,,3,\r\n"
+        + ANN_2 + "1,2,\"'-because\nI know\",3,\"'-because\nI know\"\r\n"
+        + BOB + "0,3,,3,\r\n"
+    )
+    assert export.cohort_wide_csv(db, north.id, TINY) == expected.encode("utf-8")
+
+
+def test_wide_columns_stay_stable_when_wording_changes_and_the_codebook_gives_each_version(db, north):
+    import dataclasses
+
+    from reflect.questions import Item
+
+    reworded = dataclasses.replace(TINY, version=2, items=(Item("a", "rating", "Skill A, reworded"),
+                                                           Item("b", "rating", "Skill B")))
+    assert export.cohort_wide_csv(db, north.id, reworded).splitlines()[0] == (
+        b"cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
+        b"set_id,set_version,shared,a,a_note,b,b_note")
+    codebook = export.codebook_csv(db, north.id, reworded).decode("utf-8")
+    assert "a,Skill A,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
+    assert "a,\"Skill A, reworded\",tiny,Tiny checklist,2,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
+
+
+def test_codebook_bytes(db, north):
+    fixed = [
+        ("cohort", "Cohort name"),
+        ("leader_id", "Reflect's id for the leader (stable)"),
+        ("leader_name", "Leader's name"),
+        ("leader_email", "Leader's email"),
+        ("checkpoint", "Checkpoint whose window holds the submission time (blank: outside every window)"),
+        ("counts_for_checkpoint",
+         "1 if this is the leader's latest submission in that checkpoint (the one cohort charts use)"),
+        ("submission_id", "Reflect's id for the submission"),
+        ("submitted_at", '"When it was submitted (ISO 8601, UTC)"'),  # quoted: it holds a comma
+        ("set_id", "Question set id"),
+        ("set_version", "Question set version the answers were given under"),
+        ("shared", "1 if the leader shared this submission's free text with facilitators"),
+    ]
+    expected = "column,question_text,set_id,set_title,set_version,kind,scale_labels\r\n"
+    expected += "".join(f"{column},{meaning},,,,,\r\n" for column, meaning in fixed)
+    expected += (
+        "a,Skill A,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n"
+        "a_note,How do you know? (note on: Skill A),tiny,Tiny checklist,1,text,\r\n"
+        "b,Skill B,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n"
+        "b_note,How do you know? (note on: Skill B),tiny,Tiny checklist,1,text,\r\n"
+    )
+    assert export.codebook_csv(db, north.id, TINY) == expected.encode("utf-8")
+
+
+def test_private_notes_and_other_cohorts_never_appear(db, north):
+    everything = b"".join([export.cohort_long_csv(db, north.id), export.cohort_wide_csv(db, north.id, TINY)])
+    assert b"SUM" not in everything and b"Bob's private note" not in everything
+    assert b"Out" not in everything and b"out@school" not in everything
+
+
+def test_command_line_export_matches_the_library(db, north, tmp_path):
+    path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    result = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "North",
+                             "--format", "long"], cwd=ROOT, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == export.cohort_long_csv(db, north.id)
+    missing = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "Nowhere"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "no cohort is named 'Nowhere'" in missing.stderr and "'North'" in missing.stderr

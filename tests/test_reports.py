@@ -1,0 +1,145 @@
+"""Cohort figures: checkpoint membership, latest-counts, aggregates, the grid, completion and the 5-respondent rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reflect import checkpoints, reports, responses
+from reflect.checkpoints import CheckpointError
+
+from .cohort_data import FEB, JAN, MAR, TINY, cohort_with_windows, facilitator, leaders, rate
+
+
+@pytest.fixture
+def cohort(db):
+    return cohort_with_windows(db, facilitator(db))
+
+
+def point(db, cohort, name):
+    return next(p for p in checkpoints.of_cohort(db, cohort.id) if p.name == name)
+
+
+def test_a_submission_belongs_to_the_window_that_holds_it_opening_edge_included_closing_edge_not(db, cohort):
+    early, edge, late = leaders(db, cohort, 3)
+    rate(db, early, [1, 1], FEB - timedelta(microseconds=1))  # last moment of Start
+    rate(db, edge, [2, 2], FEB)  # first moment of End
+    rate(db, late, [3, 3], MAR)  # after every window: in no checkpoint
+    start, end = point(db, cohort, "Start"), point(db, cohort, "End")
+    assert checkpoints.at(db, cohort.id, "2027-02-01T00:00:00.000000+00:00") == end
+    assert reports.respondents(db, cohort.id, TINY.id, start.id) == 1
+    assert reports.respondents(db, cohort.id, TINY.id, end.id) == 1
+    counts = reports.distribution(db, cohort.id, TINY, start.id)
+    assert counts.set_index(["item_id", "rating"])["count"].to_dict() == {
+        ("a", 1): 1, ("a", 2): 0, ("a", 3): 0, ("b", 1): 1, ("b", 2): 0, ("b", 3): 0}
+
+
+def test_moving_a_window_moves_submissions_with_it_and_changes_no_submission(db, cohort):
+    [leader] = leaders(db, cohort, 1)
+    made = rate(db, leader, [2, 3], FEB + timedelta(days=3))
+    start, end = point(db, cohort, "Start"), point(db, cohort, "End")
+    checkpoints.replace_all(db, cohort.id, [(start.id, "Start", JAN, FEB + timedelta(days=7)),
+                                            (end.id, "End", FEB + timedelta(days=7), MAR)])
+    assert reports.respondents(db, cohort.id, TINY.id, start.id) == 1
+    assert reports.respondents(db, cohort.id, TINY.id, end.id) == 0
+    assert responses.submissions(db, leader.id, TINY.id) == [made]
+
+
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ([("Start", JAN, FEB), ("End", FEB - timedelta(days=1), MAR)], "overlap"),
+        ([("Start", FEB, JAN)], "must close after it opens"),
+        ([("  ", JAN, FEB)], "needs a name"),
+        ([("Start", JAN, FEB), ("Start", FEB, MAR)], "same name"),
+    ],
+)
+def test_bad_checkpoints_are_refused_and_the_old_ones_kept(db, cohort, windows, message):
+    before = checkpoints.of_cohort(db, cohort.id)
+    with pytest.raises(CheckpointError, match=message):
+        checkpoints.replace_all(db, cohort.id, [(None, *window) for window in windows])
+    assert checkpoints.of_cohort(db, cohort.id) == before
+
+
+def test_only_the_latest_submission_in_a_checkpoint_counts(db, cohort):
+    [leader] = leaders(db, cohort, 1)
+    rate(db, leader, [1, 1], JAN + timedelta(days=1))
+    rate(db, leader, [3, 2], JAN + timedelta(days=2))
+    start = point(db, cohort, "Start")
+    counts = reports.distribution(db, cohort.id, TINY, start.id).set_index(["item_id", "rating"])["count"]
+    assert counts[("a", 3)] == 1 and counts[("a", 1)] == 0 and counts.sum() == 2
+
+
+def test_over_time_gives_mean_and_95_percent_interval_per_checkpoint(db, cohort):
+    people = leaders(db, cohort, 4)
+    for person, rating in zip(people, [1, 2, 2, 3], strict=True):
+        rate(db, person, [rating, 3], JAN + timedelta(days=1))
+    rate(db, people[0], [3, 3], FEB + timedelta(days=1))
+    table = reports.over_time(db, cohort.id, TINY)
+    assert list(zip(table["checkpoint"], table["item_id"], table["n"], strict=True)) == [
+        ("Start", "a", 4), ("Start", "b", 4), ("End", "a", 1), ("End", "b", 1)]
+    start_a = table.iloc[0]
+    # mean 2, sample sd 0.8165, half width 1.96 * 0.8165 / 2 = 0.8002
+    assert start_a["mean"] == 2 and start_a["low"] == pytest.approx(1.1998, abs=1e-4)
+    assert start_a["high"] == pytest.approx(2.8002, abs=1e-4)
+    assert table.iloc[1]["low"] == 3 and table.iloc[1]["high"] == 3, "no spread: the interval is the mean"
+
+
+def test_grid_pages_sorts_and_searches_in_sql(db, cohort):
+    people = leaders(db, cohort, 7)
+    for number, person in enumerate(people, start=1):
+        rate(db, person, [number % 3 + 1, 2], JAN + timedelta(hours=number))
+    start = point(db, cohort, "Start")
+    first, total = reports.grid_page(db, cohort.id, TINY, start.id, per_page=3, page=1)
+    last, _ = reports.grid_page(db, cohort.id, TINY, start.id, per_page=3, page=3)
+    assert total == 7
+    assert list(dict.fromkeys(first["leader"])) == ["Leader 1", "Leader 2", "Leader 3"]
+    assert list(dict.fromkeys(last["leader"])) == ["Leader 7"] and len(last) == 2
+    highest, _ = reports.grid_page(db, cohort.id, TINY, start.id, sort="Mean rating, highest first", per_page=2)
+    assert set(highest["leader"]) == {"Leader 2", "Leader 5"}  # rated a=3: the highest means
+    found, matching = reports.grid_page(db, cohort.id, TINY, start.id, name_contains="der 6")
+    assert matching == 1 and set(found["leader"]) == {"Leader 6"}
+
+
+def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
+    """Drafts are stamped with the time they were saved, so this test's second checkpoint is around today."""
+    today = datetime.now(UTC)
+    points = checkpoints.of_cohort(db, cohort.id)
+    checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB),
+                                            (points[1].id, "Now", today - timedelta(days=1), today + timedelta(days=1))])
+    done, drafting, _idle = leaders(db, cohort, 3)
+    rate(db, done, [2, 2], JAN + timedelta(days=1))
+    rate(db, done, [3, 3], today)
+    responses.save_draft(db, drafting.id, TINY, "a", rating=2)
+
+    at_start = reports.completion(db, cohort.id, [TINY], point(db, cohort, "Start").id)
+    assert at_start.set_index("leader")[TINY.title].to_dict() == {
+        "Leader 1": "Submitted", "Leader 2": "Not started", "Leader 3": "Not started"}
+    now = reports.completion(db, cohort.id, [TINY], point(db, cohort, "Now").id)
+    assert now.set_index("leader")[TINY.title].to_dict() == {
+        "Leader 1": "Submitted", "Leader 2": "Draft only", "Leader 3": "Not started"}
+
+
+def test_a_leader_sees_the_cohort_only_once_five_have_submitted(db, cohort):
+    people = leaders(db, cohort, 5)
+    for person, rating in zip(people[:4], [1, 2, 3, 3], strict=True):
+        rate(db, person, [rating, 2], JAN + timedelta(days=1))
+    me = people[0]
+    assert reports.leader_positions(db, cohort.id, TINY, me.id).empty, "shown with only 4 respondents"
+    rate(db, people[4], [3, 2], JAN + timedelta(days=2))
+    positions = reports.leader_positions(db, cohort.id, TINY, me.id)
+    item_a = positions[positions["item_id"] == "a"].set_index("rating")
+    assert item_a["share"].to_dict() == pytest.approx({1: 0.2, 2: 0.2, 3: 0.6})
+    assert item_a["mine"].to_dict() == {1: 1, 2: 0, 3: 0}
+    assert set(positions["respondents"]) == {5}
+
+
+def test_another_cohorts_leaders_never_count(db, cohort):
+    other = cohort_with_windows(db, facilitator(db, "olu@trust.org.uk"), "South")
+    [outsider] = leaders(db, other, 1, prefix="outsider")
+    rate(db, outsider, [3, 3], JAN + timedelta(days=1))
+    start = point(db, cohort, "Start")
+    assert reports.respondents(db, cohort.id, TINY.id, start.id) == 0
+    assert reports.grid_page(db, cohort.id, TINY, start.id)[1] == 0
+    assert reports.over_time(db, cohort.id, TINY).empty
