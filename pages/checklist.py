@@ -53,5 +53,6 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                     st.error(str(error))
                 else:
                     st.session_state[token_key] = uuid.uuid4().hex
-                    st.success(f"Submitted {ui.local_time(submission.submitted_at)}. See how you have moved on My progress.")
+                    st.success(f"Submitted {ui.local_time(submission.submitted_at)}. "
+                               "See how you have moved on My progress.")
                     st.page_link("pages/progress.py", label="Go to My progress", icon=":material/show_chart:")

@@ -33,7 +33,7 @@ st.dataframe(table.drop(columns="user_id").rename(columns={"leader": "Leader", "
 
 st.header("Shared reflections", divider="gray")
 st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")
-text_sets = [qset for qset in sets if not qset.is_rating] + [qset for qset in sets if qset.is_rating and qset.note_prompt]
+text_sets = [qset for qset in sets if not qset.is_rating or qset.note_prompt]
 qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title)
 shared = responses.shared_in_cohort(db, cohort.id, qset.id, point.id)
 if not shared:

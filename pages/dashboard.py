@@ -22,12 +22,9 @@ with middle:
 with right:
     qset = rating_sets[0] if len(rating_sets) == 1 else st.selectbox(
         "Checklist", rating_sets, format_func=lambda q: q.title)
-items = st.multiselect("Skills", qset.items, default=list(qset.items), format_func=lambda item: item.text,
-                       placeholder="Choose the skills to show")
-if not items:
-    st.info("Choose at least one skill to show.")
-    st.stop()
-shown = dataclasses.replace(qset, items=tuple(items))  # the same set, limited to the chosen skills
+chosen = st.multiselect("Skills", qset.items, format_func=lambda item: f"{item.number}. {item.short}",
+                        placeholder="All skills: choose some to show only those")
+shown = dataclasses.replace(qset, items=tuple(chosen)) if chosen else qset  # the same set, limited to the choice
 respondents = reports.respondents(db, cohort.id, qset.id, point.id)
 st.metric(f"Leaders who submitted at “{point.name}”", f"{respondents:,}",
           help="Each leader's latest submission within the checkpoint counts.")

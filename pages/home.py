@@ -25,12 +25,14 @@ for qset in ui.question_sets().values():
         st.markdown(f"**{qset.title}** · {len(qset.items)} {'skills' if qset.is_rating else 'questions'}")
         if made:
             times = "once" if len(made) == 1 else f"{len(made)} times"
-            st.markdown(f":material/check_circle: Submitted {times}, most recently {ui.local_time(made[0].submitted_at)}.")
+            latest = ui.local_time(made[0].submitted_at)
+            st.markdown(f":material/check_circle: Submitted {times}, most recently {latest}.")
         elif answered:
             st.markdown(f":material/pending: In progress: {answered} of {len(qset.items)} answered, not yet submitted.")
         else:
             st.markdown(":material/radio_button_unchecked: Not started.")
-        st.page_link(page, label="Open" if made else "Continue" if answered else "Start", icon=":material/arrow_forward:")
+        action = "Open" if made else "Continue" if answered else "Start"
+        st.page_link(page, label=action, icon=":material/arrow_forward:")
     if not made and next_step is None:
         next_step = (qset, page)
 

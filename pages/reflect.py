@@ -32,7 +32,8 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
             compare_with = st.selectbox(
                 "Show beside your draft: an earlier submission (read-only)",
                 [None, *earlier],
-                format_func=lambda s: "Nothing, just my draft" if s is None else f"Submitted {ui.local_time(s.submitted_at)}",
+                format_func=lambda s: "Nothing, just my draft" if s is None
+                else f"Submitted {ui.local_time(s.submitted_at)}",
                 key=f"compare:{qset.id}",
             )
         else:

@@ -41,7 +41,8 @@ def test_check_questions_passes_the_shipped_sets():
 
 
 def test_check_questions_names_the_broken_file_and_field(tmp_path):
-    (tmp_path / "good.toml").write_text((ROOT / "questions" / "02_personal_reflection.toml").read_text("utf-8"), "utf-8")
+    good = (ROOT / "questions" / "02_personal_reflection.toml").read_text("utf-8")
+    (tmp_path / "good.toml").write_text(good, "utf-8")
     (tmp_path / "bad.toml").write_text(
         'id = "bad"\ntitle = "Bad"\nversion = 1\nsource = "s"\nintro = "i"\n'
         '[[items]]\nid = "a"\nkind = "essay"\ntext = "Q?"\n',

@@ -106,8 +106,8 @@ def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
     """Drafts are stamped with the time they were saved, so this test's second checkpoint is around today."""
     today = datetime.now(UTC)
     points = checkpoints.of_cohort(db, cohort.id)
-    checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB),
-                                            (points[1].id, "Now", today - timedelta(days=1), today + timedelta(days=1))])
+    around_today = (today - timedelta(days=1), today + timedelta(days=1))
+    checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "Now", *around_today)])
     done, drafting, _idle = leaders(db, cohort, 3)
     rate(db, done, [2, 2], JAN + timedelta(days=1))
     rate(db, done, [3, 3], today)

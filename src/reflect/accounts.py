@@ -102,7 +102,9 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
         raise AccountError("That email and password do not match an account. Check both and try again.")
     user_id, password_hash, locked_until = row
     if password_hash == INVITED:
-        raise AccountError("This account has no password yet. Choose “Use an invitation” and enter the code you were given.")
+        raise AccountError(
+            "This account has no password yet. Choose “Use an invitation” and enter the code you were given."
+        )
     if locked_until and datetime.fromisoformat(locked_until) > now:
         raise AccountError(_locked_message(datetime.fromisoformat(locked_until)))
     if not _verify(password_hash, password):

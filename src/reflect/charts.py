@@ -10,7 +10,7 @@ from reflect.questions import QuestionSet
 
 def _item_axis(qset: QuestionSet) -> tuple[list[str], dict[str, str]]:
     """Items in questionnaire order, labelled "1. skilled at giving…" so long wording fits."""
-    labels = {item.id: f"{number}. {item.short}" for number, item in enumerate(qset.items, start=1)}
+    labels = {item.id: f"{item.number or position}. {item.short}" for position, item in enumerate(qset.items, start=1)}
     return list(labels.values()), labels
 
 
@@ -146,7 +146,8 @@ def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: l
     """Each item's cohort mean at each checkpoint with its 95% interval, one small panel per item."""
     _, labels = _item_axis(qset)
     data = means.assign(Skill=means["item_id"].map(labels))[["Skill", "checkpoint", "n", "mean", "low", "high"]]
-    x = alt.X("checkpoint:N", sort=checkpoint_order, title=None, axis=alt.Axis(labelAngle=0))
+    x = alt.X("checkpoint:N", sort=checkpoint_order, title=None,
+              axis=alt.Axis(labelAngle=-30, labelOverlap=False, labelLimit=120))
     y_scale = _rating_scale(qset)
     base = alt.Chart().encode(x=x)
     interval = base.mark_rule(strokeWidth=2, color="#9ecae1").encode(
@@ -166,21 +167,24 @@ def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: l
 
 def leader_grid(grid: pd.DataFrame, qset: QuestionSet, leader_order: list[str]) -> alt.Chart:
     """A heat map of one page of leaders (rows) × items (columns), coloured by their latest rating."""
-    order, labels = _item_axis(qset)
+    _, labels = _item_axis(qset)
     names = _point_names(qset)
     data = grid.assign(Skill=grid["item_id"].map(labels), Rating=grid["rating"].map(names),
                        Leader=_leader_label(grid))
+    data["Number"] = data["item_id"].map({item.id: item.number or position
+                                          for position, item in enumerate(qset.items, start=1)})
     return (
-        alt.Chart(data[["Leader", "Skill", "Rating", "rating"]])
-        .mark_rect()
+        alt.Chart(data[["Leader", "Skill", "Number", "Rating", "rating"]])
+        .mark_rect(stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("Skill:N", sort=order, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=200, orient="top")),
-            y=alt.Y("Leader:N", sort=leader_order, title=None),
+            # Skill numbers on the axis (full wording in the tooltip and the table): ten long labels cannot fit.
+            x=alt.X("Number:O", title="Skill number", axis=alt.Axis(labelAngle=0, orient="top")),
+            y=alt.Y("Leader:N", sort=leader_order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
                             legend=alt.Legend(orient="bottom", title=None)),
             tooltip=["Leader:N", "Skill:N", "Rating:N"],
         )
-        .properties(height=alt.Step(18))
+        .properties(height=alt.Step(20))
     )
 
 

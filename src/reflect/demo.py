@@ -70,7 +70,7 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
         members.append((cohort.id, user_id, joined))
         skill = {item.id: rng.gauss(2.4, 0.7) for item in checklist.items}
         growth = rng.uniform(0.1, 0.6)
-        for step, (name, opens, closes, turnout) in enumerate(windows):
+        for step, (_, opens, closes, turnout) in enumerate(windows):
             open_until = min(closes, now)
             if rng.random() > turnout or open_until <= opens:
                 if step == len(windows) - 1 and rng.random() < 0.3:  # started but did not submit

@@ -78,7 +78,8 @@ _FIXED_MEANINGS = {
     "leader_name": "Leader's name",
     "leader_email": "Leader's email",
     "checkpoint": "Checkpoint whose window holds the submission time (blank: outside every window)",
-    "counts_for_checkpoint": "1 if this is the leader's latest submission in that checkpoint (the one cohort charts use)",
+    "counts_for_checkpoint":
+        "1 if this is the leader's latest submission in that checkpoint (the one cohort charts use)",
     "submission_id": "Reflect's id for the submission",
     "submitted_at": "When it was submitted (ISO 8601, UTC)",
     "set_id": "Question set id",

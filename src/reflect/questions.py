@@ -36,6 +36,7 @@ class Item:
     kind: str
     text: str
     behaviour: str | None = None
+    number: int = 0  # position in its set, from 1; kept when a page shows only some of a set's items
 
     @property
     def short(self) -> str:
@@ -135,7 +136,7 @@ def _parse_set(file: str, data: dict[str, Any]) -> QuestionSet:
         behaviour = raw.get("behaviour")
         if behaviour is not None and (not isinstance(behaviour, str) or not behaviour.strip()):
             raise fail(f"{where}.behaviour", "must be text, or left out")
-        items.append(Item(item_id, kind, _string(raw, "text", f"{where}.text", fail), behaviour))
+        items.append(Item(item_id, kind, _string(raw, "text", f"{where}.text", fail), behaviour, index))
 
     scale = data.get("scale", [])
     kinds = {item.kind for item in items}

@@ -207,7 +207,8 @@ def everything_written_by(db: Database, user_id: int) -> list[dict]:
 def set_shared(db: Database, user_id: int, submission_id: int, shared: bool) -> None:
     """Share (or stop sharing) one of this leader's submissions' free text with their facilitators."""
     with write_transaction(db):
-        if not db.execute("SELECT 1 FROM submissions WHERE id = ? AND user_id = ?", [submission_id, user_id]).fetchone():
+        owned = db.execute("SELECT 1 FROM submissions WHERE id = ? AND user_id = ?", [submission_id, user_id])
+        if not owned.fetchone():
             raise LookupError("not this leader's submission")
         if shared:
             db.execute("INSERT OR IGNORE INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)",

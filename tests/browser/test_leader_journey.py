@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -12,7 +13,17 @@ from reflect.db import open_db
 from reflect.questions import load_question_sets
 
 from .conftest import ROOT, start_server, stop_server
-from .helpers import PASSWORD, click, create_cohort, goto, register_leader, set_up_facilitator, settled, sign_in, sign_out
+from .helpers import (
+    PASSWORD,
+    click,
+    create_cohort,
+    goto,
+    register_leader,
+    set_up_facilitator,
+    settled,
+    sign_in,
+    sign_out,
+)
 
 SETS, _ = load_question_sets(ROOT / "questions")
 CHECKLIST = SETS["munby-fullan-skills"]
@@ -99,7 +110,7 @@ def test_leader_journey_from_set_up_to_download(server, page):
     settled(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download CSV", exact=True).click()
-    content = open(download_info.value.path(), "rb").read()
+    content = Path(download_info.value.path()).read_bytes()
     assert not content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"), newline="")))
     ratings = [row for row in rows if row["set_id"] == CHECKLIST.id and row["status"] == "submitted"]
@@ -112,4 +123,4 @@ def test_leader_journey_from_set_up_to_download(server, page):
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download CSV for Excel (UTF-8 with BOM)").click()
-    assert open(download_info.value.path(), "rb").read() == b"\xef\xbb\xbf" + content
+    assert Path(download_info.value.path()).read_bytes() == b"\xef\xbb\xbf" + content
