@@ -1,0 +1,109 @@
+"""Facilitator pages through AppTest: only their own cohorts, charts on demo data, sharing, co-facilitators."""
+
+from __future__ import annotations
+
+import pytest
+
+from reflect import accounts, checkpoints, responses
+from reflect.demo import make_demo
+from reflect.questions import load_question_sets
+
+from .conftest import ROOT, app_as, shown_text
+from .test_pages import CHECKLIST, FACILITATOR_PAGES
+
+SETS, _ = load_question_sets(ROOT / "questions")
+REFLECTION = SETS["personal-reflection"]
+
+
+def _rate_all(db, leader, rating, token):
+    for item in CHECKLIST.items:
+        responses.save_draft(db, leader.id, CHECKLIST, item.id, rating=rating, note="My own evidence")
+    return responses.submit(db, leader.id, CHECKLIST, token)
+
+
+@pytest.mark.parametrize("page", FACILITATOR_PAGES)
+def test_another_cohorts_facilitator_never_sees_this_cohort(people, db, page):
+    _rate_all(db, people.leader, 4, "lee")
+    at = app_as(people.other_facilitator, page)
+    assert not at.exception
+    offered = [option for box in at.selectbox if box.label == "Cohort" for option in box.options]
+    assert people.cohort.name not in offered
+    text = shown_text(at)
+    assert people.cohort.join_code not in text and "Lee" not in text and "lee@school" not in text
+
+
+def test_dashboard_on_demo_data_draws_every_chart_with_its_numbers(db):
+    made = make_demo(db, SETS, leaders=40, seed=5)
+    facilitator = accounts.get_user(db, db.execute("SELECT id FROM users WHERE email = ?",
+                                                   [made.facilitator_email]).fetchone()[0])
+    at = app_as(facilitator, "pages/dashboard.py")
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.dataframe) == 3, "a numbers table behind every chart"
+    metric = at.get("metric")[0]
+    current = checkpoints.at(db, made.cohort.id, db.execute("SELECT MAX(submitted_at) FROM submissions").fetchone()[0])
+    assert current.name in metric.label
+    # Filtering to two skills narrows every chart and table to them.
+    at.multiselect[0].select(CHECKLIST.items[0]).select(CHECKLIST.items[6]).run()
+    for table in at.dataframe[:2]:
+        assert {label.split(".")[0] for label in table.value["Skill"]} == {"1", "7"}
+
+
+def test_grid_pages_through_leaders(db):
+    make_demo(db, SETS, leaders=60, seed=2)
+    facilitator = accounts.get_user(db, 1)
+    at = app_as(facilitator, "pages/dashboard.py")
+    at.selectbox(key="grid_size").set_value(25).run()
+    first_page = list(at.dataframe[2].value.index)
+    at.number_input(key="grid_page").set_value(2).run()
+    second_page = list(at.dataframe[2].value.index)
+    assert len(first_page) == 25 and second_page and not set(first_page) & set(second_page)
+
+
+def test_shared_reflections_reach_the_facilitator_only_when_shared(people, db):
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="**Not bold**: trust comes first.")
+    made = responses.submit(db, people.leader.id, REFLECTION, "r1")
+    at = app_as(people.facilitator, "pages/completion.py")
+    pick = next(box for box in at.selectbox if box.label == "Question set")
+    pick.set_value(REFLECTION).run()
+    assert "trust comes first" not in shown_text(at)
+    assert any("No one has shared" in info.value for info in at.info)
+
+    leader_view = app_as(people.leader, "pages/reflect.py")
+    leader_view.toggle(key=f"share:{made.id}").set_value(True).run()
+    assert responses.shared_ids(db, people.leader.id) == {made.id}
+
+    at = app_as(people.facilitator, "pages/completion.py")
+    next(box for box in at.selectbox if box.label == "Question set").set_value(REFLECTION).run()
+    assert "**Not bold**: trust comes first." in [text.value for text in at.text], "not shown literally"
+
+
+def test_completion_lists_who_has_submitted(people, db):
+    _rate_all(db, people.leader, 3, "lee")
+    at = app_as(people.facilitator, "pages/completion.py")
+    table = at.dataframe[0].value.set_index("Leader")
+    assert table.loc["Lee", CHECKLIST.title] == "Submitted"
+    assert table.loc["Bea", CHECKLIST.title] == "Not started"
+    at.segmented_control[0].set_value("Nothing at all").run()
+    assert list(at.dataframe[0].value["Leader"]) == ["Bea"]
+
+
+def test_leaders_are_refused_every_facilitator_page_and_export(people, db):
+    _rate_all(db, people.other_leader, 5, "bea")
+    for page in FACILITATOR_PAGES:
+        at = app_as(people.leader, page)
+        assert "This page is for facilitators only" in at.error[0].value
+        assert not at.get("download_button") and not at.get("vega_lite_chart")
+
+
+def test_adding_a_co_facilitator_gives_an_invitation_code(people, db):
+    at = app_as(people.facilitator, "pages/cohorts.py")
+    inputs = {widget.label: widget for widget in at.text_input}
+    inputs["Their name"].input("Cam")
+    inputs["Their email"].input("cam@trust.org.uk")
+    next(button for button in at.button if button.label == "Add co-facilitator").click().run()
+    assert any("invitation code" in message.value for message in at.success)
+    names = [row[0] for row in db.execute(
+        "SELECT u.name FROM users u JOIN cohort_facilitators f ON f.user_id = u.id WHERE f.cohort_id = ?",
+        [people.cohort.id])]
+    assert sorted(names) == ["Cam", "Fran"]
