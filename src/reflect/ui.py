@@ -226,22 +226,26 @@ def choose_cohort(db: Database, user: User) -> cohorts.Cohort:
 
 def choose_checkpoint(db: Database, cohort: cohorts.Cohort, *, label: str = "Checkpoint",
                       allow_all: bool = False) -> checkpoints.Checkpoint | None:
-    """A selectbox of the cohort's checkpoints, defaulting to the one open now (None means "all", if allowed)."""
+    """A selectbox of the cohort's checkpoints, defaulting to the one open now; with `allow_all`, to "All
+    checkpoints" (None)."""
     points = checkpoints.of_cohort(db, cohort.id)
     if not points:
         st.info("This cohort has no checkpoints. Add them on the Cohorts page.")
         st.stop()
     options: list = ([None] if allow_all else []) + points
     current = checkpoints.at(db, cohort.id, now())
-    remembered = st.session_state.get(f"chosen_checkpoint:{cohort.id}")
+    memory = f"chosen_checkpoint:{cohort.id}:{'any' if allow_all else 'one'}"
     ids = [point.id if point else None for point in options]
-    default = remembered if remembered in ids else (current.id if current else points[0].id)
+    if memory in st.session_state:
+        default = st.session_state[memory]
+    else:
+        default = None if allow_all else current.id if current else points[0].id
     chosen = st.selectbox(
         label, options, index=ids.index(default) if default in ids else 0,
         format_func=lambda p: "All checkpoints" if p is None else
         f"{p.name} ({local_time(p.opens_at, '%d %b %Y')} – {local_time(p.closes_at, '%d %b %Y')})",
     )
-    st.session_state[f"chosen_checkpoint:{cohort.id}"] = chosen.id if chosen else None
+    st.session_state[memory] = chosen.id if chosen else None
     return chosen
 
 
