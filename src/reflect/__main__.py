@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from reflect.db import DatabaseUnavailable, db_path, open_db
+from reflect.db import DatabaseUnavailable, backup, db_path, open_db
 from reflect.questions import load_question_sets
 
 
@@ -97,6 +97,15 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    """Copy the database to a new file while the app keeps running (SQLite's online backup)."""
+    path = Path(args.db) if args.db else db_path()
+    started = time.perf_counter()
+    pages = backup(path, args.to)
+    print(f"Backed up {path} to {args.to} ({pages:,} pages) in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m reflect", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
@@ -122,6 +131,11 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--out", help="file to write (default: standard output)")
     out.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
     out.set_defaults(run=_export)
+
+    copy = commands.add_parser("backup", help=_backup.__doc__, description=_backup.__doc__)
+    copy.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    copy.add_argument("--to", required=True, help="new file for the backup (never overwritten)")
+    copy.set_defaults(run=_backup)
 
     check = commands.add_parser("check-questions", help=_check_questions.__doc__, description=_check_questions.__doc__)
     check.add_argument("folder", nargs="?", default="questions", help="folder of question files (default: questions)")

@@ -63,6 +63,33 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
     return db
 
 
+def backup(source: str | Path, target: str | Path) -> int:
+    """Copy the live database at `source` to a new file `target` with SQLite's online backup API; return its pages.
+
+    Safe while the app is writing: the copy is one consistent snapshot and includes what is still in the WAL
+    (a plain file copy would miss it). Refuses to overwrite an existing file.
+    """
+    source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise DatabaseUnavailable(f"There is no database at {source}.")
+    if target.exists():
+        raise DatabaseUnavailable(f"{target} already exists; choose a new file name so nothing is overwritten.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as live, \
+                contextlib.closing(sqlite3.connect(target)) as copy:
+            live.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            live.backup(copy, pages=1024)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            pages = copy.execute("PRAGMA page_count").fetchone()[0]
+            if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise DatabaseUnavailable(f"The backup in {target} failed its integrity check.")
+    except sqlite3.DatabaseError as error:
+        target.unlink(missing_ok=True)
+        raise DatabaseUnavailable(f"Cannot back up {source}: {error}.") from error
+    return pages
+
+
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """Run a read-then-write as one ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue, not fail."""
