@@ -106,6 +106,23 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(args: argparse.Namespace) -> int:
+    """Many leaders saving drafts and submitting at once (threads in several processes): counts errors, lost and
+    duplicated submissions, and prints submit latency."""
+    from reflect.load import run_load
+
+    path = Path(args.db)
+    if path.exists():
+        print(f"error: {path} exists; the load run makes its own demo data, so give it a new file", file=sys.stderr)
+        return 2
+    result = run_load(path, writers=args.writers, processes=args.processes, rounds=args.rounds,
+                      questions=args.questions)
+    print(result.summary())
+    for error in result.errors[:20]:
+        print(f"  {error}", file=sys.stderr)
+    return 0 if not result.errors and not result.lost and not result.duplicated else 1
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m reflect", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
@@ -136,6 +153,14 @@ def parser() -> argparse.ArgumentParser:
     copy.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
     copy.add_argument("--to", required=True, help="new file for the backup (never overwritten)")
     copy.set_defaults(run=_backup)
+
+    load = commands.add_parser("load", help=_load.__doc__.split(":")[0], description=_load.__doc__)
+    load.add_argument("--db", required=True, help="a new database file to run against")
+    load.add_argument("--writers", type=int, default=24, help="leaders writing at once (default: 24)")
+    load.add_argument("--processes", type=int, default=4, help="processes the writers are spread over (default: 4)")
+    load.add_argument("--rounds", type=int, default=20, help="submissions per writer (default: 20)")
+    load.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    load.set_defaults(run=_load)
 
     check = commands.add_parser("check-questions", help=_check_questions.__doc__, description=_check_questions.__doc__)
     check.add_argument("folder", nargs="?", default="questions", help="folder of question files (default: questions)")
