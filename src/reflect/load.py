@@ -46,7 +46,8 @@ class LoadResult:
         return (
             f"{self.writers} writers ({self.processes} processes × {self.writers // self.processes} threads), "
             f"{self.rounds} submissions each, in {self.seconds:.1f} s: {len(self.errors)} errors, "
-            f"{self.expected} submissions expected, {self.found} found, {self.lost} lost, {self.duplicated} duplicated; "
+            f"{self.expected} submissions expected, {self.found} found, {self.lost} lost, "
+            f"{self.duplicated} duplicated; "
             f"submit latency p50 {self.percentile(0.5) * 1000:.1f} ms, p95 {self.percentile(0.95) * 1000:.1f} ms, "
             f"max {max(self.submit_latencies, default=0) * 1000:.1f} ms, "
             f"mean {statistics.fmean(self.submit_latencies or [0]) * 1000:.1f} ms"
