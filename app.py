@@ -26,6 +26,7 @@ ROLE_PAGES = {
         ("pages/completion.py", "Completion and reflections", ":material/fact_check:"),
         ("pages/cohorts.py", "Cohorts", ":material/groups:"),
         ("pages/cohort_export.py", "Export", ":material/download:"),
+        ("pages/activity.py", "Activity log", ":material/history:"),
     ],
 }
 

@@ -23,18 +23,26 @@ excel = st.toggle("For Excel (UTF-8 with BOM)",
                   help="Use this if accented letters look wrong when Excel opens the file.")
 checkpoint_id = point.id if point else None
 slug = f"reflect-cohort-{cohort.id}" + (f"-checkpoint-{point.id}" if point else "")
+scope = point.name if point else "all checkpoints"
+
+
+def logged(description: str, make, *args, **kwargs):
+    """The download's bytes, made on click, with an audit log entry saying who exported what."""
+    return ui.deferred(export.logged, user.id, cohort.id, f"{description} ({scope})", make, *args, **kwargs)
+
 
 st.subheader("Long: one row per answer")
-st.download_button("Download long CSV", ui.deferred(export.cohort_long_csv, cohort.id, checkpoint_id=checkpoint_id,
-                                                   bom=excel),
+st.download_button("Download long CSV", logged("long CSV", export.cohort_long_csv,
+                                                checkpoint_id=checkpoint_id, bom=excel),
                    file_name=f"{slug}-long.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 st.subheader("Wide: one row per leader per submission")
 st.caption("One column per question, named by its stable id; see the codebook for the wording.")
-st.download_button("Download wide CSV", ui.deferred(export.cohort_wide_csv, cohort.id, qset,
-                                                   checkpoint_id=checkpoint_id, bom=excel),
+st.download_button("Download wide CSV", logged(f"wide CSV of {qset.title}", export.cohort_wide_csv, qset,
+                                                checkpoint_id=checkpoint_id, bom=excel),
                    file_name=f"{slug}-{qset.id}-wide.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore")
 st.subheader("Codebook")
-st.download_button("Download codebook CSV", ui.deferred(export.codebook_csv, cohort.id, qset, bom=excel),
+st.download_button("Download codebook CSV", logged(f"codebook of {qset.title}", export.codebook_csv, qset,
+                                                    bom=excel),
                    file_name=f"{slug}-{qset.id}-codebook.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore")

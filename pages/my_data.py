@@ -1,8 +1,9 @@
-"""Leader: download everything they have written, as CSV."""
+"""Leader: download everything they have written, as CSV, or delete their account and all of it."""
 
 import streamlit as st
 
 from reflect import accounts, export, responses, ui
+from reflect.accounts import AccountError
 
 db, user = ui.require_user(accounts.LEADER)
 st.title("My data")
@@ -10,20 +11,41 @@ st.write(
     "Download everything you have written in Reflect: every submitted answer (with the set version and question "
     "wording it was given under) and your current drafts. One row per answer."
 )
-rows = responses.everything_written_by(db, user.id)
-if not rows:
+if not responses.everything_written_by(db, user.id):
     st.info("You have not written anything yet. Your answers appear here once you start.")
-    st.stop()
-sets = ui.question_sets()
-st.download_button(
-    "Download CSV", export.leader_csv(db, user.id, sets), file_name="reflect-my-answers.csv", mime="text/csv",
-    icon=":material/download:", type="primary",
+else:
+    sets = ui.question_sets()
+    st.download_button(
+        "Download CSV", export.leader_csv(db, user.id, sets), file_name="reflect-my-answers.csv", mime="text/csv",
+        icon=":material/download:", type="primary",
+    )
+    st.download_button(
+        "Download CSV for Excel (UTF-8 with BOM)", export.leader_csv(db, user.id, sets, bom=True),
+        file_name="reflect-my-answers-excel.csv", mime="text/csv", icon=":material/download:",
+    )
+    st.caption(
+        "Both files hold the same answers. Use the Excel one if accented letters or symbols look wrong in Excel. "
+        "Text that Excel could mistake for a formula starts with an apostrophe."
+    )
+
+st.subheader("Delete my account")
+st.write(
+    "This deletes your account and everything you have written: drafts, submissions and what you shared. It cannot "
+    "be undone, so download your data first if you want to keep it. Your facilitators will no longer see your ratings."
 )
-st.download_button(
-    "Download CSV for Excel (UTF-8 with BOM)", export.leader_csv(db, user.id, sets, bom=True),
-    file_name="reflect-my-answers-excel.csv", mime="text/csv", icon=":material/download:",
-)
-st.caption(
-    "Both files hold the same answers. Use the Excel one if accented letters or symbols look wrong in Excel. "
-    "Text that Excel could mistake for a formula starts with an apostrophe."
-)
+with st.form("delete_account"):
+    password = st.text_input("Your password, to confirm", type="password", autocomplete="current-password")
+    sure = st.checkbox("I understand that everything I wrote in Reflect will be deleted")
+    pressed = st.form_submit_button("Delete my account and all my answers")
+if pressed:
+    if not sure:
+        st.error("Tick the box to confirm, then press Delete again. Nothing was deleted.")
+    else:
+        try:
+            accounts.delete_leader(db, user.id, password=password)
+        except AccountError as error:
+            st.error(str(error))
+        else:
+            ui.sign_out()
+            st.success("Your account and all your answers have been deleted.")
+            st.stop()

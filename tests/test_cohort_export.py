@@ -127,6 +127,8 @@ def test_command_line_export_matches_the_library(db, north, tmp_path):
                              "--format", "long"], cwd=ROOT, capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == export.cohort_long_csv(db, north.id)
+    logged = db.execute("SELECT actor_id, detail FROM audit_log WHERE action = 'exported'").fetchall()
+    assert logged == [(None, f"long CSV from the command line (all checkpoints), {len(result.stdout):,} bytes")]
     missing = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "Nowhere"],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no cohort is named 'Nowhere'" in missing.stderr and "'North'" in missing.stderr

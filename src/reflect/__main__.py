@@ -83,12 +83,15 @@ def _export(args: argparse.Namespace) -> int:
         if args.format != "long" and qset is None:
             print(f"error: no question set {args.set!r}; sets: {', '.join(sets)}", file=sys.stderr)
             return 1
+        description = f"{args.format} CSV from the command line ({args.checkpoint or 'all checkpoints'})"
         if args.format == "long":
-            data = export.cohort_long_csv(db, cohort_id, checkpoint_id=checkpoint_id, bom=args.bom)
+            data = export.logged(db, None, cohort_id, description, export.cohort_long_csv,
+                                 checkpoint_id=checkpoint_id, bom=args.bom)
         elif args.format == "wide":
-            data = export.cohort_wide_csv(db, cohort_id, qset, checkpoint_id=checkpoint_id, bom=args.bom)
+            data = export.logged(db, None, cohort_id, description, export.cohort_wide_csv, qset,
+                                 checkpoint_id=checkpoint_id, bom=args.bom)
         else:
-            data = export.codebook_csv(db, cohort_id, qset, bom=args.bom)
+            data = export.logged(db, None, cohort_id, description, export.codebook_csv, qset, bom=args.bom)
     if args.out:
         Path(args.out).write_bytes(data)
         print(f"Wrote {len(data):,} bytes to {args.out}", file=sys.stderr)

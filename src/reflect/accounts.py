@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from reflect import cohorts
+from reflect import audit, cohorts
 from reflect.db import now, stamp, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -84,6 +84,7 @@ def register_leader(db: Database, *, join_code: str, name: str, email: str, pass
         _email_is_free(db, email)
         user = insert_user(db, name, email, LEADER, password_hash)
         cohorts.add_leader(db, cohort.id, user.id)
+        audit.record(db, actor_id=user.id, action=audit.JOINED, cohort_id=cohort.id, detail="with the join code")
         return user
 
 
@@ -127,6 +128,37 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
         if _hasher.check_needs_rehash(password_hash):
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), user_id])
     return get_user(db, user_id)
+
+
+def delete_leader(db: Database, user_id: int, *, password: str) -> None:
+    """Delete a leader's account and everything they wrote, then vacuum so the file keeps no trace of it.
+
+    The password is asked again so that an unattended signed-in browser cannot do this. The audit log keeps that an
+    account was deleted (by number), not who it was.
+    """
+    row = db.execute("SELECT password_hash, role FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None or row[1] != LEADER:
+        raise AccountError("Only a leader's own account can be deleted here.")
+    if not _verify(row[0], password):
+        raise AccountError("That password is not right, so nothing was deleted.")
+    with write_transaction(db):
+        cohort = audit.leaders_cohort(db, user_id)
+        mine = "SELECT id FROM submissions WHERE user_id = :user"
+        for statement in (
+            f"DELETE FROM answers WHERE submission_id IN ({mine})",
+            f"DELETE FROM shared_submissions WHERE submission_id IN ({mine})",
+            "DELETE FROM submissions WHERE user_id = :user",
+            "DELETE FROM drafts WHERE user_id = :user",
+            "DELETE FROM invitations WHERE user_id = :user",
+            "DELETE FROM cohort_leaders WHERE user_id = :user",
+            "DELETE FROM users WHERE id = :user",
+        ):
+            db.execute(statement, {"user": user_id})
+        audit.record(db, actor_id=None, action=audit.ACCOUNT_DELETED, cohort_id=cohort,
+                     detail=f"account {user_id} and all its answers")
+    # Deleted rows would otherwise linger in the file's free pages and in the write-ahead log.
+    db.execute("VACUUM")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _locked_message(until: datetime) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from reflect import checkpoints
+from reflect import audit, checkpoints
 from reflect.db import now, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -42,6 +42,7 @@ def create_cohort(db: Database, facilitator_id: int, name: str) -> Cohort:
         ).lastrowid
         db.execute("INSERT INTO cohort_facilitators (cohort_id, user_id) VALUES (?, ?)", [cohort_id, facilitator_id])
         checkpoints.add_defaults(db, cohort_id, datetime.fromisoformat(created_at))
+        audit.record(db, actor_id=facilitator_id, action=audit.COHORT_CREATED, cohort_id=cohort_id, detail=name)
     return Cohort(cohort_id, name, code)
 
 

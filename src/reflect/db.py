@@ -231,3 +231,27 @@ def m0002_checkpoints_sharing_invitations(db: Database) -> None:
                 "INSERT INTO checkpoints (cohort_id, name, opens_at, closes_at) VALUES (?, ?, ?, ?)",
                 [cohort_id, name, opens_at, closes_at],
             )
+
+
+@migrations(name="0003_audit_log")
+def m0003_audit_log(db: Database) -> None:
+    _run(
+        db,
+        """
+        -- Who did what, when: submissions, sharing changes, role changes, imports, exports, deletions.
+        -- Append-only. actor_id is kept as a plain number so the log outlives a deleted account.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER,
+            action TEXT NOT NULL,
+            cohort_id INTEGER,
+            detail TEXT NOT NULL DEFAULT ''
+        );;
+        CREATE INDEX audit_log_by_cohort ON audit_log(cohort_id, at);;
+        CREATE TRIGGER audit_log_is_append_only_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;;
+        CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;;
+        """,
+    )

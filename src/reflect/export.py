@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 
 from sqlite_utils import Database
 
-from reflect import responses
+from reflect import audit, responses
+from reflect.db import write_transaction
 from reflect.questions import QuestionSet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -188,3 +189,12 @@ def codebook_csv(db: Database, cohort_id: int, qset: QuestionSet, *, bom: bool =
             })
     return to_csv(rows, ("column", "question_text", "set_id", "set_title", "set_version", "kind", "scale_labels"),
                   bom=bom)
+
+
+def logged(db: Database, actor_id: int | None, cohort_id: int, description: str, make, *args, **kwargs) -> bytes:
+    """Make a cohort export with ``make(db, cohort_id, *args, **kwargs)`` and record in the audit log who took it."""
+    data = make(db, cohort_id, *args, **kwargs)
+    with write_transaction(db):
+        audit.record(db, actor_id=actor_id, action=audit.EXPORTED, cohort_id=cohort_id,
+                     detail=f"{description}, {len(data):,} bytes")
+    return data

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from reflect import accounts, cohorts
+from reflect import accounts, audit, cohorts
 from reflect.accounts import AccountError, User
 from reflect.db import stamp, write_transaction
 
@@ -86,4 +86,6 @@ def add_co_facilitator(db: Database, facilitator_id: int, cohort_id: int, *, nam
         else:
             user_id = row[0]
         cohorts.add_facilitator(db, cohort_id, user_id)
+        audit.record(db, actor_id=facilitator_id, action=audit.FACILITATOR_ADDED, cohort_id=cohort_id,
+                     detail=f"{email}{' (new account, invited)' if code else ''}")
     return code

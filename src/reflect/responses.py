@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 from sqlite_utils import Database
 
+from reflect import audit
 from reflect.db import now as current_time
 from reflect.db import stamp, write_transaction
 from reflect.questions import RATING, QuestionSet
@@ -133,6 +134,8 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
             "INSERT INTO submissions (user_id, set_id, set_version, submitted_at, token) VALUES (?, ?, ?, ?, ?)",
             [user_id, qset.id, qset.version, submitted_at, token],
         ).lastrowid
+        audit.record(db, actor_id=user_id, action=audit.SUBMITTED, cohort_id=audit.leaders_cohort(db, user_id),
+                     detail=f"{qset.title} (version {qset.version})")
         db.conn.executemany(
             "INSERT INTO answers (submission_id, item_id, item_text, rating, text, note) VALUES (?, ?, ?, ?, ?, ?)",
             [
@@ -210,6 +213,8 @@ def set_shared(db: Database, user_id: int, submission_id: int, shared: bool) -> 
         owned = db.execute("SELECT 1 FROM submissions WHERE id = ? AND user_id = ?", [submission_id, user_id])
         if not owned.fetchone():
             raise LookupError("not this leader's submission")
+        audit.record(db, actor_id=user_id, action=audit.SHARED if shared else audit.UNSHARED,
+                     cohort_id=audit.leaders_cohort(db, user_id), detail=f"submission {submission_id}")
         if shared:
             db.execute("INSERT OR IGNORE INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)",
                        [submission_id, current_time()])

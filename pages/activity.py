@@ -1,0 +1,19 @@
+"""Facilitator: the audit log of their cohorts: submissions, sharing, role changes, imports and exports."""
+
+import streamlit as st
+
+from reflect import accounts, audit, ui
+
+db, user = ui.require_user(accounts.FACILITATOR)
+st.title("Activity log")
+st.write("Who did what, and when, in the cohorts you facilitate. Entries are never changed or removed.")
+log = audit.for_facilitator(db, user.id)
+if log.empty:
+    st.info("Nothing has happened in your cohorts yet.")
+    st.stop()
+actions = st.multiselect("Show only", sorted(set(log["What"])), placeholder="Everything")
+if actions:
+    log = log[log["What"].isin(actions)]
+log["When"] = log["When"].map(ui.local_time)
+st.caption(f"The newest {len(log):,} entries.")
+st.dataframe(log, hide_index=True)
