@@ -109,7 +109,8 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
     if locked_until and datetime.fromisoformat(locked_until) > now:
         raise AccountError(_locked_message(datetime.fromisoformat(locked_until)))
     if not _verify(password_hash, password):
-        with write_transaction(db):
+        until = None
+        with write_transaction(db):  # committed before the error is raised: a rollback would undo the count
             failures = db.execute(
                 "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins",
                 [user_id],
@@ -117,7 +118,8 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
             if failures % FAILURES_BEFORE_LOCK == 0:
                 until = now + LOCK_FOR
                 db.execute("UPDATE users SET locked_until = ? WHERE id = ?", [stamp(until), user_id])
-                raise AccountError(_locked_message(until))
+        if until:
+            raise AccountError(_locked_message(until))
         left = FAILURES_BEFORE_LOCK - failures % FAILURES_BEFORE_LOCK
         raise AccountError(
             "That email and password do not match an account. Check both and try again "
