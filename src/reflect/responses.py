@@ -112,11 +112,12 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
     """
     with write_transaction(db):
         existing = db.execute(
-            "SELECT id, set_id, set_version, submitted_at FROM submissions WHERE token = ? AND user_id = ?",
-            [token, user_id],
+            "SELECT id, set_id, set_version, submitted_at, user_id FROM submissions WHERE token = ?", [token]
         ).fetchone()
-        if existing:
-            return Submission(*existing)
+        if existing and existing[4] == user_id:
+            return Submission(*existing[:4])
+        if existing:  # not a retry of this leader's own submission: a tampered or corrupted request
+            raise InvalidText("This submission could not be recorded. Reload the page and submit again.")
         current = drafts(db, user_id, qset.id)
         done = set(answered(qset, current))
         if qset.is_rating:
