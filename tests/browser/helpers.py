@@ -36,11 +36,14 @@ def set_up_facilitator(page: Page, base_url: str, email: str = "fran@trust.org.u
     fill(page, "Choose a password", PASSWORD)
     fill(page, "Type the password again", PASSWORD)
     click(page, "Create facilitator account")
-    expect(page.get_by_role("heading", name="Cohorts")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cohort dashboard")).to_be_visible()
+    expect(page.get_by_text("You have no cohorts yet")).to_be_visible()
 
 
 def create_cohort(page: Page, name: str) -> str:
     """Create a cohort on the Cohorts page and return its join code as shown."""
+    page.get_by_role("link", name="Cohorts", exact=True).click()
+    settled(page)
     fill(page, "New cohort name", name)
     click(page, "Create cohort")
     message = page.get_by_text("Leaders join with the code")

@@ -1,0 +1,179 @@
+"""Bad input, case by case: each is turned away with a message that says what to fix, and nothing already saved
+changes (the whole database is compared before and after)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reflect import accounts, checkpoints, cohorts, invitations, responses
+from reflect.accounts import AccountError
+from reflect.checkpoints import CheckpointError
+from reflect.cohorts import CohortError
+from reflect.questions import Item, QuestionSet
+from reflect.responses import IncompleteSubmission
+from reflect.text import InvalidText
+
+from .cohort_data import JAN, PASSWORD, TINY, cohort_with_windows, facilitator, leaders, rate
+
+WRITTEN = QuestionSet(id="written", title="Written", version=1, source="s", intro="i", max_chars=50,
+                      items=(Item("q1", "text", "First question?"), Item("q2", "text", "Second question?")))
+
+
+class World:
+    """A cohort with a leader who has saved and submitted work, an archived cohort and used/expired invitations."""
+
+    def __init__(self, db):
+        self.db = db
+        self.owner = facilitator(db)
+        self.cohort = cohort_with_windows(db, self.owner)
+        self.leader, self.other = leaders(db, self.cohort, 2)
+        responses.save_draft(db, self.leader.id, WRITTEN, "q1", text="My saved answer")
+        self.submitted = rate(db, self.leader, [2, 3], JAN + timedelta(days=1), note="My note", token="mine")
+        self.theirs = rate(db, self.other, [1, 1], JAN + timedelta(days=1), token="theirs")
+        self.archived = cohorts.create_cohort(db, self.owner.id, "Old cohort")
+        cohorts.set_archived(db, self.owner.id, self.archived.id, True)
+        self.used_code, self.expired_code = self._invite("used@school.org.uk"), self._invite("late@school.org.uk")
+        invitations.accept(db, email="used@school.org.uk", code=self.used_code, password=PASSWORD)
+
+    def _invite(self, email):
+        from reflect.db import write_transaction
+
+        with write_transaction(self.db):
+            user = accounts.insert_user(self.db, "Invited", email, accounts.LEADER, accounts.INVITED)
+            cohorts.add_leader(self.db, self.cohort.id, user.id)
+            return invitations.invite(self.db, self.owner.id, user.id, now=datetime.now(UTC) - timedelta(days=15)
+                                      if email.startswith("late") else None)
+
+    def snapshot(self) -> dict[str, list]:
+        tables = [row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: self.db.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall() for table in tables}
+
+
+CASES = {
+    "empty answers submitted": (lambda w: responses.submit(w.db, w.other.id, WRITTEN, "t1"),
+                                IncompleteSubmission, "at least one question"),
+    "whitespace-only answer submitted": (lambda w: responses.submit(w.db, w.other.id, WRITTEN, "t2"),
+                                         IncompleteSubmission, "at least one question"),
+    "answer over the limit": (lambda w: responses.save_draft(w.db, w.leader.id, WRITTEN, "q1", text="x" * 57),
+                              InvalidText, "Remove 7 characters"),
+    "NUL character": (lambda w: responses.save_draft(w.db, w.leader.id, WRITTEN, "q1", text="a\x00b"),
+                      InvalidText, "U+0000"),
+    "bell control character": (lambda w: responses.save_draft(w.db, w.leader.id, WRITTEN, "q1", text="a\x07"),
+                               InvalidText, "U+0007"),
+    "escape sequence": (lambda w: responses.save_draft(w.db, w.leader.id, WRITTEN, "q1", text="\x1b[31mred"),
+                        InvalidText, "U+001B"),
+    "note over the limit": (lambda w: responses.save_draft(w.db, w.leader.id, TINY, "a", note="n" * 2001),
+                            InvalidText, "the limit is 2,000"),
+    "rating above the scale (tampered request)": (
+        lambda w: responses.save_draft(w.db, w.leader.id, TINY, "a", rating=4), InvalidText, "from 1 to 3"),
+    "rating of zero": (lambda w: responses.save_draft(w.db, w.leader.id, TINY, "a", rating=0),
+                       InvalidText, "from 1 to 3"),
+    "rating sent as text": (lambda w: responses.save_draft(w.db, w.leader.id, TINY, "a", rating="2"),
+                            InvalidText, "from 1 to 3"),
+    "rating sent as a fraction": (lambda w: responses.save_draft(w.db, w.leader.id, TINY, "a", rating=2.5),
+                                  InvalidText, "from 1 to 3"),
+    "rating on a written question": (lambda w: responses.save_draft(w.db, w.leader.id, WRITTEN, "q1", rating=2),
+                                     InvalidText, "written answer"),
+    "checklist with a rating missing": (lambda w: responses.submit(w.db, w.other.id, TINY, "t3"),
+                                        IncompleteSubmission, "Skill A"),
+    "another leader's submission token": (lambda w: responses.submit(w.db, w.leader.id, TINY, "theirs"),
+                                          InvalidText, "Reload the page"),
+    "sharing another leader's submission": (lambda w: responses.set_shared(w.db, w.leader.id, w.theirs.id, True),
+                                            LookupError, "not this leader's"),
+    "wrong password": (lambda w: accounts.sign_in(w.db, "leader1@school.org.uk", "not my password"),
+                       AccountError, "4 more tries"),
+    "unknown email": (lambda w: accounts.sign_in(w.db, "nobody@school.org.uk", PASSWORD),
+                      AccountError, "do not match an account"),
+    "join code of an archived cohort": (
+        lambda w: accounts.register_leader(w.db, join_code=w.archived.join_code, name="New", email="n@s.org",
+                                           password=PASSWORD), AccountError, "has closed"),
+    "unknown join code": (lambda w: accounts.register_leader(w.db, join_code="ZZZZ-ZZZZ", name="New",
+                                                             email="n@s.org", password=PASSWORD),
+                          AccountError, "not one we know"),
+    "email already registered (other case)": (
+        lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="Copy",
+                                           email="LEADER1@School.org.uk", password=PASSWORD),
+        AccountError, "already an account"),
+    "password too short": (lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="New",
+                                                              email="n@s.org", password="short"),
+                           AccountError, "at least 10 characters"),
+    "malformed email": (lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="New",
+                                                           email="not-an-email", password=PASSWORD),
+                        AccountError, "email address like"),
+    "blank name": (lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="   ",
+                                                      email="n@s.org", password=PASSWORD),
+                   AccountError, "Enter a name"),
+    "name with a control character": (
+        lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="Ann\x00", email="n@s.org",
+                                           password=PASSWORD), AccountError, "U+0000"),
+    "reused invitation code": (lambda w: invitations.accept(w.db, email="used@school.org.uk", code=w.used_code,
+                                                            password=PASSWORD), AccountError, "already been used"),
+    "expired invitation code": (lambda w: invitations.accept(w.db, email="late@school.org.uk", code=w.expired_code,
+                                                             password=PASSWORD), AccountError, "expired"),
+    "invitation code with the wrong email": (
+        lambda w: invitations.accept(w.db, email="leader1@school.org.uk", code=w.expired_code, password=PASSWORD),
+        AccountError, "does not match"),
+    "blank cohort name": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "  "), CohortError, "Give the cohort"),
+    "overlapping checkpoints": (
+        lambda w: checkpoints.replace_all(w.db, w.cohort.id, [(None, "A", JAN, JAN + timedelta(days=10)),
+                                                              (None, "B", JAN + timedelta(days=5), JAN + timedelta(30))]),
+        CheckpointError, "overlap"),
+    "renaming another facilitator's cohort": (
+        lambda w: cohorts.rename(w.db, facilitator(w.db, "olu@trust.org.uk").id, w.cohort.id, "Mine now"),
+        CohortError, "not one of yours"),
+}
+PREPARE = {
+    "whitespace-only answer submitted": lambda w: responses.save_draft(w.db, w.other.id, WRITTEN, "q1",
+                                                                       text="  \n\t "),
+    "checklist with a rating missing": lambda w: responses.save_draft(w.db, w.other.id, TINY, "a", rating=None),
+}
+
+
+def test_the_table_has_at_least_25_cases():
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_refused_with_a_message_and_changes_nothing(db, case):
+    world = World(db)
+    PREPARE.get(case, lambda w: None)(world)
+    if case == "renaming another facilitator's cohort":
+        facilitator(db, "olu@trust.org.uk")  # exists before the snapshot; the attempt itself must change nothing
+        action = lambda w: cohorts.rename(w.db, 4 + 3, w.cohort.id, "Mine now")  # noqa: E731
+    else:
+        action = CASES[case][0]
+    _, error, message = CASES[case]
+    before = world.snapshot()
+    with pytest.raises(error, match=re.escape(message)):
+        action(world)
+    after = world.snapshot()
+    if case == "wrong password":  # the one intended change: the failure is counted
+        before["users"] = [row[:5] + row[6:] for row in before["users"]]
+        after["users"] = [row[:5] + row[6:] for row in after["users"]]
+    assert after == before
+
+
+def test_accepted_input_is_kept_exactly_or_cleaned_as_promised(db):
+    world = World(db)
+    kept = "👩🏽‍🏫 naïve café\tcombining: e\u0301 → é\n**bold** <b>html</b> [x](javascript:alert(1)) =SUM(A1)"
+    responses.save_draft(db, world.leader.id, WRITTEN, "q2", text=kept[:50])
+    assert responses.drafts(db, world.leader.id, WRITTEN.id)["q2"].text == kept[:50].replace("e\u0301", "é")
+    responses.save_draft(db, world.leader.id, WRITTEN, "q2", text="abc\u202edef\u2066ghi")
+    assert responses.drafts(db, world.leader.id, WRITTEN.id)["q2"].text == "abcdefghi", "bidi controls kept"
+
+
+def test_lockout_after_repeated_wrong_passwords_survives_a_new_connection(db, tmp_path):
+    world = World(db)
+    for _ in range(accounts.FAILURES_BEFORE_LOCK):
+        with pytest.raises(AccountError):
+            accounts.sign_in(db, "leader1@school.org.uk", "guess guess guess")
+    from reflect.db import open_db
+
+    fresh = open_db(tmp_path / "reflect.db")  # as after a browser refresh: nothing carried in memory
+    with pytest.raises(AccountError, match="locked until"):
+        accounts.sign_in(fresh, "leader1@school.org.uk", PASSWORD)
+    assert accounts.sign_in(fresh, "leader1@school.org.uk", PASSWORD,
+                            now=datetime.now(UTC) + accounts.LOCK_FOR + timedelta(seconds=1)) == world.leader
