@@ -5,6 +5,7 @@ import uuid
 import streamlit as st
 
 from reflect import accounts, responses, ui
+from reflect.db import DatabaseUnavailable
 from reflect.responses import IncompleteSubmission
 
 db, user = ui.require_user(accounts.LEADER)
@@ -63,7 +64,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
             else:
                 try:
                     submission = responses.submit(db, user.id, qset, st.session_state[token_key])
-                except IncompleteSubmission as error:
+                except (IncompleteSubmission, DatabaseUnavailable) as error:
                     st.error(str(error))
                 else:
                     st.session_state[token_key] = uuid.uuid4().hex

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from reflect import accounts, ui
+from reflect.db import db_path
 from reflect.accounts import AccountError
 
 db = ui.database()
@@ -15,6 +16,8 @@ if accounts.has_any_user(db):
 st.write(
     "Welcome. Create the first **facilitator** account. Facilitators create cohorts and give leaders the join code."
 )
+st.caption(f"Reflect keeps its data in `{db_path().resolve()}`. If you expected existing data here, stop and check "
+           "the REFLECT_DB setting before you go on.")
 with st.form("setup"):
     name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")

@@ -92,15 +92,32 @@ def backup(source: str | Path, target: str | Path) -> int:
 
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
-    """Run a read-then-write as one ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue, not fail."""
-    db.conn.execute("BEGIN IMMEDIATE")
+    """Run a read-then-write as one ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue, not fail.
+
+    A database that stays locked past the busy timeout, or cannot be written at all, raises
+    :class:`DatabaseUnavailable` with a message for people; nothing of the transaction is kept.
+    """
     try:
-        yield db
-    except BaseException:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        else:
+            db.conn.execute("COMMIT")
+    except sqlite3.OperationalError as error:
         db.rollback()
-        raise
-    else:
-        db.conn.execute("COMMIT")
+        raise DatabaseUnavailable(_write_failure(str(error))) from error
+
+
+def _write_failure(error: str) -> str:
+    if "locked" in error or "busy" in error:
+        return ("Reflect could not save just now: another program is holding the database. Nothing was lost; "
+                "try again in a moment.")
+    if "readonly" in error or "read-only" in error:
+        return "Reflect cannot save: its database file is read-only. Ask whoever installed Reflect to check it."
+    return f"Reflect could not save: {error}. Ask whoever installed Reflect to check the database."
 
 
 def _run(db: Database, statements: str) -> None:

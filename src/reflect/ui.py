@@ -116,7 +116,7 @@ def sign_in_form(db: Database) -> None:
     if pressed:
         try:
             user = accounts.sign_in(db, email, password)
-        except AccountError as error:
+        except (AccountError, DatabaseUnavailable) as error:
             st.error(str(error))
         else:
             sign_in(user)
@@ -149,7 +149,7 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
     db = database()
     try:
         saved_at = responses.save_draft(db, user_id, qset, item_id, **{field: st.session_state[key]})
-    except InvalidText as error:
+    except (InvalidText, DatabaseUnavailable) as error:
         st.session_state[problem_key] = (str(error), st.session_state[key])
     else:
         st.session_state[saved_key] = saved_at
@@ -261,9 +261,13 @@ def deferred(make: Callable[..., bytes], *args, **kwargs) -> Callable[[], bytes]
 
 
 def _toggle_share(user_id: int, submission_id: int) -> None:
+    key = f"share:{submission_id}"
     db = database()
     try:
-        responses.set_shared(db, user_id, submission_id, st.session_state[f"share:{submission_id}"])
+        responses.set_shared(db, user_id, submission_id, st.session_state[key])
+    except DatabaseUnavailable as error:
+        st.session_state[key] = not st.session_state[key]  # show what is really stored
+        st.toast(str(error), icon=":material/error:")
     finally:
         db.close()
 
