@@ -3,8 +3,8 @@
 import streamlit as st
 
 from reflect import accounts, ui
-from reflect.db import db_path
 from reflect.accounts import AccountError
+from reflect.db import db_path
 
 db = ui.database()
 st.title("Set up Reflect")
