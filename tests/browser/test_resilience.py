@@ -14,7 +14,7 @@ from reflect.db import open_db
 from reflect.questions import load_question_sets
 
 from .conftest import ROOT, start_server, stop_server
-from .helpers import PASSWORD, click, goto, settled, sign_in
+from .helpers import PASSWORD, goto, settled, sign_in
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION, CHECKLIST = SETS["personal-reflection"], SETS["munby-fullan-skills"]
