@@ -7,11 +7,13 @@ again, as a retried request would. Nothing is assumed: afterwards the database i
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from reflect import responses
@@ -77,12 +79,21 @@ def _writer(path: str, qset: QuestionSet, user_id: int, rounds: int) -> tuple[li
 
 
 def _process(path: str, qset: QuestionSet, user_ids: list[int], rounds: int) -> tuple[list[float], list[str]]:
+    """One worker process: a thread per leader."""
     latencies, errors = [], []
     with ThreadPoolExecutor(max_workers=len(user_ids)) as threads:
         for got_latencies, got_errors in threads.map(lambda user_id: _writer(path, qset, user_id, rounds), user_ids):
             latencies += got_latencies
             errors += got_errors
     return latencies, errors
+
+
+def _worker_main(argv: list[str]) -> None:
+    """``python -m reflect.load DB QUESTIONS SET_ID ROUNDS USER_ID...``: run one worker, print its results as JSON."""
+    path, questions, set_id, rounds, *user_ids = argv
+    qset = load_question_sets(questions)[0][set_id]
+    latencies, errors = _process(path, qset, [int(user_id) for user_id in user_ids], int(rounds))
+    print(json.dumps({"latencies": latencies, "errors": errors}))
 
 
 def run_load(path: str | Path, *, writers: int = 24, processes: int = 4, rounds: int = 20,
@@ -97,12 +108,21 @@ def run_load(path: str | Path, *, writers: int = 24, processes: int = 4, rounds:
             "SELECT user_id FROM cohort_leaders WHERE cohort_id = ? ORDER BY user_id", [cohort.id])]
     groups = [user_ids[index::processes] for index in range(processes)]
     started = time.perf_counter()
+    workers = [  # separate Python processes, as separate app servers would be
+        subprocess.Popen([sys.executable, "-m", "reflect.load", path, str(questions), qset.id, str(rounds),
+                          *map(str, group)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for group in groups
+    ]
     latencies, errors = [], []
-    with ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool:
-        for got_latencies, got_errors in pool.map(_process, [path] * processes, [qset] * processes, groups,
-                                                  [rounds] * processes):
-            latencies += got_latencies
-            errors += got_errors
+    for worker in workers:
+        out, err = worker.communicate(timeout=600)
+        if worker.returncode != 0:
+            last_line = err.strip().splitlines()[-1] if err.strip() else f"exit code {worker.returncode}"
+            errors.append(f"a worker process failed: {last_line}")
+            continue
+        result = json.loads(out)
+        latencies += result["latencies"]
+        errors += result["errors"]
     seconds = time.perf_counter() - started
     with open_db(path) as db:
         found, distinct = db.execute(
@@ -117,3 +137,7 @@ def run_load(path: str | Path, *, writers: int = 24, processes: int = 4, rounds:
         errors.append(f"{incomplete} submissions are missing answers")
     return LoadResult(writers, processes, rounds, seconds, errors, writers * rounds, found, found - distinct,
                       latencies)
+
+
+if __name__ == "__main__":
+    _worker_main(sys.argv[1:])
