@@ -25,6 +25,7 @@ ROLE_PAGES = {
         ("pages/dashboard.py", "Cohort dashboard", ":material/monitoring:"),
         ("pages/completion.py", "Completion and reflections", ":material/fact_check:"),
         ("pages/cohorts.py", "Cohorts", ":material/groups:"),
+        ("pages/roster.py", "Add leaders", ":material/group_add:"),
         ("pages/cohort_export.py", "Export", ":material/download:"),
         ("pages/activity.py", "Activity log", ":material/history:"),
     ],
@@ -54,6 +55,7 @@ elif user is None:
     pages = [
         st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True),
         st.Page("pages/register.py", title="Join a cohort", icon=":material/person_add:"),
+        st.Page("pages/invitation.py", title="Use an invitation", icon=":material/key:"),
         *hidden_member_pages(),
     ]
 else:

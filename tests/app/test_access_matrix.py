@@ -23,7 +23,7 @@ PAGES = {
     "home": "pages/home.py", "reflect": "pages/reflect.py", "checklist": "pages/checklist.py",
     "progress": "pages/progress.py", "my data": "pages/my_data.py", "dashboard": "pages/dashboard.py",
     "completion": "pages/completion.py", "cohorts": "pages/cohorts.py", "export": "pages/cohort_export.py",
-    "activity": "pages/activity.py",
+    "activity": "pages/activity.py", "add leaders": "pages/roster.py",
 }
 LEADER_PAGES = {"home", "reflect", "checklist", "progress", "my data"}
 # What each person may see on each page: "own" pages show only their own answers; "cohort" pages show the cohort's

@@ -1,0 +1,94 @@
+"""Roster import: every bad case named by line before anything is written; a clean file imports in one go."""
+
+from __future__ import annotations
+
+import pytest
+
+from reflect import accounts, cohorts, invitations, roster
+from reflect.roster import RosterError
+
+from .cohort_data import PASSWORD, cohort_with_windows, facilitator, leaders
+
+
+@pytest.fixture
+def setting(db):
+    owner = facilitator(db)
+    cohort = cohort_with_windows(db, owner)
+    [member] = leaders(db, cohort, 1)  # leader1@school.org.uk
+    elsewhere = cohort_with_windows(db, facilitator(db, "olu@trust.org.uk"), "South")
+    leaders(db, elsewhere, 1, prefix="south")  # south1@school.org.uk, in another cohort
+    return db, owner, cohort
+
+
+def users(db):
+    return db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        (b"name\nAnn\n", 1, "no email column"),
+        (b"email,school\nann@x.org,Oak\n", 1, "no name column"),
+        (b"name,email\nAnn,ann@x.org\nBob,bob-at-x.org\n", 3, "“bob-at-x.org” is not an email address"),
+        (b"name,email\nAnn,ann@x.org\nBob,\n", 3, "The email is missing"),
+        (b"name,email\n,ann@x.org\n", 2, "The name is missing"),
+        (b"name,email\nAnn,ann@x.org\n\nAnn B,ANN@x.org\n", 4, "ann@x.org is already on line 2"),
+        (b"name,email\nFran,fran@trust.org.uk\n", 2, "belongs to a facilitator"),
+        (b"name,email\nLee,leader1@school.org.uk\n", 2, "already in this cohort"),
+        ("name,email\nZoë,zoe@x.org\n".encode("cp1252"), 2, "not UTF-8"),
+        (b"", 1, "The file is empty"),
+        (b"  \r\n", 1, "The file is empty"),
+        (b"name,email\n", 1, "no leaders in it"),
+        (b"name,email\n" + b"x" * roster.MAX_BYTES, 1, "the limit is 1,000,000"),
+        (b"name,email\n" + b"".join(b"L%d,l%d@x.org\n" % (n, n) for n in range(roster.MAX_ROWS + 1)), 1,
+         "the limit is 5,000"),
+    ],
+)
+def test_each_problem_is_named_by_line_and_nothing_is_imported(setting, data, line, message):
+    db, owner, cohort = setting
+    before = users(db)
+    check = roster.check_roster(db, cohort.id, data)
+    assert any(p.line == line and message in p.message for p in check.problems), check.problems
+    with pytest.raises(RosterError, match="Fix the problems"):
+        roster.import_roster(db, owner.id, cohort.id, check)
+    assert users(db) == before
+
+
+def test_a_clean_file_imports_new_leaders_with_codes_and_adds_existing_ones(setting):
+    db, owner, cohort = setting
+    data = "\ufeffName , EMAIL,School\r\nAisha Khan,Aisha@X.org,Oak\r\nSouth One,south1@school.org.uk,Elm\r\n"
+    check = roster.check_roster(db, cohort.id, data.encode("utf-8"))
+    assert check.ok and [r.email for r in check.to_add] == ["aisha@x.org"]
+    assert [r.email for r in check.to_join] == ["south1@school.org.uk"]
+    [invited] = roster.import_roster(db, owner.id, cohort.id, check)
+    assert (invited.name, invited.email) == ("Aisha Khan", "aisha@x.org")
+    with pytest.raises(accounts.AccountError, match="no password yet"):
+        accounts.sign_in(db, "aisha@x.org", PASSWORD)
+    user = invitations.accept(db, email="aisha@x.org", code=invited.code.lower(), password=PASSWORD)
+    assert accounts.sign_in(db, "aisha@x.org", PASSWORD) == user
+    assert cohorts.cohort_of_leader(db, user.id).id == cohort.id
+    members = {row[0] for row in db.execute(
+        "SELECT u.email FROM users u JOIN cohort_leaders l ON l.user_id = u.id WHERE l.cohort_id = ?", [cohort.id])}
+    assert members == {"leader1@school.org.uk", "aisha@x.org", "south1@school.org.uk"}
+    assert roster.invitations_csv([invited]) == (
+        f"name,email,invitation_code\r\nAisha Khan,aisha@x.org,{invited.code}\r\n").encode()
+    actions = [row[0] for row in db.execute("SELECT action FROM audit_log WHERE cohort_id = ?", [cohort.id])]
+    assert actions[-1] == "imported a roster"
+
+
+def test_an_import_refuses_another_facilitators_cohort(setting):
+    db, _, cohort = setting
+    stranger = facilitator(db, "cam@trust.org.uk")
+    check = roster.check_roster(db, cohort.id, b"name,email\nAnn,ann@x.org\n")
+    with pytest.raises(cohorts.CohortError, match="not one of yours"):
+        roster.import_roster(db, stranger.id, cohort.id, check)
+    assert not db.execute("SELECT 1 FROM users WHERE email = 'ann@x.org'").fetchone()
+
+
+def test_someone_who_registers_between_check_and_import_stops_the_whole_import(setting):
+    db, owner, cohort = setting
+    check = roster.check_roster(db, cohort.id, b"name,email\nAnn,ann@x.org\nBen,ben@x.org\n")
+    accounts.register_leader(db, join_code=cohort.join_code, name="Ben", email="ben@x.org", password=PASSWORD)
+    with pytest.raises(RosterError, match="ben@x.org .line 3. has joined since"):
+        roster.import_roster(db, owner.id, cohort.id, check)
+    assert not db.execute("SELECT 1 FROM users WHERE email = 'ann@x.org'").fetchone(), "half an import was kept"
