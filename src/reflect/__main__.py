@@ -126,6 +126,19 @@ def _load(args: argparse.Namespace) -> int:
     return 0 if not result.errors and not result.lost and not result.duplicated else 1
 
 
+def _bench(args: argparse.Namespace) -> int:
+    """Measure what people wait for at cohort scale, beside the floor each could reach; print a table (and JSON)."""
+    from reflect.bench import as_json, run_bench, table
+
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results = run_bench(sizes, runs=args.runs, questions=Path(args.questions), browser=not args.no_browser)
+    print(table(results))
+    if args.json:
+        Path(args.json).write_text(as_json(results), encoding="utf-8")
+        print(f"JSON written to {args.json}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m reflect", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
@@ -164,6 +177,14 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--rounds", type=int, default=20, help="submissions per writer (default: 20)")
     load.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
     load.set_defaults(run=_load)
+
+    bench = commands.add_parser("bench", help=_bench.__doc__, description=_bench.__doc__)
+    bench.add_argument("--sizes", default="30,1000,10000", help="leaders per demo database (default: 30,1000,10000)")
+    bench.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported (default: 5)")
+    bench.add_argument("--json", help="also write the measurements to this JSON file")
+    bench.add_argument("--no-browser", action="store_true", help="skip the Chromium measurement")
+    bench.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    bench.set_defaults(run=_bench)
 
     check = commands.add_parser("check-questions", help=_check_questions.__doc__, description=_check_questions.__doc__)
     check.add_argument("folder", nargs="?", default="questions", help="folder of question files (default: questions)")

@@ -89,43 +89,58 @@ _FIXED_MEANINGS = {
 }
 
 
+def _excel_safe_sql(expression: str) -> str:
+    """The SQL twin of :func:`excel_safe`, made from the same trigger list: neutralising in SQLite lets a large
+    export stream rows straight from the cursor to the CSV writer."""
+    triggers = ", ".join(f"char({ord(trigger)})" for trigger in FORMULA_TRIGGERS)
+    return f"CASE WHEN substr({expression}, 1, 1) IN ({triggers}) THEN '''' || {expression} ELSE {expression} END"
+
+
 def _cohort_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None):
+    """Every answer of the cohort's submissions, in :data:`LONG_COLUMNS` order, text already Excel-safe.
+
+    Names are made safe once per submission (in ``placed``) and the cohort's name once in Python, not once per
+    answer: at 10,000 leaders that is 35,000 evaluations instead of 300,000.
+    """
+    safe = _excel_safe_sql
+    cohort_name = db.execute("SELECT name FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0]
     return db.execute(
-        """
+        f"""
         WITH placed AS (
             SELECT s.id, s.user_id, s.set_id, s.set_version, s.submitted_at, cp.id AS checkpoint_id,
-                   cp.name AS checkpoint,
+                   {safe("cp.name")} AS checkpoint, {safe("u.name")} AS leader_name, {safe("u.email")} AS leader_email,
                    ROW_NUMBER() OVER (PARTITION BY s.user_id, s.set_id, cp.id
                                       ORDER BY s.submitted_at DESC, s.id DESC) = 1 AND cp.id IS NOT NULL AS latest
             FROM cohort_leaders cl
+            JOIN users u ON u.id = cl.user_id
             JOIN submissions s ON s.user_id = cl.user_id
             LEFT JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
                  AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
             WHERE cl.cohort_id = :cohort_id AND (:set_id IS NULL OR s.set_id = :set_id)
         )
-        SELECT c.name AS cohort, u.id AS leader_id, u.name AS leader_name, u.email AS leader_email,
+        SELECT :cohort AS cohort, placed.user_id AS leader_id, placed.leader_name, placed.leader_email,
                placed.checkpoint, placed.latest AS counts_for_checkpoint, placed.id AS submission_id,
-               placed.submitted_at, placed.set_id, placed.set_version, a.item_id, a.item_text, a.rating,
-               sh.submission_id IS NOT NULL AS shared,
-               CASE WHEN sh.submission_id IS NOT NULL THEN a.text END AS text,
-               CASE WHEN sh.submission_id IS NOT NULL THEN a.note END AS note
+               placed.submitted_at, placed.set_id, placed.set_version, a.item_id, {safe("a.item_text")} AS item_text,
+               a.rating, sh.submission_id IS NOT NULL AS shared,
+               CASE WHEN sh.submission_id IS NOT NULL THEN {safe("a.text")} END AS text,
+               CASE WHEN sh.submission_id IS NOT NULL THEN {safe("a.note")} END AS note
         FROM placed
-        JOIN users u ON u.id = placed.user_id
-        JOIN cohorts c ON c.id = :cohort_id
         JOIN answers a ON a.submission_id = placed.id
         LEFT JOIN shared_submissions sh ON sh.submission_id = placed.id
         WHERE (:checkpoint_id IS NULL OR placed.checkpoint_id = :checkpoint_id)
-        ORDER BY u.name COLLATE NOCASE, u.id, placed.submitted_at, placed.id, a.rowid
+        ORDER BY placed.user_id, placed.submitted_at, placed.id, a.rowid
         """,
-        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "cohort": excel_safe(cohort_name)},
     )
 
 
 def cohort_long_csv(db: Database, cohort_id: int, *, checkpoint_id: int | None = None, bom: bool = False) -> bytes:
-    """Every submitted answer of the cohort's leaders, one row per answer."""
-    cursor = _cohort_answers(db, cohort_id, None, checkpoint_id)
-    columns = [column[0] for column in cursor.description]
-    return to_csv((dict(zip(columns, row, strict=True)) for row in cursor), LONG_COLUMNS, bom=bom)
+    """Every submitted answer of the cohort's leaders, one row per answer, streamed from SQLite to the CSV writer."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(LONG_COLUMNS)
+    writer.writerows(_cohort_answers(db, cohort_id, None, checkpoint_id))
+    return ((BOM if bom else "") + buffer.getvalue()).encode("utf-8")
 
 
 def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:

@@ -162,37 +162,71 @@ def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint
     return leaders
 
 
-def leader_positions(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
-    """For each checkpoint where the leader has submitted: the cohort's distribution with the leader's own rating.
-
-    Checkpoints with fewer than :data:`MIN_RESPONDENTS` respondents are left out entirely, so no leader can work
-    out another's answers from a small group. Columns: checkpoint, respondents, item_id, rating, share, mine.
-    """
-    params = {"cohort_id": cohort_id, "set_id": qset.id, "user_id": user_id, "minimum": MIN_RESPONDENTS}
+def cohort_shares(db: Database, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
+    """Per checkpoint with at least :data:`MIN_RESPONDENTS` respondents: the share of the cohort at each rating of
+    each item. Columns: checkpoint_id, checkpoint, respondents, item_id, rating, share. The same for every leader of
+    the cohort, so it can be computed once and shared."""
     return _frame(
         db,
         f"""WITH {_LATEST},
             counted AS (
                 SELECT checkpoint_id, COUNT(*) AS respondents FROM latest GROUP BY checkpoint_id
                 HAVING COUNT(*) >= :minimum
-            ),
-            mine AS (
-                SELECT latest.checkpoint_id, a.item_id, a.rating FROM latest
-                JOIN answers a ON a.submission_id = latest.submission_id WHERE latest.user_id = :user_id
             )
-            SELECT cp.name AS checkpoint, counted.respondents, a.item_id, a.rating,
-                   COUNT(*) * 1.0 / counted.respondents AS share,
-                   MAX(mine.rating = a.rating) AS mine
+            SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, counted.respondents, a.item_id, a.rating,
+                   COUNT(*) * 1.0 / counted.respondents AS share
             FROM latest
             JOIN counted ON counted.checkpoint_id = latest.checkpoint_id
             JOIN checkpoints cp ON cp.id = latest.checkpoint_id
             JOIN answers a ON a.submission_id = latest.submission_id
-            JOIN mine ON mine.checkpoint_id = latest.checkpoint_id AND mine.item_id = a.item_id
             WHERE a.rating IS NOT NULL
             GROUP BY cp.id, a.item_id, a.rating
             ORDER BY cp.opens_at""",
-        params,
+        {"cohort_id": cohort_id, "set_id": qset.id, "minimum": MIN_RESPONDENTS},
     )
+
+
+def own_latest(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
+    """The leader's own latest rating of each item per checkpoint: checkpoint_id, item_id, rating."""
+    return _frame(
+        db,
+        """SELECT checkpoint_id, item_id, rating FROM (
+               SELECT cp.id AS checkpoint_id, a.item_id, a.rating,
+                      ROW_NUMBER() OVER (PARTITION BY cp.id, a.item_id
+                                         ORDER BY s.submitted_at DESC, s.id DESC) AS newest
+               FROM submissions s
+               JOIN checkpoints cp ON cp.cohort_id = :cohort_id
+                    AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+               JOIN answers a ON a.submission_id = s.id
+               WHERE s.user_id = :user_id AND s.set_id = :set_id AND a.rating IS NOT NULL
+           ) WHERE newest = 1""",
+        {"cohort_id": cohort_id, "set_id": qset.id, "user_id": user_id},
+    )
+
+
+def positions(shares: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
+    """The cohort's shares at the checkpoints where the leader submitted, with ``mine`` = 1 on the leader's rating.
+
+    Checkpoints below :data:`MIN_RESPONDENTS` are already absent from `shares`, so no leader can work out another's
+    answers from a small group. Columns: checkpoint, respondents, item_id, rating, share, mine.
+    """
+    joined = shares.merge(own.rename(columns={"rating": "own"}), on=["checkpoint_id", "item_id"], how="inner")
+    joined["mine"] = (joined["rating"] == joined["own"]).astype(int)
+    return joined[["checkpoint", "respondents", "item_id", "rating", "share", "mine"]].reset_index(drop=True)
+
+
+def leader_positions(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
+    """:func:`positions` from a fresh read of the cohort."""
+    return positions(cohort_shares(db, cohort_id, qset), own_latest(db, cohort_id, qset, user_id))
+
+
+def data_version(db: Database) -> tuple:
+    """Changes whenever anything the cohort figures are made from changes: a submission made or deleted, or a
+    checkpoint edited. Cheap: for keying caches that must be cleared on write."""
+    return db.execute(
+        """SELECT (SELECT MAX(id) FROM submissions), (SELECT COUNT(*) FROM submissions),
+                  (SELECT group_concat(id || ':' || opens_at || ':' || closes_at || ':' || name) FROM checkpoints)"""
+    ).fetchone()
 
 
 def checkpoint_respondents(db: Database, cohort_id: int, set_id: str) -> dict[int, int]:

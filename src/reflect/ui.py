@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlite_utils import Database
 
-from reflect import accounts, checkpoints, cohorts, responses
+from reflect import accounts, checkpoints, cohorts, reports, responses
 from reflect.accounts import AccountError, User
 from reflect.db import DatabaseUnavailable, db_path, now, open_db
 from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
@@ -287,3 +287,23 @@ def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[res
                 value=submission.id in shared, key=f"share:{submission.id}",
                 on_change=_toggle_share, args=(user.id, submission.id),
             )
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_report(name: str, path: str, version: tuple, *args, **kwargs):
+    with contextlib.closing(open_db(path, migrate=False)) as db:
+        return getattr(reports, name)(db, *args, **kwargs)
+
+
+def cohort_report_cache_clear() -> None:
+    """Forget every cached cohort figure (the benchmark's "first view after a change")."""
+    _cached_report.clear()
+
+
+def cohort_report(db: Database, name: str, *args, **kwargs):
+    """``reports.<name>(db, *args, **kwargs)``, cached across sessions until the data it is made from changes.
+
+    The key includes :func:`reports.data_version`, which moves on every submission, deletion or checkpoint edit, so
+    a facilitator never sees figures older than the database.
+    """
+    return _cached_report(name, str(db_path()), reports.data_version(db), *args, **kwargs)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from .conftest import ROOT, start_server, stop_server
+from reflect.browser import ROOT, start_server, stop_server
+
 from .helpers import goto, settled, sign_in
 
 LEADERS = 200

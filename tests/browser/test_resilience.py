@@ -10,10 +10,10 @@ import sqlite3
 from playwright.sync_api import expect
 
 from reflect import accounts, cohorts, responses
+from reflect.browser import ROOT, start_server, stop_server
 from reflect.db import open_db
 from reflect.questions import load_question_sets
 
-from .conftest import ROOT, start_server, stop_server
 from .helpers import PASSWORD, goto, settled, sign_in
 
 SETS, _ = load_question_sets(ROOT / "questions")
