@@ -1,12 +1,8 @@
 """Leader: rate yourself on each skill of a checklist, with an optional note on how you know."""
 
-import uuid
-
 import streamlit as st
 
 from reflect import accounts, responses, ui
-from reflect.db import DatabaseUnavailable
-from reflect.responses import IncompleteSubmission
 
 db, user = ui.require_user(accounts.LEADER)
 st.title("Skills checklist")
@@ -42,18 +38,6 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")
         ui.sharing_controls(db, user, qset, earlier)
-        token_key = f"token:{qset.id}"
-        st.session_state.setdefault(token_key, uuid.uuid4().hex)
-        if st.button("Submit my ratings", key=f"submit:{qset.id}", type="primary"):
-            if ui.has_unsaved_problems(qset):
-                st.error("Some notes could not be saved. Fix the ones marked “Not saved”, then submit again.")
-            else:
-                try:
-                    submission = responses.submit(db, user.id, qset, st.session_state[token_key])
-                except (IncompleteSubmission, DatabaseUnavailable) as error:
-                    st.error(str(error))
-                else:
-                    st.session_state[token_key] = uuid.uuid4().hex
-                    st.success(f"Submitted {ui.local_time(submission.submitted_at)}. "
-                               "See how you have moved on My progress.")
-                    st.page_link("pages/progress.py", label="Go to My progress", icon=":material/show_chart:")
+        if submission := ui.submit_button(db, user, qset, "Submit my ratings"):
+            st.success(f"Submitted {ui.local_time(submission.submitted_at)}. See how you have moved on My progress.")
+            st.page_link("pages/progress.py", label="Go to My progress", icon=":material/show_chart:")

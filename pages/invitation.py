@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reflect import accounts, invitations, ui
+from reflect import invitations, ui
 from reflect.accounts import AccountError
 from reflect.db import DatabaseUnavailable
 
@@ -16,18 +16,13 @@ st.write("Your facilitator gave you an invitation code, such as **ABCD-EFGH-JKMN
 with st.form("invitation"):
     email = st.text_input("Email", autocomplete="email")
     code = st.text_input("Invitation code")
-    password = st.text_input("Choose a password", type="password", autocomplete="new-password",
-                             help=f"At least {accounts.MIN_PASSWORD} characters.")
-    confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
+    password, confirm = ui.new_password_inputs()
     pressed = st.form_submit_button("Set my password and sign in", type="primary")
-if pressed:
-    if password != confirm:
-        st.error("The two passwords are different. Type the same password in both boxes.")
+if pressed and ui.passwords_match(password, confirm):
+    try:
+        user = invitations.accept(db, email=email, code=code, password=password)
+    except (AccountError, DatabaseUnavailable) as error:
+        st.error(str(error))
     else:
-        try:
-            user = invitations.accept(db, email=email, code=code, password=password)
-        except (AccountError, DatabaseUnavailable) as error:
-            st.error(str(error))
-        else:
-            ui.sign_in(user)
-            st.rerun()
+        ui.sign_in(user)
+        st.rerun()

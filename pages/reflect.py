@@ -1,12 +1,8 @@
 """Leader: the free-text reflection sets. Answers save as drafts as they are typed; Submit records a dated copy."""
 
-import uuid
-
 import streamlit as st
 
 from reflect import accounts, responses, ui
-from reflect.db import DatabaseUnavailable
-from reflect.responses import IncompleteSubmission
 
 db, user = ui.require_user(accounts.LEADER)
 st.title("Reflect")
@@ -56,19 +52,8 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                         st.text(answer.text if answer and answer.text else "(no answer)")
 
         ui.sharing_controls(db, user, qset, earlier)
-        token_key = f"token:{qset.id}"
-        st.session_state.setdefault(token_key, uuid.uuid4().hex)
-        if st.button("Submit these reflections", key=f"submit:{qset.id}", type="primary"):
-            if ui.has_unsaved_problems(qset):
-                st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
-            else:
-                try:
-                    submission = responses.submit(db, user.id, qset, st.session_state[token_key])
-                except (IncompleteSubmission, DatabaseUnavailable) as error:
-                    st.error(str(error))
-                else:
-                    st.session_state[token_key] = uuid.uuid4().hex
-                    st.success(
-                        f"Submitted {ui.local_time(submission.submitted_at)}. Your answers stay here as your draft, "
-                        "so you can keep working on them and submit again later."
-                    )
+        if submission := ui.submit_button(db, user, qset, "Submit these reflections"):
+            st.success(
+                f"Submitted {ui.local_time(submission.submitted_at)}. Your answers stay here as your draft, "
+                "so you can keep working on them and submit again later."
+            )

@@ -15,20 +15,13 @@ with st.form("register"):
     join_code = st.text_input("Join code")
     name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")
-    password = st.text_input(
-        "Choose a password", type="password", autocomplete="new-password",
-        help=f"At least {accounts.MIN_PASSWORD} characters. A few words together is easy to remember.",
-    )
-    confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
+    password, confirm = ui.new_password_inputs()
     pressed = st.form_submit_button("Create my account", type="primary")
-if pressed:
-    if password != confirm:
-        st.error("The two passwords are different. Type the same password in both boxes.")
+if pressed and ui.passwords_match(password, confirm):
+    try:
+        user = accounts.register_leader(db, join_code=join_code, name=name, email=email, password=password)
+    except AccountError as error:
+        st.error(str(error))
     else:
-        try:
-            user = accounts.register_leader(db, join_code=join_code, name=name, email=email, password=password)
-        except AccountError as error:
-            st.error(str(error))
-        else:
-            ui.sign_in(user)
-            st.rerun()
+        ui.sign_in(user)
+        st.rerun()

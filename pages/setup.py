@@ -21,20 +21,13 @@ st.caption(f"Reflect keeps its data in `{db_path().resolve()}`. If you expected 
 with st.form("setup"):
     name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")
-    password = st.text_input(
-        "Choose a password", type="password", autocomplete="new-password",
-        help=f"At least {accounts.MIN_PASSWORD} characters.",
-    )
-    confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
+    password, confirm = ui.new_password_inputs()
     pressed = st.form_submit_button("Create facilitator account", type="primary")
-if pressed:
-    if password != confirm:
-        st.error("The two passwords are different. Type the same password in both boxes.")
+if pressed and ui.passwords_match(password, confirm):
+    try:
+        user = accounts.create_first_facilitator(db, name=name, email=email, password=password)
+    except AccountError as error:
+        st.error(str(error))
     else:
-        try:
-            user = accounts.create_first_facilitator(db, name=name, email=email, password=password)
-        except AccountError as error:
-            st.error(str(error))
-        else:
-            ui.sign_in(user)
-            st.rerun()
+        ui.sign_in(user)
+        st.rerun()

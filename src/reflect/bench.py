@@ -231,14 +231,14 @@ def run_bench(sizes: list[int], runs: int = 5, questions: Path = ROOT / "questio
 
 
 def table(results: list[Measurement]) -> str:
-    lines = [f"{'measurement':<48} {'size':>6} {'median':>10} {'floor':>10} {'ratio':>6}  note",
-             "-" * 100]
+    lines = [f"{'measurement':<52} {'size':>6} {'median':>10} {'floor':>10} {'ratio':>6}  note",
+             "-" * 104]
     for m in results:
         is_rows = m.note == "rows, not seconds"
         median = f"{m.median_seconds:,.0f}" if is_rows else f"{m.median_seconds * 1000:,.1f} ms"
         floor = f"{m.floor_seconds * 1000:,.1f} ms" if m.floor_seconds else ""
         ratio = f"{m.ratio:.2f}" if m.ratio else ""
-        lines.append(f"{m.name:<48} {m.size:>6} {median:>10} {floor:>10} {ratio:>6}  {m.note}")
+        lines.append(f"{m.name:<52} {m.size:>6} {median:>10} {floor:>10} {ratio:>6}  {m.note}")
     return "\n".join(lines)
 
 

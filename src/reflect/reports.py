@@ -227,12 +227,3 @@ def data_version(db: Database) -> tuple:
         """SELECT (SELECT MAX(id) FROM submissions), (SELECT COUNT(*) FROM submissions),
                   (SELECT group_concat(id || ':' || opens_at || ':' || closes_at || ':' || name) FROM checkpoints)"""
     ).fetchone()
-
-
-def checkpoint_respondents(db: Database, cohort_id: int, set_id: str) -> dict[int, int]:
-    """Respondents per checkpoint id (checkpoints with none are absent)."""
-    rows = db.execute(
-        f"WITH {_LATEST} SELECT checkpoint_id, COUNT(*) FROM latest GROUP BY checkpoint_id",
-        {"cohort_id": cohort_id, "set_id": set_id},
-    ).fetchall()
-    return dict(rows)

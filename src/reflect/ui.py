@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -307,3 +308,42 @@ def cohort_report(db: Database, name: str, *args, **kwargs):
     a facilitator never sees figures older than the database.
     """
     return _cached_report(name, str(db_path()), reports.data_version(db), *args, **kwargs)
+
+
+def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:
+    """A Submit button for `qset`; returns the submission it made, or None (with the reason shown).
+
+    Each press carries a token kept until the submission succeeds, so a retried or repeated request never submits
+    twice. It refuses while a field holds text that could not be saved, so nothing on screen is left out.
+    """
+    token_key = f"token:{qset.id}"
+    st.session_state.setdefault(token_key, uuid.uuid4().hex)
+    if not st.button(label, key=f"submit:{qset.id}", type="primary"):
+        return None
+    if has_unsaved_problems(qset):
+        st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
+        return None
+    try:
+        submission = responses.submit(db, user.id, qset, st.session_state[token_key])
+    except (responses.IncompleteSubmission, DatabaseUnavailable) as error:
+        st.error(str(error))
+        return None
+    st.session_state[token_key] = uuid.uuid4().hex
+    return submission
+
+
+def new_password_inputs() -> tuple[str, str]:
+    """The "choose a password" pair of a sign-up form (call inside the form)."""
+    password = st.text_input(
+        "Choose a password", type="password", autocomplete="new-password",
+        help=f"At least {accounts.MIN_PASSWORD} characters. A few words together is easy to remember.",
+    )
+    confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
+    return password, confirm
+
+
+def passwords_match(password: str, confirm: str) -> bool:
+    if password != confirm:
+        st.error("The two passwords are different. Type the same password in both boxes.")
+        return False
+    return True

@@ -1,0 +1,21 @@
+"""The benchmark runs end to end and reports every measurement (what it measures is not asserted: no timings)."""
+
+from __future__ import annotations
+
+import json
+
+from reflect.bench import as_json, run_bench, table
+
+
+def test_the_benchmark_reports_every_measurement_for_a_small_cohort():
+    results = run_bench([12], runs=1, browser=False)
+    names = [m.name for m in results]
+    for expected in ("leader: save a draft", "leader: submit a checklist", "leader: My progress page run",
+                     "facilitator: cohort dashboard page run", "export: cohort CSV, long",
+                     "concurrency: submit p95, 20 writers"):
+        assert expected in names
+    rows = [m.median_seconds for m in results if m.note == "rows, not seconds"]
+    assert len(rows) == 3 and all(0 < count <= 5000 for count in rows)
+    assert "0 errors, 0 lost, 0 duplicated" in {m.note for m in results if m.name.startswith("concurrency")}
+    assert {"name", "size", "median_seconds", "floor_seconds", "ratio"} <= set(json.loads(as_json(results))[0])
+    assert "facilitator: cohort dashboard page run" in table(results)
