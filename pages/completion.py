@@ -20,7 +20,7 @@ if table.empty:
     st.stop()
 for column, qset in zip(st.columns(len(sets)), sets, strict=True):
     counts = table[qset.title].value_counts()
-    column.metric(qset.title, f"{counts.get('Submitted', 0):,} of {len(table):,} submitted",
+    column.metric(f"{qset.title}: submitted", f"{counts.get('Submitted', 0):,} / {len(table):,}",
                   f"{counts.get('Draft only', 0):,} with a draft only", delta_color="off", delta_arrow="off")
 status = st.segmented_control("Show leaders", ["Everyone", "Not submitted everything", "Nothing at all"],
                               default="Everyone")
