@@ -1,6 +1,5 @@
 """Facilitator: create cohorts, hand out join codes, and manage a cohort's name, checkpoints and facilitators."""
 
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -72,15 +71,11 @@ with timeline:
         "day included; checkpoints may not overlap."
     )
     current = checkpoints.of_cohort(db, cohort.id)
-    table = pd.DataFrame(
-        {
-            "id": [point.id for point in current],
-            "Name": [point.name for point in current],
-            "First day": [datetime.fromisoformat(point.opens_at).astimezone(zone).date() for point in current],
-            "Last day": [(datetime.fromisoformat(point.closes_at).astimezone(zone) - timedelta(days=1)).date()
-                         for point in current],
-        }
-    )
+    days = [checkpoints.to_days(point, zone) for point in current]
+    table = pd.DataFrame({
+        "id": [point.id for point in current], "Name": [point.name for point in current],
+        "First day": [first for first, _ in days], "Last day": [last for _, last in days],
+    })
     edited = st.data_editor(
         table, num_rows="dynamic", hide_index=True, key=f"checkpoints:{cohort.id}",
         column_config={
@@ -91,17 +86,13 @@ with timeline:
         },
     )
     if st.button("Save checkpoints", type="primary"):
+        rows = [(None if pd.isna(row["id"]) else int(row["id"]), str(row["Name"] or ""),
+                 None if pd.isna(row["First day"]) else row["First day"],
+                 None if pd.isna(row["Last day"]) else row["Last day"]) for row in edited.to_dict("records")]
         try:
-            checkpoints.replace_all(db, cohort.id, [
-                (None if pd.isna(row["id"]) else int(row["id"]), str(row["Name"] or ""),
-                 datetime.combine(row["First day"], time(), zone),
-                 datetime.combine(row["Last day"] + timedelta(days=1), time(), zone))
-                for row in edited.to_dict("records")
-            ])
+            checkpoints.replace_all(db, cohort.id, checkpoints.from_days(rows, zone))
         except CheckpointError as error:
             st.error(str(error))
-        except TypeError:
-            st.error("Every checkpoint needs a first and a last day.")
         else:
             st.success("Checkpoints saved.")
 

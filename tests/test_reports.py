@@ -143,3 +143,22 @@ def test_another_cohorts_leaders_never_count(db, cohort):
     assert reports.respondents(db, cohort.id, TINY.id, start.id) == 0
     assert reports.grid_page(db, cohort.id, TINY, start.id)[1] == 0
     assert reports.over_time(db, cohort.id, TINY).empty
+
+
+def test_days_entered_in_london_become_windows_from_midnight_to_midnight_after_the_last_day(db, cohort):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    points = checkpoints.of_cohort(db, cohort.id)
+    summer = checkpoints.from_days([(points[0].id, "Start", date(2027, 6, 1), date(2027, 6, 30)),
+                                    (points[1].id, "End", date(2027, 7, 1), date(2027, 7, 31))], london)
+    checkpoints.replace_all(db, cohort.id, summer)
+    start, end = checkpoints.of_cohort(db, cohort.id)
+    assert (start.opens_at, start.closes_at) == ("2027-05-31T23:00:00.000000+00:00",
+                                                 "2027-06-30T23:00:00.000000+00:00")  # BST is UTC+1
+    assert checkpoints.to_days(start, london) == (date(2027, 6, 1), date(2027, 6, 30))
+    assert checkpoints.at(db, cohort.id, "2027-06-30T22:59:59.999999+00:00") == start  # 23:59 on the last day
+    assert checkpoints.at(db, cohort.id, "2027-06-30T23:00:00.000000+00:00") == end
+    with pytest.raises(CheckpointError, match="Checkpoint 2 needs a first and a last day"):
+        checkpoints.from_days([(None, "A", date(2027, 6, 1), date(2027, 6, 2)), (None, "B", None, None)], london)

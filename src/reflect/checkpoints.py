@@ -7,7 +7,8 @@ A submission belongs to the checkpoint whose window holds the moment it was made
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -71,6 +72,27 @@ def at(db: Database, cohort_id: int, moment: str) -> Checkpoint | None:
         [cohort_id, moment, moment],
     ).fetchone()
     return Checkpoint(*row) if row else None
+
+
+def from_days(rows: list[tuple[int | None, str, date | None, date | None]], zone: ZoneInfo
+              ) -> list[tuple[int | None, str, datetime, datetime]]:
+    """Windows from whole days as a facilitator enters them (first and last day included, in their time zone):
+    opens at midnight of the first day, closes at midnight after the last. Raises :class:`CheckpointError` for a
+    missing day."""
+    windows = []
+    for number, (checkpoint_id, name, first, last) in enumerate(rows, start=1):
+        if first is None or last is None:
+            raise CheckpointError(f"Checkpoint {number} needs a first and a last day.")
+        windows.append((checkpoint_id, name, datetime.combine(first, time(), zone),
+                        datetime.combine(last + timedelta(days=1), time(), zone)))
+    return windows
+
+
+def to_days(point: Checkpoint, zone: ZoneInfo) -> tuple[date, date]:
+    """The first and last whole day of a checkpoint in `zone` (the inverse of :func:`from_days`)."""
+    opens = datetime.fromisoformat(point.opens_at).astimezone(zone)
+    closes = datetime.fromisoformat(point.closes_at).astimezone(zone)
+    return opens.date(), (closes - timedelta(days=1)).date()
 
 
 def replace_all(db: Database, cohort_id: int, windows: list[tuple[int | None, str, datetime, datetime]]) -> None:
