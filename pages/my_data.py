@@ -27,6 +27,11 @@ else:
         "Both files hold the same answers. Use the Excel one if accented letters or symbols look wrong in Excel. "
         "Text that Excel could mistake for a formula starts with an apostrophe."
     )
+st.download_button(
+    "Download my account details and activity", export.about_me_csv(db, user.id), file_name="reflect-about-me.csv",
+    mime="text/csv", icon=":material/person:",
+    help="Your name, email, role and cohort, and the log of what you did in Reflect (submitted, shared, joined).",
+)
 
 st.subheader("Delete my account")
 st.write(

@@ -213,3 +213,31 @@ def logged(db: Database, actor_id: int | None, cohort_id: int, description: str,
         audit.record(db, actor_id=actor_id, action=audit.EXPORTED, cohort_id=cohort_id,
                      detail=f"{description}, {len(data):,} bytes")
     return data
+
+
+ABOUT_ME_COLUMNS = ("kind", "when", "what", "detail")
+
+
+def about_me_csv(db: Database, user_id: int, *, bom: bool = False) -> bytes:
+    """Everything else Reflect holds about a person, beside their answers: their account, their cohort and the
+    audit log's entries of what they did. (Answers are in :func:`leader_csv`; the password hash is not given out.)"""
+    user = db.execute("SELECT name, email, role, created_at, failed_sign_ins, locked_until FROM users WHERE id = ?",
+                      [user_id]).fetchone()
+    if user is None:
+        return to_csv([], ABOUT_ME_COLUMNS, bom=bom)
+    name, email, role, created_at, failures, locked_until = user
+    rows = [
+        {"kind": "account", "when": created_at, "what": "name", "detail": name},
+        {"kind": "account", "when": created_at, "what": "email", "detail": email},
+        {"kind": "account", "when": created_at, "what": "role", "detail": role},
+        {"kind": "account", "when": "", "what": "failed sign-ins since the last success", "detail": failures},
+        {"kind": "account", "when": locked_until or "", "what": "locked until", "detail": locked_until or "not locked"},
+    ]
+    rows += [{"kind": "cohort", "when": joined_at, "what": "member of", "detail": cohort}
+             for cohort, joined_at in db.execute(
+                 "SELECT c.name, l.joined_at FROM cohort_leaders l JOIN cohorts c ON c.id = l.cohort_id "
+                 "WHERE l.user_id = ? ORDER BY l.joined_at", [user_id])]
+    rows += [{"kind": "activity", "when": at, "what": action, "detail": detail}
+             for at, action, detail in db.execute(
+                 "SELECT at, action, detail FROM audit_log WHERE actor_id = ? ORDER BY at, id", [user_id])]
+    return to_csv(rows, ABOUT_ME_COLUMNS, bom=bom)

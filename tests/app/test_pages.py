@@ -167,13 +167,16 @@ def test_progress_empty_state_then_charts(people, db):
     assert list(change["Change"]) == [2] * 10
 
 
-def test_my_data_offers_both_downloads(people, db):
+def test_my_data_offers_its_downloads(people, db):
     at = app_as(people.leader, "pages/my_data.py")
     assert "not written anything yet" in at.info[0].value
+    assert [button.proto.label for button in at.get("download_button")] == [
+        "Download my account details and activity"]
     responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="Hello")
     at = app_as(people.leader, "pages/my_data.py")
     labels = [button.proto.label for button in at.get("download_button")]
-    assert labels == ["Download CSV", "Download CSV for Excel (UTF-8 with BOM)"]
+    assert labels == ["Download CSV", "Download CSV for Excel (UTF-8 with BOM)",
+                      "Download my account details and activity"]
 
 
 def test_a_broken_question_file_is_named_and_the_others_still_work(people, tmp_path, monkeypatch):
