@@ -1,7 +1,5 @@
 """Facilitator: create cohorts, hand out join codes, and manage a cohort's name, checkpoints and facilitators."""
 
-from zoneinfo import ZoneInfo
-
 import pandas as pd
 import streamlit as st
 
@@ -64,7 +62,7 @@ with settings:
             st.rerun()
 
 with timeline:
-    zone = ZoneInfo(st.context.timezone or "UTC")
+    zone = ui.browser_zone()
     st.caption(
         "A submission belongs to the checkpoint open when it was made; a leader's latest submission in a checkpoint "
         f"is the one the cohort charts use. Dates are whole days in your time zone ({zone.key}), first and last "

@@ -124,16 +124,18 @@ def sign_in_form(db: Database) -> None:
             st.rerun()
 
 
-def local_time(stored: str, style: str = "%d %b %Y, %H:%M") -> str:
-    """A stored UTC time shown in the browser's time zone (UTC when it is not known)."""
-    moment = datetime.fromisoformat(stored)
-    zone_name = st.context.timezone or "UTC"
+def browser_zone() -> ZoneInfo:
+    """The time zone the browser reports, or UTC when it is not known (or not one this machine knows)."""
     try:
-        zone = ZoneInfo(zone_name)
+        return ZoneInfo(st.context.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        zone, zone_name = ZoneInfo("UTC"), "UTC"
-    shown = moment.astimezone(zone)
-    return f"{shown.strftime(style)} {shown.tzname() or zone_name}"
+        return ZoneInfo("UTC")
+
+
+def local_time(stored: str, style: str = "%d %b %Y, %H:%M") -> str:
+    """A stored UTC time shown in the browser's time zone."""
+    shown = datetime.fromisoformat(stored).astimezone(browser_zone())
+    return f"{shown.strftime(style)} {shown.tzname()}"
 
 
 # Draft fields: each widget saves its own value to the database when it changes (text areas send on blur or
@@ -241,11 +243,15 @@ def choose_checkpoint(db: Database, cohort: cohorts.Cohort, *, label: str = "Che
         default = st.session_state[memory]
     else:
         default = None if allow_all else current.id if current else points[0].id
-    chosen = st.selectbox(
-        label, options, index=ids.index(default) if default in ids else 0,
-        format_func=lambda p: "All checkpoints" if p is None else
-        f"{p.name} ({local_time(p.opens_at, '%d %b %Y')} – {local_time(p.closes_at, '%d %b %Y')})",
-    )
+    zone = browser_zone()
+
+    def describe(point: checkpoints.Checkpoint | None) -> str:
+        if point is None:
+            return "All checkpoints"
+        first, last = checkpoints.to_days(point, zone)
+        return f"{point.name} ({first:%d %b %Y} – {last:%d %b %Y})"
+
+    chosen = st.selectbox(label, options, index=ids.index(default) if default in ids else 0, format_func=describe)
     st.session_state[memory] = chosen.id if chosen else None
     return chosen
 
