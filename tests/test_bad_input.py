@@ -50,7 +50,7 @@ class World:
 
     def snapshot(self) -> dict[str, list]:
         tables = [row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: self.db.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall() for table in tables}
+        return {table: sorted(self.db.execute(f"SELECT * FROM [{table}]").fetchall(), key=repr) for table in tables}
 
 
 CASES = {

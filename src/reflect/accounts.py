@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from reflect import audit, cohorts
+from reflect import audit, cohorts, tally
 from reflect.db import now, stamp, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -145,6 +145,9 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
         raise AccountError("That password is not right, so nothing was deleted.")
     with write_transaction(db):
         cohort = audit.leaders_cohort(db, user_id)
+        # Out of every cohort first, so the cohort figures lose this leader's ratings while the answers still exist.
+        db.execute("DELETE FROM cohort_leaders WHERE user_id = ?", [user_id])
+        tally.refresh(db, user_id=user_id)
         mine = "SELECT id FROM submissions WHERE user_id = :user"
         for statement in (
             f"DELETE FROM answers WHERE submission_id IN ({mine})",
@@ -152,7 +155,6 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
             "DELETE FROM submissions WHERE user_id = :user",
             "DELETE FROM drafts WHERE user_id = :user",
             "DELETE FROM invitations WHERE user_id = :user",
-            "DELETE FROM cohort_leaders WHERE user_id = :user",
             "DELETE FROM users WHERE id = :user",
         ):
             db.execute(statement, {"user": user_id})

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from reflect import tally
 from reflect.db import stamp, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -98,7 +99,8 @@ def to_days(point: Checkpoint, zone: ZoneInfo) -> tuple[date, date]:
 def replace_all(db: Database, cohort_id: int, windows: list[tuple[int | None, str, datetime, datetime]]) -> None:
     """Save the cohort's checkpoints as (id or None for a new one, name, opens, closes).
 
-    Checkpoints left out are removed; no submission is touched, since membership follows from the windows.
+    Checkpoints left out are removed; no submission is touched, since membership follows from the windows (the
+    cohort's figures are recounted).
     Raises :class:`CheckpointError` naming the checkpoint for a blank name, an empty window or an overlap.
     """
     cleaned = []
@@ -137,5 +139,6 @@ def replace_all(db: Database, cohort_id: int, windows: list[tuple[int | None, st
                     "UPDATE checkpoints SET name = ?, opens_at = ?, closes_at = ? WHERE id = ? AND cohort_id = ?",
                     [name, opens_at, closes_at, checkpoint_id, cohort_id],
                 )
+        tally.refresh(db, cohort_id=cohort_id)
 
 

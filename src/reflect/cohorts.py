@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from reflect import audit, checkpoints
+from reflect import audit, checkpoints, tally
 from reflect.db import now, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -119,10 +119,13 @@ def find_by_join_code(db: Database, code: str) -> Cohort | None:
 
 
 def add_leader(db: Database, cohort_id: int, leader_id: int) -> None:
+    """Make the leader a member of the cohort (call inside a write transaction); what they already submitted
+    counts in its checkpoints."""
     db.execute(
         "INSERT OR IGNORE INTO cohort_leaders (cohort_id, user_id, joined_at) VALUES (?, ?, ?)",
         [cohort_id, leader_id, now()],
     )
+    tally.refresh(db, user_id=leader_id)
 
 
 def normal_code(code: str) -> str:

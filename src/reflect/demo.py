@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from sqlite_utils import Database
 
-from reflect import accounts, checkpoints, cohorts
+from reflect import accounts, checkpoints, cohorts, tally
 from reflect.db import stamp, write_transaction
 from reflect.questions import QuestionSet
 
@@ -109,6 +109,7 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
             answers)
         run("INSERT INTO drafts (user_id, set_id, item_id, rating, note, saved_at) VALUES (?, ?, ?, ?, ?, ?)", drafts)
         run("INSERT INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)", shared)
+        tally.refresh(db, cohort_id=cohort.id)
     return DemoCohort(cohorts.run_by(db, facilitator.id, cohort.id), FACILITATOR_EMAIL, PASSWORD, leaders,
                       len(submissions))
 

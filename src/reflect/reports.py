@@ -1,7 +1,8 @@
 """What facilitators see of a cohort, aggregated in SQLite before anything is charted.
 
-For each leader, only their latest submission within a checkpoint counts (:data:`_LATEST`). Free text is not read
-here at all: only ratings, counts and who has submitted.
+For each leader, only their latest submission within a checkpoint counts. Which one that is, and how many leaders
+gave each rating, are kept current at write time (:mod:`reflect.tally`), so these reads cost the same at any cohort
+size. Free text is not read here at all: only ratings, counts and who has submitted.
 """
 
 from __future__ import annotations
@@ -15,22 +16,6 @@ from reflect.questions import QuestionSet
 
 MIN_RESPONDENTS = 5  # below this, no cohort figure is shown to leaders
 
-# Each leader's latest submission of a set per checkpoint of a cohort: (submission_id, user_id, checkpoint_id).
-_LATEST = """
-    latest AS (
-        SELECT submission_id, user_id, checkpoint_id FROM (
-            SELECT s.id AS submission_id, s.user_id, cp.id AS checkpoint_id,
-                   ROW_NUMBER() OVER (PARTITION BY s.user_id, cp.id ORDER BY s.submitted_at DESC, s.id DESC) AS newest
-            FROM cohort_leaders cl
-            JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id
-            JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
-                 AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
-            WHERE cl.cohort_id = :cohort_id
-        ) WHERE newest = 1
-    )
-"""
-
-
 def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
     cursor = db.execute(sql, params)
     return pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])
@@ -40,11 +25,9 @@ def distribution(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id:
     """Per item and scale point, how many leaders chose it at the checkpoint: columns item_id, rating, count."""
     counts = _frame(
         db,
-        f"""WITH {_LATEST}
-            SELECT a.item_id, a.rating, COUNT(*) AS count
-            FROM latest JOIN answers a ON a.submission_id = latest.submission_id
-            WHERE latest.checkpoint_id = :checkpoint_id AND a.rating IS NOT NULL
-            GROUP BY a.item_id, a.rating""",
+        """SELECT rc.item_id, rc.rating, rc.leaders AS count
+           FROM rating_counts rc JOIN checkpoints cp ON cp.id = rc.checkpoint_id
+           WHERE cp.cohort_id = :cohort_id AND rc.checkpoint_id = :checkpoint_id AND rc.set_id = :set_id""",
         {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id},
     )
     # Every item and scale point, zeros included, in questionnaire order.
@@ -58,7 +41,8 @@ def distribution(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id:
 def respondents(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> int:
     """How many leaders of the cohort have submitted the set at the checkpoint."""
     return db.execute(
-        f"WITH {_LATEST} SELECT COUNT(*) FROM latest WHERE checkpoint_id = :checkpoint_id",
+        """SELECT COUNT(*) FROM counted_submissions
+           WHERE cohort_id = :cohort_id AND checkpoint_id = :checkpoint_id AND set_id = :set_id""",
         {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
     ).fetchone()[0]
 
@@ -67,15 +51,13 @@ def over_time(db: Database, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
     """Per checkpoint (in time order) and item: n, mean rating and a 95% confidence interval of the mean."""
     table = _frame(
         db,
-        f"""WITH {_LATEST}
-            SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, cp.opens_at, a.item_id,
-                   COUNT(*) AS n, AVG(a.rating) AS mean, AVG(a.rating * a.rating) AS mean_square
-            FROM latest
-            JOIN answers a ON a.submission_id = latest.submission_id
-            JOIN checkpoints cp ON cp.id = latest.checkpoint_id
-            WHERE a.rating IS NOT NULL
-            GROUP BY cp.id, a.item_id
-            ORDER BY cp.opens_at""",
+        """SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, cp.opens_at, rc.item_id,
+                  SUM(rc.leaders) AS n, SUM(rc.rating * rc.leaders) * 1.0 / SUM(rc.leaders) AS mean,
+                  SUM(rc.rating * rc.rating * rc.leaders) * 1.0 / SUM(rc.leaders) AS mean_square
+           FROM rating_counts rc JOIN checkpoints cp ON cp.id = rc.checkpoint_id
+           WHERE cp.cohort_id = :cohort_id AND rc.set_id = :set_id
+           GROUP BY cp.id, rc.item_id
+           ORDER BY cp.opens_at""",
         {"cohort_id": cohort_id, "set_id": qset.id},
     )
     table = table[table["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True)
@@ -107,13 +89,12 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
     """
     params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
               "name": f"%{name_contains.strip()}%", "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
-    rated = f"""WITH {_LATEST},
-        rated AS (
-            SELECT latest.user_id, latest.submission_id,
-                   AVG(a.rating) AS mean_rating
-            FROM latest JOIN answers a ON a.submission_id = latest.submission_id
-            WHERE latest.checkpoint_id = :checkpoint_id
-            GROUP BY latest.user_id
+    rated = """WITH rated AS (
+            SELECT counted.user_id, counted.submission_id, AVG(a.rating) AS mean_rating
+            FROM counted_submissions counted JOIN answers a ON a.submission_id = counted.submission_id
+            WHERE counted.cohort_id = :cohort_id AND counted.checkpoint_id = :checkpoint_id
+                  AND counted.set_id = :set_id
+            GROUP BY counted.user_id
         )"""
     total = db.execute(
         f"{rated} SELECT COUNT(*) FROM rated JOIN users u ON u.id = rated.user_id WHERE u.name LIKE :name", params
@@ -168,38 +149,29 @@ def cohort_shares(db: Database, cohort_id: int, qset: QuestionSet) -> pd.DataFra
     the cohort, so it can be computed once and shared."""
     return _frame(
         db,
-        f"""WITH {_LATEST},
-            counted AS (
-                SELECT checkpoint_id, COUNT(*) AS respondents FROM latest GROUP BY checkpoint_id
-                HAVING COUNT(*) >= :minimum
-            )
-            SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, counted.respondents, a.item_id, a.rating,
-                   COUNT(*) * 1.0 / counted.respondents AS share
-            FROM latest
-            JOIN counted ON counted.checkpoint_id = latest.checkpoint_id
-            JOIN checkpoints cp ON cp.id = latest.checkpoint_id
-            JOIN answers a ON a.submission_id = latest.submission_id
-            WHERE a.rating IS NOT NULL
-            GROUP BY cp.id, a.item_id, a.rating
-            ORDER BY cp.opens_at""",
+        """WITH counted AS (
+               SELECT checkpoint_id, COUNT(*) AS respondents FROM counted_submissions
+               WHERE cohort_id = :cohort_id AND set_id = :set_id
+               GROUP BY checkpoint_id HAVING COUNT(*) >= :minimum
+           )
+           SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, counted.respondents, rc.item_id, rc.rating,
+                  rc.leaders * 1.0 / counted.respondents AS share
+           FROM counted
+           JOIN checkpoints cp ON cp.id = counted.checkpoint_id
+           JOIN rating_counts rc ON rc.checkpoint_id = counted.checkpoint_id AND rc.set_id = :set_id
+           ORDER BY cp.opens_at, rc.item_id, rc.rating""",
         {"cohort_id": cohort_id, "set_id": qset.id, "minimum": MIN_RESPONDENTS},
     )
 
 
 def own_latest(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
-    """The leader's own latest rating of each item per checkpoint: checkpoint_id, item_id, rating."""
+    """The ratings of the leader's submission that counts at each checkpoint: checkpoint_id, item_id, rating."""
     return _frame(
         db,
-        """SELECT checkpoint_id, item_id, rating FROM (
-               SELECT cp.id AS checkpoint_id, a.item_id, a.rating,
-                      ROW_NUMBER() OVER (PARTITION BY cp.id, a.item_id
-                                         ORDER BY s.submitted_at DESC, s.id DESC) AS newest
-               FROM submissions s
-               JOIN checkpoints cp ON cp.cohort_id = :cohort_id
-                    AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
-               JOIN answers a ON a.submission_id = s.id
-               WHERE s.user_id = :user_id AND s.set_id = :set_id AND a.rating IS NOT NULL
-           ) WHERE newest = 1""",
+        """SELECT counted.checkpoint_id, a.item_id, a.rating
+           FROM counted_submissions counted JOIN answers a ON a.submission_id = counted.submission_id
+           WHERE counted.cohort_id = :cohort_id AND counted.user_id = :user_id AND counted.set_id = :set_id
+                 AND a.rating IS NOT NULL""",
         {"cohort_id": cohort_id, "set_id": qset.id, "user_id": user_id},
     )
 

@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 from sqlite_utils import Database
 
-from reflect import audit
+from reflect import audit, tally
 from reflect.db import now as current_time
 from reflect.db import stamp, write_transaction
 from reflect.questions import RATING, QuestionSet
@@ -152,6 +152,7 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
                 if item.id in done
             ],
         )
+        tally.refresh(db, user_id=user_id)
     return Submission(submission_id, qset.id, qset.version, submitted_at)
 
 

@@ -1,0 +1,77 @@
+"""Cohort figures kept current as submissions arrive, so reading them costs the same at 30 leaders or 10,000.
+
+Two derived tables: ``counted_submissions`` says which submission counts for each leader, set and checkpoint (the
+leader's latest within the checkpoint's window), and ``rating_counts`` how many counted submissions gave each rating
+of each item. Every write that can change them calls :func:`refresh` in its own transaction: a submission, a leader
+joining or leaving a cohort, a checkpoint edit, a bulk load. :func:`refresh` recomputes the scope it is given from
+the submissions themselves and applies only the difference, so it is idempotent and cannot drift.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+# Each leader's latest submission of each set per checkpoint, from scratch, for the leaders in scope.
+_LATEST = """
+    SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM (
+        SELECT cp.id AS checkpoint_id, s.set_id, s.user_id, cl.cohort_id, s.id AS submission_id,
+               ROW_NUMBER() OVER (PARTITION BY s.user_id, s.set_id, cp.id
+                                  ORDER BY s.submitted_at DESC, s.id DESC) AS newest
+        FROM cohort_leaders cl
+        JOIN submissions s ON s.user_id = cl.user_id
+        JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
+             AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+        WHERE {scope}
+    ) WHERE newest = 1
+"""
+
+_ADD_RATINGS = """
+    INSERT INTO rating_counts (checkpoint_id, set_id, item_id, rating, leaders)
+    SELECT ?, ?, item_id, rating, 1 FROM answers WHERE submission_id = ? AND rating IS NOT NULL
+    ON CONFLICT (checkpoint_id, set_id, item_id, rating) DO UPDATE SET leaders = leaders + 1
+"""
+_REMOVE_RATINGS = """
+    UPDATE rating_counts SET leaders = leaders - 1
+    WHERE checkpoint_id = ? AND set_id = ?
+          AND (item_id, rating) IN (SELECT item_id, rating FROM answers WHERE submission_id = ? AND rating IS NOT NULL)
+"""
+
+
+def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None = None) -> None:
+    """Bring the counted submissions and rating counts of one leader (in every cohort) or one whole cohort up to
+    date with the submissions, checkpoints and memberships now in the database. Call inside the write transaction
+    that changed them, before any answers it counts are deleted."""
+    if (user_id is None) == (cohort_id is None):
+        raise ValueError("refresh one leader or one cohort")
+    column, value = ("user_id", user_id) if user_id is not None else ("cohort_id", cohort_id)
+    fresh = set(db.execute(_LATEST.format(scope=f"cl.{column} = :value"), {"value": value}).fetchall())
+    stored = set(db.execute(
+        f"SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM counted_submissions WHERE {column} = ?",
+        [value],
+    ).fetchall())
+    _apply(db, gone=stored - fresh, new=fresh - stored)
+
+
+def rebuild(db: Database) -> None:
+    """Recompute both tables for every cohort from scratch (when they are first made, and to check them)."""
+    db.execute("DELETE FROM counted_submissions")
+    db.execute("DELETE FROM rating_counts")
+    _apply(db, gone=set(), new=set(db.execute(_LATEST.format(scope="1")).fetchall()))
+
+
+def _apply(db: Database, *, gone: set[tuple], new: set[tuple]) -> None:
+    db.conn.executemany(_REMOVE_RATINGS, [(checkpoint_id, set_id, submission)
+                                          for checkpoint_id, set_id, _, _, submission in gone])
+    db.conn.executemany(
+        "DELETE FROM counted_submissions WHERE checkpoint_id = ? AND set_id = ? AND user_id = ?",
+        [row[:3] for row in gone],
+    )
+    db.conn.executemany(
+        """INSERT INTO counted_submissions (checkpoint_id, set_id, user_id, cohort_id, submission_id)
+           VALUES (?, ?, ?, ?, ?)""",
+        sorted(new),
+    )
+    db.conn.executemany(_ADD_RATINGS, [(checkpoint_id, set_id, submission)
+                                       for checkpoint_id, set_id, _, _, submission in sorted(new)])
+    if gone:
+        db.execute("DELETE FROM rating_counts WHERE leaders = 0")

@@ -1,0 +1,103 @@
+"""The cohort figures kept at write time (reflect.tally) always equal the figures recomputed from the submissions."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from reflect import accounts, checkpoints, cohorts, reports, roster, tally
+from reflect.db import open_db, write_transaction
+
+from .cohort_data import FEB, JAN, MAR, PASSWORD, TINY, cohort_with_windows, facilitator, leaders, rate
+
+
+def kept(db) -> dict[str, list]:
+    return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall())
+            for table in ("counted_submissions", "rating_counts")}
+
+
+def assert_same_as_recounted(db) -> None:
+    before = kept(db)
+    with write_transaction(db):
+        tally.rebuild(db)
+    assert kept(db) == before
+
+
+def counts(db, cohort, checkpoint_name) -> dict:
+    point = next(p for p in checkpoints.of_cohort(db, cohort.id) if p.name == checkpoint_name)
+    frame = reports.distribution(db, cohort.id, TINY, point.id)
+    return {key: count for key, count in frame.set_index(["item_id", "rating"])["count"].items() if count}
+
+
+def test_every_kind_of_change_keeps_the_figures_equal_to_a_recount(db):
+    rng = random.Random(7)
+    owner = facilitator(db)
+    north, south = cohort_with_windows(db, owner, "North"), cohort_with_windows(db, owner, "South")
+    people = leaders(db, north, 6) + leaders(db, south, 4, prefix="south")
+    moments = [JAN + timedelta(days=rng.uniform(-5, 62)) for _ in range(40)]  # some before and after every window
+    for number, moment in enumerate(moments):
+        rate(db, rng.choice(people), [rng.randint(1, 3), rng.randint(1, 3)], moment, token=f"t{number}")
+        assert_same_as_recounted(db)
+
+    # An existing North leader is added to South: their submissions count there too.
+    check = roster.check_roster(db, south.id, b"name,email\nLeader 1,leader1@school.org.uk\n")
+    roster.import_roster(db, owner.id, south.id, check)
+    assert_same_as_recounted(db)
+
+    start, end = checkpoints.of_cohort(db, north.id)
+    checkpoints.replace_all(db, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=10)),
+                                           (None, "Late", FEB + timedelta(days=10), MAR)])  # End removed
+    assert_same_as_recounted(db)
+
+    accounts.delete_leader(db, people[0].id, password=PASSWORD)
+    assert_same_as_recounted(db)
+    assert db.execute("SELECT COUNT(*) FROM counted_submissions WHERE user_id = ?", [people[0].id]).fetchone()[0] == 0
+
+
+def test_a_second_submission_in_a_checkpoint_replaces_the_first_in_the_counts(db):
+    north = cohort_with_windows(db, facilitator(db))
+    [leader] = leaders(db, north, 1)
+    rate(db, leader, [1, 1], JAN + timedelta(days=1))
+    rate(db, leader, [3, 2], JAN + timedelta(days=2))
+    rate(db, leader, [2, 2], JAN + timedelta(hours=12))  # made now, dated earlier: does not count
+    assert counts(db, north, "Start") == {("a", 3): 1, ("b", 2): 1}
+
+
+def test_a_deleted_leaders_ratings_leave_the_cohort_figures(db):
+    north = cohort_with_windows(db, facilitator(db))
+    stay, leave = leaders(db, north, 2)
+    rate(db, stay, [1, 2], JAN + timedelta(days=1))
+    rate(db, leave, [3, 3], JAN + timedelta(days=1))
+    accounts.delete_leader(db, leave.id, password=PASSWORD)
+    assert counts(db, north, "Start") == {("a", 1): 1, ("b", 2): 1}
+    assert reports.respondents(db, north.id, TINY.id, checkpoints.of_cohort(db, north.id)[0].id) == 1
+
+
+def test_a_leader_added_to_another_cohort_brings_their_ratings_to_it(db):
+    owner = facilitator(db)
+    north, south = cohort_with_windows(db, owner, "North"), cohort_with_windows(db, owner, "South")
+    [leader] = leaders(db, north, 1)
+    rate(db, leader, [2, 3], JAN + timedelta(days=1))
+    assert counts(db, south, "Start") == {}
+    with write_transaction(db):
+        cohorts.add_leader(db, south.id, leader.id)
+    assert counts(db, south, "Start") == {("a", 2): 1, ("b", 3): 1}
+
+
+def test_a_database_made_before_the_tally_gets_it_when_opened(tmp_path):
+    path = tmp_path / "reflect.db"
+    db = open_db(path)
+    north = cohort_with_windows(db, facilitator(db))
+    for number, leader in enumerate(leaders(db, north, 3)):
+        rate(db, leader, [number % 3 + 1, 2], JAN + timedelta(days=number))
+    expected = kept(db)
+    # Back to how a database stood before migration 0005.
+    db.execute("DROP TABLE counted_submissions")
+    db.execute("DROP TABLE rating_counts")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_tally'")
+    db.conn.commit()
+    db.close()
+    reopened = open_db(path)
+    assert kept(reopened) == expected
+    assert counts(reopened, north, "Start") == {("a", 1): 1, ("a", 2): 1, ("a", 3): 1, ("b", 2): 3}
+    reopened.close()
