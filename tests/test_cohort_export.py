@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import subprocess
 import sys
 from datetime import timedelta
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from reflect import accounts, checkpoints, export, responses
+from reflect.questions import Item
 
 from .cohort_data import FEB, JAN, PASSWORD, TINY, cohort_with_windows, facilitator, rate
 
@@ -132,3 +136,22 @@ def test_command_line_export_matches_the_library(db, north, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "Nowhere"],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no cohort is named 'Nowhere'" in missing.stderr and "'North'" in missing.stderr
+
+
+def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_file(db):
+    owner = facilitator(db)
+    cohort = cohort_with_windows(db, owner, "@Trust")
+    start = checkpoints.of_cohort(db, cohort.id)[0]
+    checkpoints.replace_all(db, cohort.id, [(start.id, "-Start", JAN, FEB)])
+    leader = accounts.register_leader(db, join_code=cohort.join_code, name="=HYPERLINK(1)",
+                                      email="eve@school.org.uk", password=PASSWORD)
+    risky = dataclasses.replace(TINY, items=(Item("a", "rating", "+Skill A"), TINY.items[1]))
+    shared = rate(db, leader, [1, 2], JAN + timedelta(days=1), qset=risky, note="@note")
+    responses.set_shared(db, leader.id, shared.id, True)
+    long = export.cohort_long_csv(db, cohort.id).decode("utf-8")
+    wide = export.cohort_wide_csv(db, cohort.id, risky).decode("utf-8")
+    assert long.splitlines()[1].startswith("'@Trust,2,'=HYPERLINK(1),eve@school.org.uk,'-Start,1,1,")
+    assert ",a,'+Skill A,1,1,,'@note" in long
+    for text in (long, wide):
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert not [cell for cell in cells if cell.startswith(export.FORMULA_TRIGGERS)]
