@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from reflect import accounts, checkpoints, cohorts, responses
+from reflect import accounts, checkpoints, cohorts, responses, tally
+from reflect.db import write_transaction
 from reflect.questions import Item, QuestionSet
 
 PASSWORD = "correct horse battery staple"
@@ -45,3 +46,17 @@ def rate(db, leader, ratings, when, qset=TINY, note=None, token=None):
     for item, rating in zip(qset.items, ratings, strict=True):
         responses.save_draft(db, leader.id, qset, item.id, rating=rating, note=note)
     return responses.submit(db, leader.id, qset, token or f"{leader.id}-{when.isoformat()}", now=when)
+
+
+def kept(db) -> dict[str, list]:
+    """The cohort figures kept at write time (reflect.tally), as rows."""
+    return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall())
+            for table in ("counted_submissions", "rating_counts")}
+
+
+def assert_same_as_recounted(db) -> None:
+    """The kept figures equal a recount from scratch of every submission."""
+    before = kept(db)
+    with write_transaction(db):
+        tally.rebuild(db)
+    assert kept(db) == before

@@ -1,10 +1,14 @@
-"""Twenty writers at once, in threads across processes, on one file: nothing fails, is lost or is doubled."""
+"""Twenty writers at once, in threads across processes, on one file: nothing fails, is lost or is doubled, and the
+cohort figures kept at write time still add up."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from reflect.db import open_db
 from reflect.load import run_load
+
+from .cohort_data import assert_same_as_recounted
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,3 +19,7 @@ def test_twenty_concurrent_writers_lose_and_duplicate_nothing(tmp_path):
     assert result.found == result.expected == 120
     assert result.lost == 0 and result.duplicated == 0
     assert len(result.submit_latencies) == 120
+    db = open_db(tmp_path / "load.db")
+    assert db.execute("SELECT COUNT(*) FROM counted_submissions").fetchone()[0] > 0
+    assert_same_as_recounted(db)
+    db.close()

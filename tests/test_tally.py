@@ -5,22 +5,22 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from reflect import accounts, checkpoints, cohorts, reports, roster, tally
+from reflect import accounts, checkpoints, cohorts, reports, roster
 from reflect.db import open_db, write_transaction
 
-from .cohort_data import FEB, JAN, MAR, PASSWORD, TINY, cohort_with_windows, facilitator, leaders, rate
-
-
-def kept(db) -> dict[str, list]:
-    return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall())
-            for table in ("counted_submissions", "rating_counts")}
-
-
-def assert_same_as_recounted(db) -> None:
-    before = kept(db)
-    with write_transaction(db):
-        tally.rebuild(db)
-    assert kept(db) == before
+from .cohort_data import (
+    FEB,
+    JAN,
+    MAR,
+    PASSWORD,
+    TINY,
+    assert_same_as_recounted,
+    cohort_with_windows,
+    facilitator,
+    kept,
+    leaders,
+    rate,
+)
 
 
 def counts(db, cohort, checkpoint_name) -> dict:
@@ -101,3 +101,23 @@ def test_a_database_made_before_the_tally_gets_it_when_opened(tmp_path):
     assert kept(reopened) == expected
     assert counts(reopened, north, "Start") == {("a", 1): 1, ("a", 2): 1, ("a", 3): 1, ("b", 2): 3}
     reopened.close()
+
+
+def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them(db):
+    owner = facilitator(db)
+    north, south = cohort_with_windows(db, owner, "North"), cohort_with_windows(db, owner, "South")
+    [leader] = leaders(db, north, 1)
+    seen = [reports.data_version(db)]
+
+    def changed(action) -> None:
+        action()
+        assert reports.data_version(db) not in seen
+        seen.append(reports.data_version(db))
+
+    changed(lambda: rate(db, leader, [2, 3], JAN + timedelta(days=1)))
+    changed(lambda: roster.import_roster(
+        db, owner.id, south.id, roster.check_roster(db, south.id, b"name,email\nLeader 1,leader1@school.org.uk\n")))
+    start, end = checkpoints.of_cohort(db, north.id)
+    changed(lambda: checkpoints.replace_all(db, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=1)),
+                                                           (end.id, "End", FEB + timedelta(days=1), MAR)]))
+    changed(lambda: accounts.delete_leader(db, leader.id, password=PASSWORD))

@@ -235,11 +235,15 @@ def table(results: list[Measurement]) -> str:
              "-" * 104]
     for m in results:
         is_rows = m.note == "rows, not seconds"
-        median = f"{m.median_seconds:,.0f}" if is_rows else f"{m.median_seconds * 1000:,.1f} ms"
-        floor = f"{m.floor_seconds * 1000:,.1f} ms" if m.floor_seconds else ""
+        median = f"{m.median_seconds:,.0f}" if is_rows else _milliseconds(m.median_seconds)
+        floor = _milliseconds(m.floor_seconds) if m.floor_seconds else ""
         ratio = f"{m.ratio:.2f}" if m.ratio else ""
         lines.append(f"{m.name:<52} {m.size:>6} {median:>10} {floor:>10} {ratio:>6}  {m.note}")
     return "\n".join(lines)
+
+
+def _milliseconds(seconds: float) -> str:
+    return f"{seconds * 1000:,.2f} ms" if seconds < 0.001 else f"{seconds * 1000:,.1f} ms"
 
 
 def as_json(results: list[Measurement]) -> str:
