@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from reflect import accounts, checkpoints, export, responses
+from reflect.db import stamp
 from reflect.questions import Item
 
-from .cohort_data import FEB, JAN, PASSWORD, TINY, cohort_with_windows, facilitator, rate
+from .cohort_data import FEB, JAN, MAR, PASSWORD, TINY, cohort_with_windows, facilitator, rate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -155,3 +156,21 @@ def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_
     for text in (long, wide):
         cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
         assert not [cell for cell in cells if cell.startswith(export.FORMULA_TRIGGERS)]
+
+
+def test_a_line_break_in_a_checkpoint_name_stays_inside_its_cell(db, north):
+    start, end = checkpoints.of_cohort(db, north.id)
+    checkpoints.replace_all(db, north.id, [(start.id, "Start\nweek 1", JAN, FEB), (end.id, "End", FEB, MAR)])
+    rows = list(csv.reader(io.StringIO(export.cohort_long_csv(db, north.id).decode("utf-8"), newline="")))
+    assert {len(row) for row in rows} == {len(export.LONG_COLUMNS)}
+    assert [row[4] for row in rows[1:]] == ["Start\nweek 1"] * 4 + ["End"] * 2
+
+
+def test_a_submission_in_two_overlapping_checkpoints_is_exported_in_both(db, north):
+    """Overlaps are refused now, but a database saved by an earlier version may hold them."""
+    db.execute("INSERT INTO checkpoints (cohort_id, name, opens_at, closes_at) VALUES (?, 'Whole term', ?, ?)",
+               [north.id, stamp(JAN), stamp(MAR)])
+    db.conn.commit()
+    long = export.cohort_long_csv(db, north.id).decode("utf-8")
+    bob = [row for row in csv.reader(io.StringIO(long, newline="")) if row[2] == "Bob"]
+    assert sorted(row[4] for row in bob) == ["End", "End", "Whole term", "Whole term"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from reflect.db import db_path, open_db, read_snapshot, write_transaction
+import pytest
+
+from reflect.db import DatabaseUnavailable, db_path, open_db, read_snapshot, write_transaction
 
 
 def test_every_connection_uses_wal_a_busy_timeout_and_foreign_keys(tmp_path):
@@ -41,3 +43,12 @@ def test_reads_in_a_snapshot_do_not_see_what_is_written_meanwhile(tmp_path):
             writer.execute("INSERT INTO cohorts (name, join_code, created_by, created_at) VALUES ('N', 'C', 1, 'now')")
         assert reader.execute(count).fetchone()[0] == 0
     assert reader.execute(count).fetchone()[0] == 1
+
+
+def test_an_error_that_ends_a_snapshot_early_is_the_error_raised(tmp_path):
+    db = open_db(tmp_path / "reflect.db")
+    with pytest.raises(DatabaseUnavailable, match="within a transaction"), read_snapshot(db):
+        db.execute("SELECT COUNT(*) FROM users").fetchone()
+        with write_transaction(db):  # a write cannot start inside a read: rolled back, reported
+            pass
+    assert not db.conn.in_transaction

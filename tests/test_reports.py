@@ -46,6 +46,11 @@ def test_moving_a_window_moves_submissions_with_it_and_changes_no_submission(db,
     assert responses.submissions(db, leader.id, TINY.id) == [made]
 
 
+def test_saving_only_new_checkpoints_replaces_all_the_old_ones(db, cohort):
+    checkpoints.replace_all(db, cohort.id, [(None, "Whole term", JAN, MAR)])
+    assert [point.name for point in checkpoints.of_cohort(db, cohort.id)] == ["Whole term"]
+
+
 @pytest.mark.parametrize(
     ("windows", "message"),
     [

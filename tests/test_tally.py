@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from reflect import accounts, checkpoints, cohorts, reports, roster
+from reflect import accounts, checkpoints, cohorts, reports, roster, tally
 from reflect.db import open_db, write_transaction
 
 from .cohort_data import (
@@ -94,6 +94,7 @@ def test_a_database_made_before_the_tally_gets_it_when_opened(tmp_path):
     # Back to how a database stood before migration 0005.
     db.execute("DROP TABLE counted_submissions")
     db.execute("DROP TABLE rating_counts")
+    db.execute("DROP TABLE tally_version")
     db.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_tally'")
     db.conn.commit()
     db.close()
@@ -106,18 +107,27 @@ def test_a_database_made_before_the_tally_gets_it_when_opened(tmp_path):
 def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them(db):
     owner = facilitator(db)
     north, south = cohort_with_windows(db, owner, "North"), cohort_with_windows(db, owner, "South")
-    [leader] = leaders(db, north, 1)
-    seen = [reports.data_version(db)]
+    first, second, third = leaders(db, north, 3)
+    [elsewhere] = leaders(db, south, 1, prefix="south")
+    rate(db, elsewhere, [3, 3], JAN + timedelta(days=1))
+    seen = [tally.version(db)]
 
     def changed(action) -> None:
         action()
-        assert reports.data_version(db) not in seen
-        seen.append(reports.data_version(db))
+        assert tally.version(db) not in seen
+        seen.append(tally.version(db))
 
-    changed(lambda: rate(db, leader, [2, 3], JAN + timedelta(days=1)))
+    changed(lambda: rate(db, first, [2, 3], JAN + timedelta(days=1)))
+    changed(lambda: rate(db, second, [1, 1], JAN + timedelta(days=2)))
+    # The newest submission goes with its leader, and the next one made takes its id again.
+    changed(lambda: accounts.delete_leader(db, second.id, password=PASSWORD))
+    changed(lambda: rate(db, third, [3, 1], JAN + timedelta(days=3)))
+    # The newest member leaves, and a leader with ratings from another cohort joins in their place.
+    changed(lambda: accounts.delete_leader(db, third.id, password=PASSWORD))
     changed(lambda: roster.import_roster(
-        db, owner.id, south.id, roster.check_roster(db, south.id, b"name,email\nLeader 1,leader1@school.org.uk\n")))
+        db, owner.id, north.id, roster.check_roster(db, north.id, b"name,email\nS,south1@school.org.uk\n")))
     start, end = checkpoints.of_cohort(db, north.id)
     changed(lambda: checkpoints.replace_all(db, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=1)),
                                                            (end.id, "End", FEB + timedelta(days=1), MAR)]))
-    changed(lambda: accounts.delete_leader(db, leader.id, password=PASSWORD))
+    changed(lambda: checkpoints.replace_all(db, north.id, [(start.id, "Beginning", JAN, FEB + timedelta(days=1)),
+                                                           (end.id, "End", FEB + timedelta(days=1), MAR)]))

@@ -6,6 +6,7 @@ A submission belongs to the checkpoint whose window holds the moment it was made
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -125,8 +126,8 @@ def replace_all(db: Database, cohort_id: int, windows: list[tuple[int | None, st
     with write_transaction(db):
         kept = [checkpoint_id for checkpoint_id, *_ in cleaned if checkpoint_id is not None]
         db.execute(
-            f"DELETE FROM checkpoints WHERE cohort_id = ? AND id NOT IN ({', '.join('?' for _ in kept) or 'NULL'})",
-            [cohort_id, *kept],
+            "DELETE FROM checkpoints WHERE cohort_id = ? AND id NOT IN (SELECT value FROM json_each(?))",
+            [cohort_id, json.dumps(kept)],
         )
         for checkpoint_id, name, opens_at, closes_at in cleaned:
             if checkpoint_id is None:

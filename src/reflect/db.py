@@ -121,7 +121,8 @@ def read_snapshot(db: Database) -> Iterator[Database]:
     try:
         yield db
     finally:
-        db.conn.execute("COMMIT")
+        if db.conn.in_transaction:  # not if something inside already ended it: its error is the one to see
+            db.conn.execute("COMMIT")
 
 
 def _write_failure(error: str) -> str:
@@ -322,6 +323,13 @@ def m0005_tally(db: Database) -> None:
             leaders INTEGER NOT NULL CHECK (leaders >= 0),
             PRIMARY KEY (checkpoint_id, set_id, item_id, rating)
         ) WITHOUT ROWID;;
+        -- Counts up on every recount, so caches of cohort figures can be keyed on it (ids and row counts can
+        -- repeat after a deletion; this cannot).
+        CREATE TABLE tally_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );;
+        INSERT INTO tally_version (id, version) VALUES (1, 0);;
         """,
     )
     from reflect import tally

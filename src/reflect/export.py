@@ -93,7 +93,7 @@ _FIXED_MEANINGS = {
 # The cohort's submissions with where each sits. Which one counts for a checkpoint is read from reflect.tally.
 _PLACED = """
     placed AS (
-        SELECT s.id, s.user_id, u.name, u.email, cp.name AS checkpoint,
+        SELECT s.id, s.user_id, u.name, u.email, cp.id AS checkpoint_id, cp.name AS checkpoint,
                counted.submission_id IS NOT NULL AS latest, s.submitted_at, s.set_id, s.set_version,
                sh.submission_id IS NOT NULL AS shared
         FROM cohort_leaders cl
@@ -110,28 +110,29 @@ _PLACED = """
 
 
 def _cohort_submissions(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None
-                        ) -> dict[int, tuple]:
-    """The cohort's submissions by id, each as its cells in :data:`_WIDE_FIXED` order, as stored (not yet
-    Excel-safe). Read it and :func:`_cohort_answers` in one :func:`read_snapshot`, so they agree."""
+                        ) -> dict[tuple[int, int | None], tuple]:
+    """The cohort's submissions by (id, checkpoint id), each as its cells in :data:`_WIDE_FIXED` order, as stored
+    (not yet Excel-safe). Read it and :func:`_cohort_answers` in one :func:`read_snapshot`, so they agree."""
     cohort_name = db.execute("SELECT name FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0]
     rows = db.execute(
         f"""WITH {_PLACED}
-            SELECT :cohort, user_id, name, email, checkpoint, latest, id, submitted_at, set_id, set_version, shared
+            SELECT id, checkpoint_id,
+                   :cohort, user_id, name, email, checkpoint, latest, id, submitted_at, set_id, set_version, shared
             FROM placed""",
         {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "cohort": cohort_name},
     )
-    return {row[6]: row for row in rows}
+    return {(submission_id, placed_in): cells for submission_id, placed_in, *cells in rows}
 
 
 def _cohort_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None):
-    """The answers of :func:`_cohort_submissions`, leader by leader, oldest first: (submission_id, item_id,
-    item_text, rating, text, note), with free text only from shared submissions."""
+    """The answers of :func:`_cohort_submissions`, leader by leader, oldest first: (submission id, checkpoint id,
+    item_id, item_text, rating, text, note), with free text only from shared submissions."""
     return db.execute(
         f"""WITH {_PLACED}
-            SELECT a.submission_id, a.item_id, a.item_text, a.rating,
+            SELECT a.submission_id, placed.checkpoint_id, a.item_id, a.item_text, a.rating,
                    CASE WHEN placed.shared THEN a.text END, CASE WHEN placed.shared THEN a.note END
             FROM placed JOIN answers a ON a.submission_id = placed.id
-            ORDER BY placed.user_id, placed.submitted_at, placed.id, a.rowid""",
+            ORDER BY placed.user_id, placed.submitted_at, placed.id, placed.checkpoint_id, a.rowid""",
         {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
     )
 
@@ -140,14 +141,17 @@ class _CellsText:
     """The CSV text of a run of cells, Excel-safe, ending in `end`: "," to go on with the row, or the row's end."""
 
     def __init__(self, end: str) -> None:
+        self._end = end
         self._buffer = io.StringIO(newline="")
-        self._writer = csv.writer(self._buffer, lineterminator=end)
+        # Written as a whole row would be: the csv module quotes cells holding a character of its line terminator,
+        # so the terminator must be CRLF even when the run ends in a comma.
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
     def __call__(self, cells: tuple) -> str:
         self._buffer.seek(0)
         self._buffer.truncate()
         self._writer.writerow([excel_safe(cell) for cell in cells])
-        return self._buffer.getvalue()
+        return self._buffer.getvalue()[:-2] + self._end
 
 
 def cohort_long_csv(db: Database, cohort_id: int, *, checkpoint_id: int | None = None, bom: bool = False) -> bytes:
@@ -164,11 +168,11 @@ def cohort_long_csv(db: Database, cohort_id: int, *, checkpoint_id: int | None =
     csv.writer(buffer, lineterminator="\r\n").writerow(LONG_COLUMNS)
     write = buffer.write
     with read_snapshot(db):
-        submissions = {submission_id: (submission_text(cells[:10]), cells[10])
-                       for submission_id, cells in _cohort_submissions(db, cohort_id, None, checkpoint_id).items()}
-        for submission_id, item_id, item_text, rating, text, note in _cohort_answers(db, cohort_id, None,
-                                                                                     checkpoint_id):
-            row_start, shared = submissions[submission_id]
+        submissions = {key: (submission_text(cells[:10]), cells[10])
+                       for key, cells in _cohort_submissions(db, cohort_id, None, checkpoint_id).items()}
+        answers = _cohort_answers(db, cohort_id, None, checkpoint_id)
+        for submission_id, placed_in, item_id, item_text, rating, text, note in answers:
+            row_start, shared = submissions[submission_id, placed_in]
             write(row_start)
             if text is None and note is None:
                 write(repeated_answer_text((item_id, item_text, rating, shared, None, None)))
@@ -197,13 +201,15 @@ def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
 def cohort_wide_csv(db: Database, cohort_id: int, qset: QuestionSet, *, checkpoint_id: int | None = None,
                     bom: bool = False) -> bytes:
     """One row per leader per submission of `qset`, one column per item (its rating, or its text if shared)."""
-    rows: dict[int, dict] = {}
+    rows: dict[tuple, dict] = {}
     with read_snapshot(db):
         submissions = _cohort_submissions(db, cohort_id, qset.id, checkpoint_id)
-        for submission_id, item_id, _, rating, text, note in _cohort_answers(db, cohort_id, qset.id, checkpoint_id):
-            row = rows.get(submission_id)
-            if row is None:
-                row = rows[submission_id] = dict(zip(_WIDE_FIXED, submissions[submission_id], strict=True))
+        answers = _cohort_answers(db, cohort_id, qset.id, checkpoint_id)
+        for submission_id, placed_in, item_id, _, rating, text, note in answers:
+            key = submission_id, placed_in
+            if key not in rows:
+                rows[key] = dict(zip(_WIDE_FIXED, submissions[key], strict=True))
+            row = rows[key]
             row[item_id] = rating if rating is not None else text
             row[f"{item_id}_note"] = note
     return to_csv(rows.values(), wide_columns(db, cohort_id, qset), bom=bom)

@@ -190,14 +190,3 @@ def positions(shares: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
 def leader_positions(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
     """:func:`positions` from a fresh read of the cohort."""
     return positions(cohort_shares(db, cohort_id, qset), own_latest(db, cohort_id, qset, user_id))
-
-
-def data_version(db: Database) -> tuple:
-    """Changes whenever anything the cohort figures are made from changes: a submission made or deleted, a
-    checkpoint edited, a leader joining or leaving a cohort. Cheap: for keying caches that must be cleared on
-    write."""
-    return db.execute(
-        """SELECT (SELECT MAX(id) FROM submissions), (SELECT COUNT(*) FROM submissions),
-                  (SELECT MAX(rowid) FROM cohort_leaders), (SELECT COUNT(*) FROM cohort_leaders),
-                  (SELECT group_concat(id || ':' || opens_at || ':' || closes_at || ':' || name) FROM checkpoints)"""
-    ).fetchone()

@@ -4,7 +4,8 @@ Two derived tables: ``counted_submissions`` says which submission counts for eac
 leader's latest within the checkpoint's window), and ``rating_counts`` how many counted submissions gave each rating
 of each item. Every write that can change them calls :func:`refresh` in its own transaction: a submission, a leader
 joining or leaving a cohort, a checkpoint edit, a bulk load. :func:`refresh` recomputes the scope it is given from
-the submissions themselves and applies only the difference, so it is idempotent and cannot drift.
+the submissions themselves and applies only the difference, so it is idempotent and cannot drift. Each refresh
+also counts :func:`version` up, so a cache of cohort figures keyed on it is never stale.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None =
     _apply(db, gone=stored - fresh, new=fresh - stored)
 
 
+def version(db: Database) -> int:
+    """A number that goes up whenever anything a cohort figure is made from may have changed: every write that
+    can change one calls :func:`refresh`. Cheap: for keying caches that must be cleared on write."""
+    return db.execute("SELECT version FROM tally_version").fetchone()[0]
+
+
 def rebuild(db: Database) -> None:
     """Recompute both tables for every cohort from scratch (when they are first made, and to check them)."""
     db.execute("DELETE FROM counted_submissions")
@@ -75,3 +82,4 @@ def _apply(db: Database, *, gone: set[tuple], new: set[tuple]) -> None:
                                        for checkpoint_id, set_id, _, _, submission in sorted(new)])
     if gone:
         db.execute("DELETE FROM rating_counts WHERE leaders = 0")
+    db.execute("UPDATE tally_version SET version = version + 1")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlite_utils import Database
 
-from reflect import accounts, checkpoints, cohorts, reports, responses
+from reflect import accounts, checkpoints, cohorts, reports, responses, tally
 from reflect.accounts import AccountError, User
 from reflect.db import DatabaseUnavailable, db_path, now, open_db
 from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
@@ -297,7 +297,7 @@ def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[res
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached_report(name: str, path: str, version: tuple, *args, **kwargs):
+def _cached_report(name: str, path: str, version: int, *args, **kwargs):
     with contextlib.closing(open_db(path, migrate=False)) as db:
         return getattr(reports, name)(db, *args, **kwargs)
 
@@ -310,10 +310,10 @@ def cohort_report_cache_clear() -> None:
 def cohort_report(db: Database, name: str, *args, **kwargs):
     """``reports.<name>(db, *args, **kwargs)``, cached across sessions until the data it is made from changes.
 
-    The key includes :func:`reports.data_version`, which moves on every submission, deletion or checkpoint edit, so
-    a facilitator never sees figures older than the database.
+    The key includes :func:`tally.version`, which goes up on every write that can change a figure (a submission,
+    a deletion, a checkpoint edit, a leader joining), so a facilitator never sees figures older than the database.
     """
-    return _cached_report(name, str(db_path()), reports.data_version(db), *args, **kwargs)
+    return _cached_report(name, str(db_path()), tally.version(db), *args, **kwargs)
 
 
 def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:
