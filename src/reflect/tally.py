@@ -67,6 +67,7 @@ def rebuild(db: Database) -> None:
 
 
 def _apply(db: Database, *, gone: set[tuple], new: set[tuple]) -> None:
+    new_rows = sorted(new)
     db.conn.executemany(_REMOVE_RATINGS, [(checkpoint_id, set_id, submission)
                                           for checkpoint_id, set_id, _, _, submission in gone])
     db.conn.executemany(
@@ -76,10 +77,11 @@ def _apply(db: Database, *, gone: set[tuple], new: set[tuple]) -> None:
     db.conn.executemany(
         """INSERT INTO counted_submissions (checkpoint_id, set_id, user_id, cohort_id, submission_id)
            VALUES (?, ?, ?, ?, ?)""",
-        sorted(new),
+        new_rows,
     )
     db.conn.executemany(_ADD_RATINGS, [(checkpoint_id, set_id, submission)
-                                       for checkpoint_id, set_id, _, _, submission in sorted(new)])
-    if gone:
-        db.execute("DELETE FROM rating_counts WHERE leaders = 0")
+                                       for checkpoint_id, set_id, _, _, submission in new_rows])
+    # Only where counts went down, through the primary key: a submission runs this, so it must not scan every cohort.
+    db.conn.executemany("DELETE FROM rating_counts WHERE checkpoint_id = ? AND set_id = ? AND leaders = 0",
+                        sorted({row[:2] for row in gone}))
     db.execute("UPDATE tally_version SET version = version + 1")
