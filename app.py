@@ -1,5 +1,8 @@
 """Reflect's router: page config, who is signed in, and the pages their role may see.
 
+``streamlit run app.py`` imports this file once to find the server app (``app``, below), then runs it as the
+script of every page: each run owns one database connection, closed when the run ends (reflect.ui).
+
 A signed-in person is given only their role's pages. A signed-out person sees Sign in and Join in the menu; the
 members' pages are registered for them too, but hidden, so that refreshing a page (which starts a new, signed-out
 session) shows that page's sign-in screen and returns there after signing in, instead of "Page not found".
@@ -8,9 +11,7 @@ Every page checks who is signed in itself (reflect.ui.require_user): this router
 
 import streamlit as st
 
-from reflect import accounts, ui
-
-st.set_page_config(page_title="Reflect", page_icon=":material/edit_note:", layout="wide")
+from reflect import accounts, server, ui
 
 # (file, title, icon) of each role's pages; the first is that role's home.
 ROLE_PAGES = {
@@ -47,18 +48,24 @@ def hidden_member_pages() -> list[st.Page]:
     ]
 
 
-db = ui.database()
-user = ui.current_user(db)
-if user is None and not accounts.has_any_user(db):
-    pages = [st.Page("pages/setup.py", title="Set up Reflect", icon=":material/settings:", default=True)]
-elif user is None:
-    pages = [
-        st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True),
-        st.Page("pages/register.py", title="Join a cohort", icon=":material/person_add:"),
-        st.Page("pages/invitation.py", title="Use an invitation", icon=":material/key:"),
-        *hidden_member_pages(),
-    ]
-else:
-    pages = role_pages(user.role)
-db.close()
-st.navigation(pages).run()
+def pages_for(user: accounts.User | None, db) -> list[st.Page]:
+    if user is None and not accounts.has_any_user(db):
+        return [st.Page("pages/setup.py", title="Set up Reflect", icon=":material/settings:", default=True)]
+    if user is None:
+        return [
+            st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True),
+            st.Page("pages/register.py", title="Join a cohort", icon=":material/person_add:"),
+            st.Page("pages/invitation.py", title="Use an invitation", icon=":material/key:"),
+            *hidden_member_pages(),
+        ]
+    return role_pages(user.role)
+
+
+if __name__ == "__main__":  # a script run: route this person to their page
+    st.set_page_config(page_title="Reflect", page_icon=":material/edit_note:", layout="wide")
+    with ui.connection_owner():
+        db = ui.database()
+        st.navigation(pages_for(ui.current_user(db), db)).run()
+else:  # imported by `streamlit run app.py`, once, to serve the app
+    server.serve_pages_through_router()
+    app = st.App("app.py")

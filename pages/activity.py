@@ -11,7 +11,7 @@ log = audit.for_facilitator(db, user.id)
 if log.empty:
     st.info("Nothing has happened in your cohorts yet.")
     st.stop()
-actions = st.multiselect("Show only", sorted(set(log["What"])), placeholder="Everything")
+actions = st.multiselect("Show only", sorted(set(log["What"])), placeholder="Everything", key="activity_filter")
 if actions:
     log = log[log["What"].isin(actions)]
 log["When"] = log["When"].map(ui.local_time)

@@ -18,8 +18,8 @@ with middle:
 sets = list(ui.question_sets().values())
 with right:
     qset = st.selectbox("Question set (wide file and codebook)", sets, format_func=lambda q: q.title,
-                        index=next((i for i, q in enumerate(sets) if q.is_rating), 0))
-excel = st.toggle("For Excel (UTF-8 with BOM)",
+                        index=next((i for i, q in enumerate(sets) if q.is_rating), 0), key="export_set")
+excel = st.toggle("For Excel (UTF-8 with BOM)", key="export_bom",
                   help="Use this if accented letters look wrong when Excel opens the file.")
 checkpoint_id = point.id if point else None
 slug = f"reflect-cohort-{cohort.id}" + (f"-checkpoint-{point.id}" if point else "")

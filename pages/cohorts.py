@@ -20,7 +20,7 @@ if pressed:
     except CohortError as error:
         st.error(str(error))
     else:
-        st.session_state["chosen_cohort"] = cohort.id
+        ui.remember_cohort(cohort.id)
         st.success(f"Created “{ui.literal(cohort.name)}”. Leaders join with the code **{cohort.join_code}**.")
 
 mine = cohorts.cohorts_run_by(db, user.id)

@@ -23,7 +23,7 @@ for column, qset in zip(st.columns(len(sets)), sets, strict=True):
     column.metric(f"{qset.title}: submitted", f"{counts.get('Submitted', 0):,} / {len(table):,}",
                   f"{counts.get('Draft only', 0):,} with a draft only", delta_color="off", delta_arrow="off")
 status = st.segmented_control("Show leaders", ["Everyone", "Not submitted everything", "Nothing at all"],
-                              default="Everyone")
+                              default="Everyone", key="completion_filter")
 statuses = table[[qset.title for qset in sets]]
 if status == "Not submitted everything":
     table = table[(statuses != "Submitted").any(axis=1)]
@@ -34,7 +34,7 @@ st.dataframe(table.drop(columns="user_id").rename(columns={"leader": "Leader", "
 st.header("Shared reflections", divider="gray")
 st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")
 text_sets = [qset for qset in sets if not qset.is_rating or qset.note_prompt]
-qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title)
+qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, key="completion_set")
 shared = responses.shared_in_cohort(db, cohort.id, qset.id, point.id)
 if not shared:
     st.info(f"No one has shared a submission of the {qset.title} at “{point.name}”.")

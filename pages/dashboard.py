@@ -21,9 +21,9 @@ with middle:
     point = ui.choose_checkpoint(db, cohort)
 with right:
     qset = rating_sets[0] if len(rating_sets) == 1 else st.selectbox(
-        "Checklist", rating_sets, format_func=lambda q: q.title)
+        "Checklist", rating_sets, format_func=lambda q: q.title, key="dashboard_checklist")
 chosen = st.multiselect("Skills", qset.items, format_func=lambda item: f"{item.number}. {item.short}",
-                        placeholder="All skills: choose some to show only those")
+                        placeholder="All skills: choose some to show only those", key=f"dashboard_skills:{qset.id}")
 shown = dataclasses.replace(qset, items=tuple(chosen)) if chosen else qset  # the same set, limited to the choice
 respondents = ui.cohort_report(db, "respondents", cohort.id, qset.id, point.id)
 st.metric(f"Leaders who submitted at “{point.name}”", f"{respondents:,}",
@@ -54,9 +54,11 @@ else:
         st.dataframe(charts.over_time_table(means, shown), hide_index=True)
 
 
-@st.fragment
+@ui.fragment
 def leaders_grid() -> None:
-    """Paging, sorting and searching rerun only this part of the page."""
+    """Paging, sorting and searching rerun only this part of the page, on a thread of its own: it uses its own
+    connection, never the page's."""
+    db = ui.database()
     st.header("Leaders × skills", divider="gray")
     search, sort, per_page = st.columns([2, 2, 1])
     name = search.text_input("Find a leader by name", key="grid_name")
@@ -67,6 +69,8 @@ def leaders_grid() -> None:
         st.info("No leader matches." if name else f"No one has submitted at “{point.name}” yet.")
         return
     pages = math.ceil(total / size)
+    if st.session_state.get("grid_page", 1) > pages:  # fewer pages than before: a new search, size or checkpoint
+        st.session_state["grid_page"] = pages
     page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="grid_page")
     grid, _ = ui.cohort_report(db, "grid_page", cohort.id, shown, point.id, sort=order, page=page, per_page=size,
                                name_contains=name)

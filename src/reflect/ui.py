@@ -7,12 +7,15 @@ decides which pages are listed, and a page file can be reached without it (Strea
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -25,6 +28,8 @@ from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
 from reflect.text import InvalidText
 
 USER_KEY = "user_id"
+P = ParamSpec("P")
+R = TypeVar("R")
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
@@ -44,15 +49,62 @@ def _schema_ready(path: str) -> bool:
     return True
 
 
-def database() -> Database:
-    """A connection for this script run (connections must not cross Streamlit's threads)."""
-    path = str(db_path())
+# Who owns the connection on this thread: a script run, a fragment run or a callback, each of which Streamlit may
+# run on a thread of its own. SQLite connections must not cross threads, so none outlives its owner.
+_owner = threading.local()
+
+
+@contextlib.contextmanager
+def connection_owner() -> Iterator[None]:
+    """Own the database connection of one script run, fragment run or callback on this thread, as flaskr's
+    ``get_db``/teardown do for a request: :func:`database` opens it on first use, and it is closed when this ends.
+
+    Inside another owner on the same thread (a fragment's first run inside its page) the outer one's is shared.
+    Nothing may keep the connection after its owner ends: a later run gets a new one.
+    """
+    if getattr(_owner, "active", False):
+        yield
+        return
+    _owner.active, _owner.db = True, None
     try:
-        _schema_ready(path)
-        return open_db(path, migrate=False)
-    except DatabaseUnavailable as error:
-        st.error(f"Reflect cannot open its database. {error} Ask whoever installed Reflect to check it.")
-        st.stop()
+        yield
+    finally:
+        db, _owner.db, _owner.active = _owner.db, None, False
+        if db is not None:
+            db.close()
+
+
+def database() -> Database:
+    """The connection of the current owner (see :func:`connection_owner`), opened on first use."""
+    if not getattr(_owner, "active", False):
+        raise RuntimeError("ui.database() needs a connection owner: the router's script run, ui.fragment or "
+                           "ui.owns_connection")
+    if _owner.db is None:
+        path = str(db_path())
+        try:
+            _schema_ready(path)
+            _owner.db = open_db(path, migrate=False)
+        except DatabaseUnavailable as error:
+            st.error(f"Reflect cannot open its database. {error} Ask whoever installed Reflect to check it.")
+            st.stop()
+    return _owner.db
+
+
+def owns_connection(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` (a callback, or a download made on another thread) as the owner of its own connection."""
+
+    @functools.wraps(function)
+    def owned(*args: P.args, **kwargs: P.kwargs) -> R:
+        with connection_owner():
+            return function(*args, **kwargs)
+
+    return owned
+
+
+def fragment(function: Callable[[], None]) -> Callable[[], None]:
+    """``st.fragment`` whose every run owns its connection. A fragment reruns on a thread other than its page's,
+    after the page's connection has been closed: it must call :func:`database` itself, never capture the page's."""
+    return st.fragment(owns_connection(function))
 
 
 @st.cache_resource(show_spinner=False)
@@ -147,18 +199,16 @@ def _keys(qset: QuestionSet, item_id: str, field: str) -> tuple[str, str, str]:
     return base, f"saved:{base}", f"problem:{base}"
 
 
+@owns_connection
 def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> None:
     key, saved_key, problem_key = _keys(qset, item_id, field)
-    db = database()
     try:
-        saved_at = responses.save_draft(db, user_id, qset, item_id, **{field: st.session_state[key]})
+        saved_at = responses.save_draft(database(), user_id, qset, item_id, **{field: st.session_state[key]})
     except (InvalidText, DatabaseUnavailable) as error:
         st.session_state[problem_key] = (str(error), st.session_state[key])
     else:
         st.session_state[saved_key] = saved_at
         st.session_state.pop(problem_key, None)
-    finally:
-        db.close()
 
 
 def has_unsaved_problems(qset: QuestionSet) -> bool:
@@ -208,7 +258,32 @@ def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses
     _status(saved_key, problem_key)
 
 
-# Facilitators' choice of cohort and checkpoint, kept while they move between pages.
+# Pickers. A selectbox without a key whose arguments change (an index taken from memory, say) is a new widget to
+# Streamlit, which then drops the person's choice; so every picker has a key, and what it remembers across pages
+# lives beside it, under a name of its own.
+
+def remembered_choice(label: str, options: list, *, key: str, memory: str, default, format_func=str):
+    """A selectbox keyed `key` that starts on what `memory` holds (else `default`) and remembers the choice there.
+
+    Streamlit forgets a widget's value when a page without it runs; `memory` keeps it, for when the person comes
+    back. A remembered value that is no longer offered (a deleted checkpoint) falls back to `default`.
+    """
+    if key not in st.session_state or st.session_state[key] not in options:
+        remembered = st.session_state.get(memory, default)
+        st.session_state[key] = remembered if remembered in options else default
+    choice = st.selectbox(label, options, key=key, format_func=format_func)
+    st.session_state[memory] = choice
+    return choice
+
+
+_COHORT_MEMORY = "chosen_cohort"
+
+
+def remember_cohort(cohort_id: int) -> None:
+    """Make `cohort_id` the cohort every picker shows next (after creating one, say)."""
+    st.session_state[_COHORT_MEMORY] = cohort_id
+    st.session_state.pop("cohort_picker", None)
+
 
 def choose_cohort(db: Database, user: User) -> cohorts.Cohort:
     """A selectbox of the facilitator's own cohorts (others' are never offered); stops with a hint if none."""
@@ -218,65 +293,59 @@ def choose_cohort(db: Database, user: User) -> cohorts.Cohort:
         st.page_link("pages/cohorts.py", label="Go to Cohorts", icon=":material/groups:")
         st.stop()
     by_id = {cohort.id: cohort for cohort in mine}
-    chosen = st.session_state.get("chosen_cohort")
-    cohort_id = st.selectbox(
-        "Cohort", list(by_id), index=list(by_id).index(chosen) if chosen in by_id else 0,
+    cohort_id = remembered_choice(
+        "Cohort", list(by_id), key="cohort_picker", memory=_COHORT_MEMORY, default=mine[0].id,
         format_func=lambda i: by_id[i].name + (" (archived)" if by_id[i].archived_at else ""),
     )
-    st.session_state["chosen_cohort"] = cohort_id
     return by_id[cohort_id]
 
 
 def choose_checkpoint(db: Database, cohort: cohorts.Cohort, *, label: str = "Checkpoint",
                       allow_all: bool = False) -> checkpoints.Checkpoint | None:
     """A selectbox of the cohort's checkpoints, defaulting to the one open now; with `allow_all`, to "All
-    checkpoints" (None)."""
+    checkpoints" (None). Each cohort remembers its own choice."""
     points = checkpoints.of_cohort(db, cohort.id)
     if not points:
         st.info("This cohort has no checkpoints. Add them on the Cohorts page.")
         st.stop()
-    options: list = ([None] if allow_all else []) + points
+    by_id = {point.id: point for point in points}
     current = checkpoints.at(db, cohort.id, now())
-    memory = f"chosen_checkpoint:{cohort.id}:{'any' if allow_all else 'one'}"
-    ids = [point.id if point else None for point in options]
-    if memory in st.session_state:
-        default = st.session_state[memory]
-    else:
-        default = None if allow_all else current.id if current else points[0].id
     zone = browser_zone()
 
-    def describe(point: checkpoints.Checkpoint | None) -> str:
-        if point is None:
+    def describe(point_id: int | None) -> str:
+        if point_id is None:
             return "All checkpoints"
-        first, last = checkpoints.to_days(point, zone)
-        return f"{point.name} ({first:%d %b %Y} – {last:%d %b %Y})"
+        first, last = checkpoints.to_days(by_id[point_id], zone)
+        return f"{by_id[point_id].name} ({first:%d %b %Y} – {last:%d %b %Y})"
 
-    chosen = st.selectbox(label, options, index=ids.index(default) if default in ids else 0, format_func=describe)
-    st.session_state[memory] = chosen.id if chosen else None
-    return chosen
+    scope = f"{cohort.id}:{'any' if allow_all else 'one'}"
+    chosen = remembered_choice(
+        label, ([None] if allow_all else []) + list(by_id), key=f"checkpoint_picker:{scope}",
+        memory=f"chosen_checkpoint:{scope}", default=None if allow_all else (current or points[0]).id,
+        format_func=describe,
+    )
+    return by_id.get(chosen)
 
 
 def deferred(make: Callable[..., bytes], *args, **kwargs) -> Callable[[], bytes]:
     """Download data made only when the button is clicked. Streamlit runs it on another thread, so it opens a
     connection of its own (connections must not cross threads)."""
 
+    @owns_connection
     def run() -> bytes:
-        with contextlib.closing(open_db(db_path(), migrate=False)) as db:
-            return make(db, *args, **kwargs)
+        return make(database(), *args, **kwargs)
 
     return run
 
 
+@owns_connection
 def _toggle_share(user_id: int, submission_id: int) -> None:
     key = f"share:{submission_id}"
-    db = database()
     try:
-        responses.set_shared(db, user_id, submission_id, st.session_state[key])
+        responses.set_shared(database(), user_id, submission_id, st.session_state[key])
     except DatabaseUnavailable as error:
         st.session_state[key] = not st.session_state[key]  # show what is really stored
         st.toast(str(error), icon=":material/error:")
-    finally:
-        db.close()
 
 
 def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[responses.Submission]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from reflect import accounts, cohorts
@@ -24,6 +26,17 @@ class People:
     other_leader: User
     cohort: cohorts.Cohort
     other_cohort: cohorts.Cohort
+
+
+@pytest.fixture(autouse=True)
+def every_run_through_the_router(monkeypatch):
+    """Run app.py for every page, as the real server does (reflect.server turns Streamlit's legacy ``pages/``
+    discovery off before any session). AppTest turns it back on for every run, and would run a page file alone."""
+
+    def router(main_script_path: str) -> None:
+        runpy.run_path(main_script_path, run_name="__main__")
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", router)
 
 
 @pytest.fixture
@@ -54,6 +67,15 @@ def people(db) -> People:
     return People(facilitator, other_facilitator, leader, other_leader, cohort, other_cohort)
 
 
+# A page file run on its own, without the router (as a server without it would): only its own guard protects it.
+_ALONE = """
+import runpy
+from reflect import ui
+with ui.connection_owner():
+    runpy.run_path({page!r}, run_name="__main__")
+"""
+
+
 def app_as(user: User | None, page: str | None = None) -> AppTest:
     """The app after one run, signed in as `user` (or nobody), on `page` if given.
 
@@ -69,7 +91,7 @@ def app_as(user: User | None, page: str | None = None) -> AppTest:
     try:
         return at.switch_page(page).run()
     except ValueError:  # not among the pages st.navigation was given
-        direct = AppTest.from_file(str(ROOT / page), default_timeout=30)
+        direct = AppTest.from_string(_ALONE.format(page=str(ROOT / page)), default_timeout=30)
         if user is not None:
             direct.session_state["user_id"] = user.id
         return direct.run()
