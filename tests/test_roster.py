@@ -65,7 +65,7 @@ def test_a_clean_file_imports_new_leaders_with_codes_and_adds_existing_ones(sett
     assert [r.email for r in check.to_join] == ["south1@school.org.uk"]
     [invited] = roster.import_roster(db, owner.id, cohort.id, check)
     assert (invited.name, invited.email) == ("Aisha Khan", "aisha@x.org")
-    with pytest.raises(accounts.AccountError, match="no password yet"):
+    with pytest.raises(accounts.AccountError, match="Use an invitation"):
         accounts.sign_in(db, "aisha@x.org", PASSWORD)
     user = invitations.accept(db, email="aisha@x.org", code=invited.code.lower(), password=PASSWORD)
     assert accounts.sign_in(db, "aisha@x.org", PASSWORD) == user
