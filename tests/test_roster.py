@@ -32,6 +32,9 @@ def users(db):
         (b"name,email\nAnn,ann@x.org\nBob,bob-at-x.org\n", 3, "“bob-at-x.org” is not an email address"),
         (b"name,email\nAnn,ann@x.org\nBob,\n", 3, "The email is missing"),
         (b"name,email\n,ann@x.org\n", 2, "The name is missing"),
+        (b"name,email\nAnn\x07 Lee,ann@x.org\n", 2, "Name: Your text contains an invisible control character (U+0007)"),
+        (b"name,email\nAnn,ann@x.org\nBob," + b"x" * 200_000 + b"\n", 3, "longer than 131,072 characters"),
+        (b'name,email\nAnn,"ann@x.org\n' + b"Bob,bob@x.org\n" * 20_000, 2, "quote mark (\") that is never closed"),
         (b"name,email\nAnn,ann@x.org\n\nAnn B,ANN@x.org\n", 4, "ann@x.org is already on line 2"),
         (b"name,email\nFran,fran@trust.org.uk\n", 2, "belongs to a facilitator"),
         (b"name,email\nLee,leader1@school.org.uk\n", 2, "already in this cohort"),
@@ -62,7 +65,7 @@ def test_a_clean_file_imports_new_leaders_with_codes_and_adds_existing_ones(sett
     assert [r.email for r in check.to_join] == ["south1@school.org.uk"]
     [invited] = roster.import_roster(db, owner.id, cohort.id, check)
     assert (invited.name, invited.email) == ("Aisha Khan", "aisha@x.org")
-    with pytest.raises(accounts.AccountError, match="no password yet"):
+    with pytest.raises(accounts.AccountError, match="Use an invitation"):
         accounts.sign_in(db, "aisha@x.org", PASSWORD)
     user = invitations.accept(db, email="aisha@x.org", code=invited.code.lower(), password=PASSWORD)
     assert accounts.sign_in(db, "aisha@x.org", PASSWORD) == user

@@ -7,6 +7,7 @@ raised later and old hashes still verify (and are re-hashed on the next sign-in)
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,13 +26,26 @@ MAX_PASSWORD = 1024
 MAX_NAME = 100
 FAILURES_BEFORE_LOCK = 5
 LOCK_FOR = timedelta(minutes=15)
+# Each Argon2 hash or check takes 64 MiB and most of a core for a moment: a storm of sign-ins waits its turn for one
+# of these slots instead of exhausting the server's memory.
+HASHING_AT_ONCE = 3
 # The password hash of an account made by a facilitator until its owner accepts the invitation: nothing verifies.
 INVITED = "!invited"
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+# Verified against when the email is unknown or has no password yet, so that costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
+_hashing_slots = threading.BoundedSemaphore(HASHING_AT_ONCE)
+# One reply for an unknown email, an invited account and a wrong password, so the reply never tells whether an
+# account exists. It states the lock-out rule instead of counting down, since a countdown only real accounts get
+# would tell.
+NO_MATCH = (
+    "That email and password do not match an account. Check both and try again "
+    f"({FAILURES_BEFORE_LOCK} wrong tries in a row lock an account for {LOCK_FOR.total_seconds() // 60:.0f} minutes). "
+    "If you were given an invitation code and have not used it yet, choose “Use an invitation” instead."
+)
+WRONG_PASSWORD_TO_DELETE = "That password is not right, so nothing was deleted."
 
 
 class AccountError(Exception):
@@ -94,42 +108,12 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
     Failures are counted per account in the database, so a browser refresh does not reset them: every
     ``FAILURES_BEFORE_LOCK`` failures in a row lock the account for ``LOCK_FOR``.
     """
-    now = now or datetime.now(UTC)
-    row = db.execute(
-        "SELECT id, password_hash, locked_until FROM users WHERE email = ?", [_normal_email(email)]
-    ).fetchone()
-    if row is None:
-        _verify(_DUMMY_HASH, password)
-        raise AccountError("That email and password do not match an account. Check both and try again.")
-    user_id, password_hash, locked_until = row
-    if password_hash == INVITED:
-        raise AccountError(
-            "This account has no password yet. Choose “Use an invitation” and enter the code you were given."
-        )
-    if locked_until and datetime.fromisoformat(locked_until) > now:
-        raise AccountError(_locked_message(datetime.fromisoformat(locked_until)))
-    if not _verify(password_hash, password):
-        until = None
-        with write_transaction(db):  # committed before the error is raised: a rollback would undo the count
-            failures = db.execute(
-                "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins",
-                [user_id],
-            ).fetchone()[0]
-            if failures % FAILURES_BEFORE_LOCK == 0:
-                until = now + LOCK_FOR
-                db.execute("UPDATE users SET locked_until = ? WHERE id = ?", [stamp(until), user_id])
-        if until:
-            raise AccountError(_locked_message(until))
-        left = FAILURES_BEFORE_LOCK - failures % FAILURES_BEFORE_LOCK
-        raise AccountError(
-            "That email and password do not match an account. Check both and try again "
-            f"({left} more {'try' if left == 1 else 'tries'} before the account is locked for a while)."
-        )
-    with write_transaction(db):
-        db.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?", [user_id])
-        if _hasher.check_needs_rehash(password_hash):
-            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), user_id])
-    return get_user(db, user_id)
+    row = db.execute("SELECT id, password_hash FROM users WHERE email = ?", [_normal_email(email)]).fetchone()
+    if row is None or row[1] == INVITED:
+        _verify(_DUMMY_HASH, password)  # as slow as a real check, so the time taken does not tell either
+        raise AccountError(NO_MATCH)
+    _check_password(db, row[0], password, now=now or datetime.now(UTC), wrong=NO_MATCH)
+    return get_user(db, row[0])
 
 
 def delete_leader(db: Database, user_id: int, *, password: str) -> None:
@@ -138,11 +122,10 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
     The password is asked again so that an unattended signed-in browser cannot do this. The audit log keeps that an
     account was deleted (by number), not who it was.
     """
-    row = db.execute("SELECT password_hash, role FROM users WHERE id = ?", [user_id]).fetchone()
-    if row is None or row[1] != LEADER:
+    row = db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None or row[0] != LEADER:
         raise AccountError("Only a leader's own account can be deleted here.")
-    if not _verify(row[0], password):
-        raise AccountError("That password is not right, so nothing was deleted.")
+    _check_password(db, user_id, password, now=datetime.now(UTC), wrong=WRONG_PASSWORD_TO_DELETE)
     with write_transaction(db):
         cohort = audit.leaders_cohort(db, user_id)
         # Out of every cohort first, so the cohort figures lose this leader's ratings while the answers still exist.
@@ -165,18 +148,65 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def _check_password(db: Database, user_id: int, password: str, *, now: datetime, wrong: str) -> None:
+    """Check an account's password on any form that asks for it; raise :class:`AccountError` (`wrong`, or locked).
+
+    The attempt is counted as a failure before the slow hash (:func:`_reserve_attempt`) and forgiven only if the
+    password is right, so parallel guesses cannot all pass the lock check before any of them is counted.
+    """
+    password_hash, locks_at = _reserve_attempt(db, user_id, now)
+    if not _verify(password_hash, password):
+        raise AccountError(_locked_message(locks_at) if locks_at else wrong)
+    rehashed = _hash(password) if _hasher.check_needs_rehash(password_hash) else None
+    with write_transaction(db):
+        db.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?", [user_id])
+        if rehashed:
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                       [rehashed, user_id, password_hash])
+
+
+def _reserve_attempt(db: Database, user_id: int, now: datetime) -> tuple[str, datetime | None]:
+    """Refuse a locked account, else count this attempt as failed; return the stored hash and any lock it set.
+
+    Lock check and count are one ``BEGIN IMMEDIATE`` transaction, so of a burst of guesses at most
+    ``FAILURES_BEFORE_LOCK`` get as far as hashing; the rest are refused here, uncounted and unhashed.
+    """
+    with write_transaction(db):
+        row = db.execute("SELECT password_hash, failed_sign_ins, locked_until FROM users WHERE id = ?",
+                         [user_id]).fetchone()
+        if row is None:  # deleted since it was looked up
+            raise AccountError(NO_MATCH)
+        password_hash, failures, locked_until = row
+        if locked_until and datetime.fromisoformat(locked_until) > now:
+            raise AccountError(_locked_message(datetime.fromisoformat(locked_until)))
+        failures += 1
+        locks_at = now + LOCK_FOR if failures % FAILURES_BEFORE_LOCK == 0 else None
+        db.execute("UPDATE users SET failed_sign_ins = ? WHERE id = ?", [failures, user_id])
+        if locks_at:
+            db.execute("UPDATE users SET locked_until = ? WHERE id = ?", [stamp(locks_at), user_id])
+    return password_hash, locks_at
+
+
 def _locked_message(until: datetime) -> str:
     return (
-        "Too many failed sign-ins: this account is locked until "
+        "Too many wrong passwords: this account is locked until "
         f"{until.astimezone(UTC):%H:%M} UTC. Try again then, or ask your facilitator for help."
     )
 
 
+def _hash(password: str) -> str:
+    """Argon2id hash of `password`, taking one of the few hashing slots."""
+    with _hashing_slots:
+        return _hasher.hash(password)
+
+
 def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    """Whether `password` matches `password_hash`, taking one of the few hashing slots."""
+    with _hashing_slots:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def _checked(name: str, email: str, password: str) -> tuple[str, str, str]:
@@ -190,7 +220,7 @@ def hash_new_password(password: str) -> str:
         raise AccountError(f"Choose a password of at least {MIN_PASSWORD} characters; a few words together is fine.")
     if len(password) > MAX_PASSWORD:
         raise AccountError(f"Choose a password of at most {MAX_PASSWORD} characters.")
-    return _hasher.hash(password)
+    return _hash(password)
 
 
 def check_name(name: str) -> str:

@@ -42,28 +42,39 @@ def invite(db: Database, created_by: int, user_id: int, *, now: datetime | None 
 
 
 def accept(db: Database, *, email: str, code: str, password: str, now: datetime | None = None) -> User:
-    """Set the password of the account the code was made for, use the code up, and return the user."""
+    """Set the password of the account the code was made for, use the code up, and return the user.
+
+    The code is checked before the new password is hashed, so a wrong code costs no Argon2 work, and again inside
+    the write, in case another session used it meanwhile.
+    """
     now = now or datetime.now(UTC)
+    _usable(db, email, code, now)
     password_hash = accounts.hash_new_password(password)
     with write_transaction(db):
-        row = db.execute(
-            """SELECT i.code_hash, i.user_id, i.expires_at, i.used_at FROM invitations i
-               JOIN users u ON u.id = i.user_id WHERE i.code_hash = ? AND u.email = ?""",
-            [_hash(code), email.strip().lower()],
-        ).fetchone()
-        if row is None:
-            raise AccountError("That invitation code does not match that email. Check both against your invitation.")
-        code_hash, user_id, expires_at, used_at = row
-        if used_at:
-            raise AccountError("That invitation code has already been used. Sign in with your password instead.")
-        if datetime.fromisoformat(expires_at) <= now:
-            raise AccountError("That invitation code has expired. Ask your facilitator for a new one.")
+        code_hash, user_id = _usable(db, email, code, now)
         db.execute("UPDATE invitations SET used_at = ? WHERE code_hash = ?", [stamp(now), code_hash])
         db.execute(
             "UPDATE users SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL WHERE id = ?",
             [password_hash, user_id],
         )
     return accounts.get_user(db, user_id)
+
+
+def _usable(db: Database, email: str, code: str, now: datetime) -> tuple[str, int]:
+    """The (code hash, user id) of an unused, unexpired code made for `email`; :class:`AccountError` says why not."""
+    row = db.execute(
+        """SELECT i.code_hash, i.user_id, i.expires_at, i.used_at FROM invitations i
+           JOIN users u ON u.id = i.user_id WHERE i.code_hash = ? AND u.email = ?""",
+        [_hash(code), email.strip().lower()],
+    ).fetchone()
+    if row is None:
+        raise AccountError("That invitation code does not match that email. Check both against your invitation.")
+    code_hash, user_id, expires_at, used_at = row
+    if used_at:
+        raise AccountError("That invitation code has already been used. Sign in with your password instead.")
+    if datetime.fromisoformat(expires_at) <= now:
+        raise AccountError("That invitation code has expired. Ask your facilitator for a new one.")
+    return code_hash, user_id
 
 
 def add_co_facilitator(db: Database, facilitator_id: int, cohort_id: int, *, name: str, email: str,

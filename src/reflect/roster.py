@@ -17,6 +17,7 @@ from reflect import accounts, audit, cohorts, invitations
 from reflect.accounts import AccountError
 from reflect.db import write_transaction
 from reflect.export import to_csv
+from reflect.text import is_blank
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 5000
@@ -70,14 +71,17 @@ def check_roster(db: Database, cohort_id: int, data: bytes) -> RosterCheck:
         return _problem(line, "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”.")
     if not text.strip():
         return _problem(1, "The file is empty. It needs a header row with name and email, then one row per leader.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader)]
+    try:
+        records = _records(text)
+    except _Unreadable as error:
+        return _problem(error.line, str(error))
+    header = [column.strip().lower() for column in records[0][1]]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         return _problem(1, f"The header row has no {' or '.join(missing)} column. The first row must name the "
                            "columns, for example: name,email")
     name_at, email_at = header.index("name"), header.index("email")
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    rows = [(line, row) for line, row in records[1:] if any(cell.strip() for cell in row)]
     if not rows:
         return _problem(1, "The file has a header row but no leaders in it.")
     if len(rows) > MAX_ROWS:
@@ -92,8 +96,9 @@ def check_roster(db: Database, cohort_id: int, data: bytes) -> RosterCheck:
         cells = row + [""] * (len(header) - len(row))
         try:
             name = accounts.check_name(cells[name_at])
-        except AccountError:
-            check.problems.append(RosterProblem(line, "The name is missing (or is more than one line)."))
+        except AccountError as error:
+            check.problems.append(RosterProblem(line, "The name is missing." if is_blank(cells[name_at])
+                                                else str(error)))
             continue
         try:
             email = accounts.check_email(cells[email_at])
@@ -146,6 +151,38 @@ def invitations_csv(invited: list[Invited], *, bom: bool = False) -> bytes:
     """The codes for a mail merge: name, email, invitation_code."""
     return to_csv(({"name": i.name, "email": i.email, "invitation_code": i.code} for i in invited),
                   ("name", "email", "invitation_code"), bom=bom)
+
+
+class _Unreadable(Exception):
+    """A record the csv module cannot read, with the line it starts on; the message says what to fix."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """Every CSV record with the line it ends on, or :class:`_Unreadable` for the first that cannot be read."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = []
+    while True:
+        starts_on = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as error:
+            raise _Unreadable(starts_on, _unreadable_because(error)) from None
+        records.append((reader.line_num, row))
+
+
+def _unreadable_because(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return (f"A cell on this line is longer than {csv.field_size_limit():,} characters, more than a name or "
+                "email can be. Look for a quote mark (\") that is never closed, which runs the rest of the file into "
+                "one cell, and close or remove it; or remove the long text.")
+    return (f"This line cannot be read as CSV (the reader says: {error}). Save the file again as CSV from your "
+            "spreadsheet and check this line.")
 
 
 def _problem(line: int, message: str) -> RosterCheck:

@@ -1,0 +1,174 @@
+"""Passwords under attack: parallel guesses cannot pass the lock-out, replies do not tell whether an account exists,
+password hashing is bounded and never spent on a wrong invitation code."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from reflect import accounts, cohorts, invitations
+from reflect.accounts import AccountError
+from reflect.db import open_db, write_transaction
+
+from .cohort_data import PASSWORD, cohort_with_windows, facilitator, leaders
+
+GUESSERS = 10
+
+
+class CountingHasher:
+    """The real Argon2 hasher, counting its calls and how many run at once (optionally slowed down)."""
+
+    def __init__(self, delay: float = 0.0):
+        self.real, self.delay = accounts._hasher, delay
+        self.calls, self.running, self.most_at_once = 0, 0, 0
+        self.lock = threading.Lock()
+
+    def _start(self) -> None:
+        with self.lock:
+            self.calls += 1
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        time.sleep(self.delay)
+
+    def _end(self) -> None:
+        with self.lock:
+            self.running -= 1
+
+    def hash(self, password):
+        self._start()
+        try:
+            return self.real.hash(password)
+        finally:
+            self._end()
+
+    def verify(self, password_hash, password):
+        self._start()
+        try:
+            return self.real.verify(password_hash, password)
+        finally:
+            self._end()
+
+    def check_needs_rehash(self, password_hash):
+        return self.real.check_needs_rehash(password_hash)
+
+
+@pytest.fixture
+def hasher(monkeypatch):
+    counting = CountingHasher()
+    monkeypatch.setattr(accounts, "_hasher", counting)
+    return counting
+
+
+@pytest.fixture
+def leader(db):
+    cohort = cohort_with_windows(db, facilitator(db))
+    [member] = leaders(db, cohort, 1)  # leader1@school.org.uk
+    return member
+
+
+def failures(db, user_id):
+    return db.execute("SELECT failed_sign_ins FROM users WHERE id = ?", [user_id]).fetchone()[0]
+
+
+def all_at_once(tmp_path, attempt) -> list[str]:
+    """Run `attempt(db)` in GUESSERS threads, each with its own connection, released together; return the replies."""
+    start = threading.Barrier(GUESSERS)
+
+    def one(_):
+        db = open_db(tmp_path / "reflect.db")
+        try:
+            start.wait()
+            attempt(db)
+            return "signed in"
+        except AccountError as error:
+            return str(error)
+        finally:
+            db.close()
+
+    with ThreadPoolExecutor(GUESSERS) as pool:
+        return list(pool.map(one, range(GUESSERS)))
+
+
+def test_parallel_wrong_passwords_cannot_pass_the_lock_out(db, leader, hasher, tmp_path):
+    replies = all_at_once(tmp_path, lambda own: accounts.sign_in(own, "leader1@school.org.uk", "a wrong guess!"))
+    no_match = [r for r in replies if "do not match" in r]
+    locked = [r for r in replies if "locked until" in r]
+    assert len(no_match) <= accounts.FAILURES_BEFORE_LOCK, replies
+    assert len(no_match) + len(locked) == GUESSERS, replies
+    assert failures(db, leader.id) <= accounts.FAILURES_BEFORE_LOCK
+    assert hasher.calls <= accounts.FAILURES_BEFORE_LOCK, "a guess refused as locked still ran the slow hash"
+    with pytest.raises(AccountError, match="locked until"):
+        accounts.sign_in(db, "leader1@school.org.uk", PASSWORD)
+
+
+def test_the_right_password_resets_the_count_and_a_locked_account_is_refused_unhashed(db, leader, hasher):
+    for _ in range(accounts.FAILURES_BEFORE_LOCK - 1):
+        with pytest.raises(AccountError, match="do not match"):
+            accounts.sign_in(db, "leader1@school.org.uk", "a wrong guess!")
+    assert accounts.sign_in(db, "leader1@school.org.uk", PASSWORD) == leader
+    assert failures(db, leader.id) == 0
+    for _ in range(accounts.FAILURES_BEFORE_LOCK):
+        with pytest.raises(AccountError):
+            accounts.sign_in(db, "leader1@school.org.uk", "a wrong guess!")
+    hashed = hasher.calls
+    with pytest.raises(AccountError, match="locked until"):
+        accounts.sign_in(db, "leader1@school.org.uk", PASSWORD)
+    assert hasher.calls == hashed
+
+
+def test_no_more_than_a_few_password_hashes_run_at_once(db, leader, monkeypatch, tmp_path):
+    slowed = CountingHasher(delay=0.2)
+    monkeypatch.setattr(accounts, "_hasher", slowed)
+    all_at_once(tmp_path, lambda own: accounts.sign_in(own, "nobody@school.org.uk", "a wrong guess!"))
+    assert slowed.calls == GUESSERS
+    assert slowed.most_at_once <= accounts.HASHING_AT_ONCE
+
+
+def test_an_unknown_email_and_an_invited_account_get_the_same_reply_as_a_wrong_password(db, leader, hasher):
+    owner = accounts.get_user(db, 1)
+    with write_transaction(db):
+        invited = accounts.insert_user(db, "Invited", "invited@school.org.uk", accounts.LEADER, accounts.INVITED)
+        cohorts.add_leader(db, cohorts.cohort_of_leader(db, leader.id).id, invited.id)
+        invitations.invite(db, owner.id, invited.id)
+    replies = []
+    for email in ("leader1@school.org.uk", "nobody@school.org.uk", "invited@school.org.uk"):
+        before = hasher.calls
+        with pytest.raises(AccountError) as refused:
+            accounts.sign_in(db, email, "a wrong guess!")
+        assert hasher.calls == before + 1, f"{email}: no slow check, so the reply comes back sooner"
+        replies.append(str(refused.value))
+    assert replies == [accounts.NO_MATCH] * 3
+
+
+def test_a_wrong_password_to_delete_an_account_counts_and_a_locked_account_cannot_delete(db, leader):
+    with pytest.raises(AccountError, match="nothing was deleted"):
+        accounts.delete_leader(db, leader.id, password="a wrong guess!")
+    assert failures(db, leader.id) == 1
+    for _ in range(accounts.FAILURES_BEFORE_LOCK - 1):
+        with pytest.raises(AccountError):
+            accounts.delete_leader(db, leader.id, password="a wrong guess!")
+    with pytest.raises(AccountError, match="locked until"):
+        accounts.delete_leader(db, leader.id, password=PASSWORD)
+    assert accounts.get_user(db, leader.id) == leader
+    with pytest.raises(AccountError, match="locked until"):
+        accounts.sign_in(db, "leader1@school.org.uk", PASSWORD)
+
+
+def test_a_wrong_invitation_code_is_refused_before_any_password_hashing(db, leader, hasher):
+    owner = accounts.get_user(db, 1)
+    with write_transaction(db):
+        invited = accounts.insert_user(db, "Invited", "invited@school.org.uk", accounts.LEADER, accounts.INVITED)
+        code = invitations.invite(db, owner.id, invited.id)
+    with pytest.raises(AccountError, match="does not match"):
+        invitations.accept(db, email="invited@school.org.uk", code="ZZZZ-ZZZZ-ZZZZ", password=PASSWORD)
+    with pytest.raises(AccountError, match="does not match"):
+        invitations.accept(db, email="leader1@school.org.uk", code=code, password=PASSWORD)
+    assert hasher.calls == 0
+    assert invitations.accept(db, email="invited@school.org.uk", code=code, password=PASSWORD) == invited
+    assert hasher.calls == 1
+    with pytest.raises(AccountError, match="already been used"):
+        invitations.accept(db, email="invited@school.org.uk", code=code, password=PASSWORD)
+    assert hasher.calls == 1
