@@ -209,6 +209,7 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
     else:
         st.session_state[saved_key] = saved_at
         st.session_state.pop(problem_key, None)
+        st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
 
 
 def has_unsaved_problems(qset: QuestionSet) -> bool:
@@ -386,25 +387,26 @@ def cohort_report(db: Database, name: str, *args, **kwargs):
 
 
 def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:
-    """A Submit button for `qset`; returns the submission it made, or None (with the reason shown).
+    """A Submit button for `qset`; returns the submission it just made, or None (with the reason shown).
 
-    Each press carries a token kept until the submission succeeds, so a retried or repeated request never submits
-    twice. It refuses while a field holds text that could not be saved, so nothing on screen is left out.
+    Each press carries a token that stays the same until the answers change (see :func:`_save_field`), so a
+    double click, a retried request or a second press with nothing changed makes one submission, not two. After a
+    submission the page runs again, so everything drawn above the button (the share switches) includes it. It
+    refuses while a field holds text that could not be saved, so nothing on screen is left out.
     """
-    token_key = f"token:{qset.id}"
+    token_key, made_key = f"token:{qset.id}", f"just_submitted:{qset.id}"
     st.session_state.setdefault(token_key, uuid.uuid4().hex)
-    if not st.button(label, key=f"submit:{qset.id}", type="primary"):
-        return None
-    if has_unsaved_problems(qset):
-        st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
-        return None
-    try:
-        submission = responses.submit(db, user.id, qset, st.session_state[token_key])
-    except (responses.IncompleteSubmission, DatabaseUnavailable) as error:
-        st.error(str(error))
-        return None
-    st.session_state[token_key] = uuid.uuid4().hex
-    return submission
+    if st.button(label, key=f"submit:{qset.id}", type="primary"):
+        if has_unsaved_problems(qset):
+            st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
+            return None
+        try:
+            st.session_state[made_key] = responses.submit(db, user.id, qset, st.session_state[token_key])
+        except (responses.IncompleteSubmission, DatabaseUnavailable) as error:
+            st.error(str(error))
+            return None
+        st.rerun()
+    return st.session_state.pop(made_key, None)
 
 
 def new_password_inputs() -> tuple[str, str]:

@@ -1,0 +1,81 @@
+"""Submitting, as a person clicks: the share switch for what was just submitted, and one submission per press."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from playwright.sync_api import expect
+
+from reflect import accounts, cohorts
+from reflect.browser import ROOT, start_server, stop_server
+from reflect.db import open_db
+from reflect.questions import load_question_sets
+
+from .helpers import PASSWORD, goto, settled, sign_in
+
+SETS, _ = load_question_sets(ROOT / "questions")
+REFLECTION = SETS["personal-reflection"]
+
+
+@pytest.fixture
+def leader_server(tmp_path):
+    """A fresh server with one leader in a cohort, signed in nowhere yet."""
+    db = open_db(tmp_path / "reflect.db")
+    facilitator = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
+    cohort = cohorts.create_cohort(db, facilitator.id, "North")
+    accounts.register_leader(db, join_code=cohort.join_code, name="Lee", email="lee@x.org", password=PASSWORD)
+    db.close()
+    running = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
+    yield running
+    stop_server(running)
+
+
+def submissions(db_path) -> int:
+    with sqlite3.connect(db_path) as db:
+        return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+
+
+def write_first_answer(page, text: str) -> None:
+    page.get_by_role("link", name="Reflect", exact=True).click()
+    settled(page)
+    page.get_by_role("tab", name=REFLECTION.title).click()
+    box = page.get_by_label(REFLECTION.items[0].text, exact=True)
+    box.fill(text)
+    box.blur()
+    settled(page)
+
+
+def share_switches(page):
+    return page.get_by_role("switch", name="Share with my facilitator", exact=False)
+
+
+def test_the_share_switch_for_a_new_submission_is_there_at_once(leader_server, page):
+    goto(page, leader_server.url)
+    sign_in(page, "lee@x.org")
+    write_first_answer(page, "We moderate maths with two primaries.")
+    page.get_by_role("button", name="Submit these reflections").click()
+    settled(page)
+    expect(page.get_by_text("Submitted", exact=False).first).to_be_visible()
+    page.get_by_text("Your submissions (1) and sharing").click()
+    expect(share_switches(page)).to_have_count(1)
+    expect(share_switches(page).first).not_to_be_checked()
+
+
+def test_a_double_click_on_submit_makes_one_submission(leader_server, page):
+    goto(page, leader_server.url)
+    sign_in(page, "lee@x.org")
+    write_first_answer(page, "Governors now hear from the parents' forum.")
+    submit = page.get_by_role("button", name="Submit these reflections")
+    submit.click()
+    page.wait_for_timeout(120)
+    submit.click()
+    settled(page)
+    page.wait_for_timeout(500)
+    settled(page)
+    assert submissions(leader_server.db_path) == 1
+    # Changing the answer makes the next press a new submission.
+    write_first_answer(page, "Governors now hear from the parents' forum each term.")
+    page.get_by_role("button", name="Submit these reflections").click()
+    settled(page)
+    assert submissions(leader_server.db_path) == 2
