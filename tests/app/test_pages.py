@@ -24,7 +24,7 @@ def test_every_page_runs_for_every_role(people, role, page):
     user = {"anonymous": None, "leader": people.leader, "facilitator": people.facilitator}[role]
     at = app_as(user, page)
     assert not at.exception, at.exception
-    assert at.title or at.error, "the page shows nothing"
+    assert at.title or at.html or at.error, "the page shows nothing"  # Home's title holds a name: st.html
 
 
 @pytest.mark.parametrize("page", LEADER_PAGES + FACILITATOR_PAGES)
