@@ -21,7 +21,7 @@ if pressed:
         st.error(str(error))
     else:
         ui.remember_cohort(cohort.id)
-        st.success(f"Created “{ui.literal(cohort.name)}”. Leaders join with the code **{cohort.join_code}**.")
+        st.success(f"Cohort created. Leaders join with the code **{cohort.join_code}**.")
 
 mine = cohorts.cohorts_run_by(db, user.id)
 if not mine:

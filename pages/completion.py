@@ -37,9 +37,10 @@ text_sets = [qset for qset in sets if not qset.is_rating or qset.note_prompt]
 qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, key="completion_set")
 shared = responses.shared_in_cohort(db, cohort.id, qset.id, point.id)
 if not shared:
-    st.info(f"No one has shared a submission of the {qset.title} at “{point.name}”.")
+    st.info(f"No one has shared a submission of the {qset.title} at this checkpoint.")
 for name, submission, answers in shared:
-    with st.expander(f"{ui.literal(name)}, submitted {ui.local_time(submission.submitted_at)}"):
+    with st.container(border=True):
+        ui.plain(f"{name}, submitted {ui.local_time(submission.submitted_at)}", heading=3)
         for number, item in enumerate(qset.items, start=1):
             answer = answers.get(item.id)
             written = answer and (answer.note if qset.is_rating else answer.text)

@@ -26,12 +26,12 @@ chosen = st.multiselect("Skills", qset.items, format_func=lambda item: f"{item.n
                         placeholder="All skills: choose some to show only those", key=f"dashboard_skills:{qset.id}")
 shown = dataclasses.replace(qset, items=tuple(chosen)) if chosen else qset  # the same set, limited to the choice
 respondents = ui.cohort_report(db, "respondents", cohort.id, qset.id, point.id)
-st.metric(f"Leaders who submitted at “{point.name}”", f"{respondents:,}",
+st.metric("Leaders who submitted at this checkpoint", f"{respondents:,}",
           help="Each leader's latest submission within the checkpoint counts.")
 
 st.header("Where the cohort stands", divider="gray")
 if respondents == 0:
-    st.info(f"No one has submitted the {qset.title} at “{point.name}” yet.")
+    st.info(f"No one has submitted the {qset.title} at this checkpoint yet.")
 else:
     counts = ui.cohort_report(db, "distribution", cohort.id, shown, point.id)
     st.caption("Each bar is 100% of the leaders who rated that skill. Ratings below the middle of the scale go left "
@@ -66,7 +66,7 @@ def leaders_grid() -> None:
     size = per_page.selectbox("Leaders per page", [25, 50, 100], index=1, key="grid_size")
     total = ui.cohort_report(db, "grid_page", cohort.id, shown, point.id, name_contains=name, per_page=1)[1]
     if total == 0:
-        st.info("No leader matches." if name else f"No one has submitted at “{point.name}” yet.")
+        st.info("No leader matches." if name else "No one has submitted at this checkpoint yet.")
         return
     pages = math.ceil(total / size)
     if st.session_state.get("grid_page", 1) > pages:  # fewer pages than before: a new search, size or checkpoint

@@ -5,10 +5,10 @@ import streamlit as st
 from reflect import accounts, cohorts, responses, ui
 
 db, user = ui.require_user(accounts.LEADER)
-st.title(f"Welcome, {ui.literal(user.name)}")
+ui.plain(f"Welcome, {user.name}", heading=1)
 cohort = cohorts.cohort_of_leader(db, user.id)
 if cohort:
-    st.caption(f"Cohort: {ui.literal(cohort.name)}")
+    ui.plain(f"Cohort: {cohort.name}")
 st.markdown(
     "This module is about **partnership working**: with parents, the governing body, other schools and the wider "
     "community. At the start of the module, and again later, you reflect in writing on the module's questions and "

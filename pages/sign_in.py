@@ -8,7 +8,7 @@ db = ui.database()
 user = ui.current_user(db)
 st.title("Sign in to Reflect")
 if user is not None:
-    st.success(f"You are signed in as {ui.literal(user.name)}.")
+    ui.plain(f"You are signed in as {user.name}.")
     st.stop()
 st.write("Reflect keeps your reflections and skills self-ratings for the module on partnership working.")
 ui.sign_in_form(db)

@@ -115,14 +115,16 @@ def replace_all(db: Database, cohort_id: int, windows: list[tuple[int | None, st
         if opens.tzinfo is None or closes.tzinfo is None:
             raise ValueError("checkpoint times must be timezone-aware")
         if not opens < closes:
-            raise CheckpointError(f"“{name}” must close after it opens.")
+            raise CheckpointError(f"Checkpoint {number} must close after it opens.")
         cleaned.append((checkpoint_id, name, stamp(opens), stamp(closes)))
     if len({name for _, name, _, _ in cleaned}) < len(cleaned):
         raise CheckpointError("Two checkpoints have the same name; give each its own.")
     ordered = sorted(cleaned, key=lambda window: window[2])
     for earlier, later in zip(ordered, ordered[1:], strict=False):
         if later[2] < earlier[3]:
-            raise CheckpointError(f"“{earlier[1]}” and “{later[1]}” overlap; a moment can be in one checkpoint only.")
+            # By number, as listed, like every message here: a name in it would go through Markdown (st.error).
+            first, second = sorted((cleaned.index(earlier) + 1, cleaned.index(later) + 1))
+            raise CheckpointError(f"Checkpoints {first} and {second} overlap; a moment can be in one checkpoint only.")
     with write_transaction(db):
         kept = [checkpoint_id for checkpoint_id, *_ in cleaned if checkpoint_id is not None]
         db.execute(

@@ -130,7 +130,7 @@ def import_roster(db: Database, facilitator_id: int, cohort_id: int, check: Rost
     with write_transaction(db):
         for row in check.to_add:
             if db.execute("SELECT 1 FROM users WHERE email = ?", [row.email]).fetchone():
-                raise RosterError(f"{row.email} (line {row.line}) has joined since the file was checked. "
+                raise RosterError(f"Line {row.line}: an account with that email was made since the file was checked. "
                                   "Check the file again; nothing was imported.")
             user = accounts.insert_user(db, row.name, row.email, accounts.LEADER, accounts.INVITED)
             cohorts.add_leader(db, cohort_id, user.id)
@@ -139,7 +139,7 @@ def import_roster(db: Database, facilitator_id: int, cohort_id: int, check: Rost
             user_id = db.execute("SELECT id FROM users WHERE email = ? AND role = ?",
                                  [row.email, accounts.LEADER]).fetchone()
             if user_id is None:
-                raise RosterError(f"{row.email} (line {row.line}) changed since the file was checked. "
+                raise RosterError(f"Line {row.line}: that leader's account changed since the file was checked. "
                                   "Check the file again; nothing was imported.")
             cohorts.add_leader(db, cohort_id, user_id[0])
         audit.record(db, actor_id=facilitator_id, action=audit.IMPORTED, cohort_id=cohort_id,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import os
-import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,16 +30,21 @@ from reflect.text import InvalidText
 USER_KEY = "user_id"
 P = ParamSpec("P")
 R = TypeVar("R")
-_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
-def literal(text: str) -> str:
-    """Escape `text` for a Markdown string, so a person's name or a cohort name shows exactly as typed.
+def plain(text: str, *, heading: int = 0) -> None:
+    """Show `text` exactly as typed, as a paragraph or a heading of level `heading` (1 for the page title): for
+    anything holding a name someone typed (a person, cohort or checkpoint name, an email).
 
-    Every ASCII punctuation character gets a backslash (CommonMark allows it), which also disarms links, HTML,
-    emoji shortcodes (``:smile:``) and maths (``$``).
+    Titles, alerts, captions and every label (metric, widget, expander, tab, toast, ``help``) render Markdown, and
+    GitHub-flavoured Markdown turns a bare ``http://…`` or ``www.…`` into a link after escapes are undone, so no
+    escaping makes a name safe there: leave the name out of those, or show it with this. Option text
+    (``format_func``), table cells and chart text are plain already.
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    if heading:
+        st.html(f"<h{heading}>{html.escape(text)}</h{heading}>")
+    else:
+        st.text(text)
 
 
 @st.cache_resource(show_spinner=False)
@@ -157,7 +162,7 @@ def sign_out() -> None:
 
 def _sidebar(user: User) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{literal(user.name)}** ({user.role})")
+        plain(f"Signed in as {user.name} ({user.role})")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
 
 

@@ -100,7 +100,7 @@ def app_as(user: User | None, page: str | None = None) -> AppTest:
 def shown_text(at: AppTest) -> str:
     """Everything the page shows as text, to check what a person could read on it."""
     parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "error", "warning", "info",
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "html", "error", "warning", "info",
                  "success", "code"):
         parts += [str(element.value) for element in at.get(kind)]
     for frame in at.dataframe:

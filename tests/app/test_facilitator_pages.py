@@ -42,7 +42,8 @@ def test_dashboard_on_demo_data_draws_every_chart_with_its_numbers(db):
     assert len(at.dataframe) == 3, "a numbers table behind every chart"
     metric = at.get("metric")[0]
     current = checkpoints.at(db, made.cohort.id, db.execute("SELECT MAX(submitted_at) FROM submissions").fetchone()[0])
-    assert current.name in metric.label
+    assert metric.label == "Leaders who submitted at this checkpoint"
+    assert next(box for box in at.selectbox if box.label == "Checkpoint").value == current
     # Filtering to two skills narrows every chart and table to them.
     at.multiselect[0].select(CHECKLIST.items[0]).select(CHECKLIST.items[6]).run()
     for table in at.dataframe[:2]:

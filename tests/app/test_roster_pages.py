@@ -43,7 +43,7 @@ def test_a_clean_roster_is_previewed_then_imported_with_codes_shown_once(people,
     invitation.button[0].click().run()
     assert not invitation.error
     invitation.switch_page("pages/home.py").run()
-    assert invitation.title[0].value == "Welcome, Aisha Khan"
+    assert invitation.html[0].value == "<h1>Welcome, Aisha Khan</h1>"
 
     again = app_as(None, "pages/invitation.py")
     fields = {widget.label: widget for widget in again.text_input}

@@ -62,7 +62,8 @@ def test_leader_journey_from_set_up_to_download(server, page):
     name = "Lee *Leader* [home](javascript:alert(1)) <b>x</b>"
     register_leader(page, server.url, join_code, name, "lee@school.org.uk")
     expect(page.get_by_role("heading", name=f"Welcome, {name}", exact=True)).to_be_visible()
-    expect(page.locator("[data-testid='stSidebar']").get_by_text(name, exact=True)).to_be_visible()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text(f"Signed in as {name} (leader)", exact=True)).to_be_visible()
     assert page.locator("a[href^='javascript']").count() == 0
 
     # Type a reflection; it saves when the box loses focus.
