@@ -43,7 +43,7 @@ def test_dashboard_on_demo_data_draws_every_chart_with_its_numbers(db):
     metric = at.get("metric")[0]
     current = checkpoints.at(db, made.cohort.id, db.execute("SELECT MAX(submitted_at) FROM submissions").fetchone()[0])
     assert metric.label == "Leaders who submitted at this checkpoint"
-    assert next(box for box in at.selectbox if box.label == "Checkpoint").value == current
+    assert next(box for box in at.selectbox if box.label == "Checkpoint").value == current.id
     # Filtering to two skills narrows every chart and table to them.
     at.multiselect[0].select(CHECKLIST.items[0]).select(CHECKLIST.items[6]).run()
     for table in at.dataframe[:2]:
