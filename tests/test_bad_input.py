@@ -126,6 +126,49 @@ CASES = {
         lambda w: cohorts.rename(w.db, w.stranger.id, w.cohort.id, "Mine now"),
         CohortError, "not one of yours"),
 }
+# Every other field a person types into: names, emails, codes and passwords on every form.
+CASES |= {
+    "set-up once already set up": (
+        lambda w: accounts.create_first_facilitator(w.db, name="Eve", email="eve@s.org", password=PASSWORD),
+        AccountError, "already set up"),
+    "name over the limit": (lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="N" * 101,
+                                                               email="n@s.org", password=PASSWORD),
+                            AccountError, "the limit is 100"),
+    "name on two lines": (lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="Ann\nLee",
+                                                             email="n@s.org", password=PASSWORD),
+                          AccountError, "on one line"),
+    "password over the limit": (lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="New",
+                                                                   email="n@s.org", password="p" * 1025),
+                                AccountError, "at most 1024 characters"),
+    "email over the limit": (lambda w: accounts.register_leader(w.db, join_code=w.cohort.join_code, name="New",
+                                                                email="a" * 250 + "@s.org", password=PASSWORD),
+                             AccountError, "email address like"),
+    "invitation code that was never issued": (
+        lambda w: invitations.accept(w.db, email="late@school.org.uk", code="AAAA-BBBB-CCCC", password=PASSWORD),
+        AccountError, "does not match"),
+    "cohort name over the limit": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "C" * 101),
+                                   CohortError, "the limit is 100"),
+    "cohort name on two lines": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "North\nSouth"),
+                                 CohortError, "on one line"),
+    "cohort renamed to blank": (lambda w: cohorts.rename(w.db, w.owner.id, w.cohort.id, " "),
+                                CohortError, "Give the cohort"),
+    "cohort name with a control character": (lambda w: cohorts.rename(w.db, w.owner.id, w.cohort.id, "A\x1bB"),
+                                             CohortError, "U+001B"),
+    "co-facilitator with a malformed email": (
+        lambda w: invitations.add_co_facilitator(w.db, w.owner.id, w.cohort.id, name="Co", email="co@"),
+        AccountError, "email address like"),
+    "co-facilitator with a leader's email": (
+        lambda w: invitations.add_co_facilitator(w.db, w.owner.id, w.cohort.id, name="Co",
+                                                 email="leader1@school.org.uk"),
+        AccountError, "belongs to a leader"),
+    "co-facilitator with a blank name": (
+        lambda w: invitations.add_co_facilitator(w.db, w.owner.id, w.cohort.id, name=" ", email="co@s.org"),
+        AccountError, "Enter a name"),
+    "wrong password to delete an account": (
+        lambda w: accounts.delete_leader(w.db, w.leader.id, password="not my password"),
+        AccountError, "nothing was deleted"),
+}
+COUNTS_A_FAILURE = {"wrong password", "wrong password to delete an account"}
 PREPARE = {
     "whitespace-only answer submitted": lambda w: responses.save_draft(w.db, w.other.id, WRITTEN, "q1",
                                                                        text="  \n\t "),
@@ -146,7 +189,7 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(db, case):
     with pytest.raises(error, match=re.escape(message)):
         action(world)
     after = world.snapshot()
-    if case == "wrong password":  # the one intended change: the failure is counted
+    if case in COUNTS_A_FAILURE:  # the one intended change: the failure is counted
         before["users"] = [row[:5] + row[6:] for row in before["users"]]
         after["users"] = [row[:5] + row[6:] for row in after["users"]]
     assert after == before
