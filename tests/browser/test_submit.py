@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -56,10 +57,15 @@ def test_the_share_switch_for_a_new_submission_is_there_at_once(leader_server, p
     write_first_answer(page, "We moderate maths with two primaries.")
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
-    expect(page.get_by_text("Submitted", exact=False).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
     page.get_by_text("Your submissions (1) and sharing").click()
     expect(share_switches(page)).to_have_count(1)
     expect(share_switches(page).first).not_to_be_checked()
+    share_switches(page).first.click()  # a callback, on the real server: it owns its own connection
+    settled(page)
+    expect(share_switches(page).first).to_be_checked()
+    with sqlite3.connect(leader_server.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM shared_submissions").fetchone()[0] == 1
 
 
 def test_a_double_click_on_submit_makes_one_submission(leader_server, page):
