@@ -72,8 +72,9 @@ def _page(path: Path, user_id: int, page: str, *, cold: bool = False):
     new submission anywhere does."""
     from streamlit.testing.v1 import AppTest
 
-    from reflect import ui
+    from reflect import server, ui
 
+    server.route_apptest_through_router()
     os.environ["REFLECT_DB"] = str(path)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["user_id"] = user_id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
-from reflect import accounts, cohorts
+from reflect import accounts, cohorts, server
 from reflect.accounts import User
 from reflect.db import open_db
 
@@ -30,13 +29,8 @@ class People:
 
 @pytest.fixture(autouse=True)
 def every_run_through_the_router(monkeypatch):
-    """Run app.py for every page, as the real server does (reflect.server turns Streamlit's legacy ``pages/``
-    discovery off before any session). AppTest turns it back on for every run, and would run a page file alone."""
-
-    def router(main_script_path: str) -> None:
-        runpy.run_path(main_script_path, run_name="__main__")
-
-    monkeypatch.setattr(script_runner, "_mpa_v1", router)
+    """Run app.py for every page, as the real server does (AppTest would run a page file alone)."""
+    monkeypatch.setattr(script_runner, "_mpa_v1", server.run_router)
 
 
 @pytest.fixture
