@@ -3,6 +3,8 @@ password hashing is bounded and never spent on a wrong invitation code."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -172,3 +174,15 @@ def test_a_wrong_invitation_code_is_refused_before_any_password_hashing(db, lead
     with pytest.raises(AccountError, match="already been used"):
         invitations.accept(db, email="invited@school.org.uk", code=code, password=PASSWORD)
     assert hasher.calls == 1
+
+
+def test_reflect_ships_argon2id_at_the_recommended_cost():
+    """The suite hashes cheaply (tests/conftest.py); a fresh process hashes as the library recommends (RFC 9106's
+    second choice: 64 MiB, 3 passes, 4 lanes)."""
+    from argon2 import PasswordHasher
+
+    recommended = PasswordHasher()
+    assert (recommended.memory_cost, recommended.time_cost, recommended.parallelism) == (65536, 3, 4)
+    code = "from reflect import accounts; print(accounts.hash_new_password('a long enough password'))"
+    shipped = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shipped.startswith("$argon2id$") and shipped.split("$")[3] == "m=65536,t=3,p=4"

@@ -32,7 +32,7 @@ HASHING_AT_ONCE = 3
 # The password hash of an account made by a facilitator until its owner accepts the invitation: nothing verifies.
 INVITED = "!invited"
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters (64 MiB, ~0.1 s a hash)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Verified against when the email is unknown or has no password yet, so that costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
@@ -46,6 +46,14 @@ NO_MATCH = (
     "If you were given an invitation code and have not used it yet, choose “Use an invitation” instead."
 )
 WRONG_PASSWORD_TO_DELETE = "That password is not right, so nothing was deleted."
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash and check passwords with `hasher` from now on in this process. The test suite's one seam: it uses cheap
+    parameters, since the production ones make hundreds of test accounts take minutes. Hashes keep their own
+    parameters, so either kind verifies with the other (and is re-hashed at the next sign-in)."""
+    global _hasher, _DUMMY_HASH
+    _hasher, _DUMMY_HASH = hasher, hasher.hash("not a real password")
 
 
 class AccountError(Exception):
