@@ -38,8 +38,8 @@ qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, ke
 shared = responses.shared_in_cohort(db, cohort.id, qset.id, point.id)
 if not shared:
     st.info(f"No one has shared a submission of the {qset.title} at “{point.name}”.")
-for name, submission, answers in shared:
-    with st.expander(f"{ui.literal(name)}, submitted {ui.local_time(submission.submitted_at)}"):
+for name, email, submission, answers in shared:
+    with st.expander(f"{ui.literal(name)} · {ui.literal(email)}, submitted {ui.local_time(submission.submitted_at)}"):
         for number, item in enumerate(qset.items, start=1):
             answer = answers.get(item.id)
             written = answer and (answer.note if qset.is_rating else answer.text)

@@ -84,7 +84,7 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
               page: int = 1, per_page: int = 50, name_contains: str = "") -> tuple[pd.DataFrame, int]:
     """One page of the leaders × items grid of latest ratings at a checkpoint, and how many leaders match in all.
 
-    Rows: leader (name), user_id, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
+    Rows: leader (name), user_id, email, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
     whatever the size of the cohort.
     """
     params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
@@ -103,13 +103,13 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
         db,
         f"""{rated},
             page AS (
-                SELECT rated.user_id, rated.submission_id, u.name, rated.mean_rating
+                SELECT rated.user_id, rated.submission_id, u.name, u.email, rated.mean_rating
                 FROM rated JOIN users u ON u.id = rated.user_id
                 WHERE u.name LIKE :name
                 ORDER BY {GRID_SORTS[sort]}
                 LIMIT :limit OFFSET :offset
             )
-            SELECT page.name AS leader, page.user_id, a.item_id, a.rating
+            SELECT page.name AS leader, page.user_id, page.email, a.item_id, a.rating
             FROM page JOIN answers a ON a.submission_id = page.submission_id""",
         params,
     )
