@@ -2,10 +2,32 @@
 
 import streamlit as st
 
-from reflect import accounts, cohorts, responses, ui
+from reflect import accounts, cohort_invitations, cohorts, responses, ui
+from reflect.cohort_invitations import InvitationError
 
 db, user = ui.require_user(accounts.LEADER)
 st.title(f"Welcome, {ui.literal(user.name)}")
+# Invitations to another cohort: joining one is this leader's choice, made here.
+for invitation in cohort_invitations.pending_for(db, user.id):
+    with st.container(border=True):
+        cohort_name = ui.literal(invitation.cohort_name)
+        if invitation.invited_by:
+            st.markdown(f"**{ui.literal(invitation.invited_by)} invited you to join the cohort {cohort_name}.**")
+        else:
+            st.markdown(f"**Someone typed the join code of the cohort {cohort_name} with your email, to join it.** "
+                        "Accept only if that was you.")
+        st.caption("If you accept, its facilitators see your ratings, and the reflections you choose to share, from "
+                   "now on: nothing you submitted before. If you decline, nothing changes.")
+        accept, decline = st.columns(2)
+        choice = (True if accept.button("Accept", key=f"accept_invitation:{invitation.id}", type="primary")
+                  else False if decline.button("Decline", key=f"decline_invitation:{invitation.id}") else None)
+        if choice is not None:
+            try:
+                cohort_invitations.answer(db, user.id, invitation.id, accept=choice)
+            except InvitationError as error:
+                st.error(str(error))
+            else:
+                st.rerun()
 cohort = cohorts.cohort_of_leader(db, user.id)
 if cohort:
     st.caption(f"Cohort: {ui.literal(cohort.name)}")

@@ -90,7 +90,8 @@ _FIXED_MEANINGS = {
 }
 
 
-# The cohort's submissions with where each sits. Which one counts for a checkpoint is read from reflect.tally.
+# The cohort's submissions (made while each leader belonged to it) with where each sits. Which one counts for a
+# checkpoint is read from reflect.tally.
 _PLACED = """
     placed AS (
         SELECT s.id, s.user_id, u.name, u.email, cp.id AS checkpoint_id, cp.name AS checkpoint,
@@ -98,7 +99,7 @@ _PLACED = """
                sh.submission_id IS NOT NULL AS shared
         FROM cohort_leaders cl
         JOIN users u ON u.id = cl.user_id
-        JOIN submissions s ON s.user_id = cl.user_id
+        JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
         LEFT JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
              AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
         LEFT JOIN counted_submissions counted ON counted.submission_id = s.id AND counted.checkpoint_id = cp.id
@@ -185,7 +186,8 @@ def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
     """The wide file's columns: fixed ones, then one per item id (and ``<item id>_note`` where the set has notes)."""
     item_ids = [item.id for item in qset.items]
     retired = db.execute(
-        """SELECT DISTINCT a.item_id FROM cohort_leaders cl JOIN submissions s ON s.user_id = cl.user_id
+        """SELECT DISTINCT a.item_id FROM cohort_leaders cl
+           JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
            JOIN answers a ON a.submission_id = s.id WHERE cl.cohort_id = ? AND s.set_id = ?""",
         [cohort_id, qset.id],
     ).fetchall()
@@ -221,7 +223,8 @@ def codebook_csv(db: Database, cohort_id: int, qset: QuestionSet, *, bom: bool =
     wording = {(qset.version, item.id): item.text for item in qset.items}
     for version, item_id, item_text in db.execute(
         """SELECT DISTINCT s.set_version, a.item_id, a.item_text FROM cohort_leaders cl
-           JOIN submissions s ON s.user_id = cl.user_id JOIN answers a ON a.submission_id = s.id
+           JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
+           JOIN answers a ON a.submission_id = s.id
            WHERE cl.cohort_id = ? AND s.set_id = ?""",
         [cohort_id, qset.id],
     ):

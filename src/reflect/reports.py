@@ -117,7 +117,8 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
 
 
 def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int) -> pd.DataFrame:
-    """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint."""
+    """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint, counting
+    only what they did since they joined the cohort."""
     leaders = _frame(
         db,
         """SELECT u.id AS user_id, u.name AS leader, u.email FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
@@ -129,10 +130,12 @@ def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint
             db,
             """SELECT cl.user_id,
                       CASE WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = cl.user_id AND s.set_id = :set_id
-                                        AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at)
+                                        AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+                                        AND s.submitted_at >= cl.joined_at)
                            THEN 'Submitted'
                            WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set_id
-                                        AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at)
+                                        AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at
+                                        AND d.saved_at >= cl.joined_at)
                            THEN 'Draft only'
                            ELSE 'Not started' END AS status
                FROM cohort_leaders cl JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id

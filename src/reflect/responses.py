@@ -245,12 +245,12 @@ class SharedReflection(NamedTuple):
 
 
 def shared_in_cohort(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> list[SharedReflection]:
-    """Every submission of `set_id` shared by the cohort's leaders in the checkpoint: the only free text facilitators
-    can read."""
+    """Every submission of `set_id` shared by the cohort's leaders in the checkpoint, made while they belonged to
+    the cohort: the only free text facilitators can read."""
     rows = db.execute(
         """SELECT u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
            FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
-           JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id
+           JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id AND s.submitted_at >= cl.joined_at
            JOIN shared_submissions sh ON sh.submission_id = s.id
            JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
                 AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
