@@ -128,11 +128,11 @@ def test_shared_reflections_and_the_grid_tell_leaders_of_the_same_name_apart_by_
 
 def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
     """Drafts are stamped with the time they were saved, so this test's second checkpoint is around today."""
-    today = datetime.now(UTC)
+    done, drafting, _idle = leaders(db, cohort, 3)
+    today = datetime.now(UTC)  # after they joined: a cohort counts only what its members submitted as members
     points = checkpoints.of_cohort(db, cohort.id)
     around_today = (today - timedelta(days=1), today + timedelta(days=1))
     checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "Now", *around_today)])
-    done, drafting, _idle = leaders(db, cohort, 3)
     rate(db, done, [2, 2], JAN + timedelta(days=1))
     rate(db, done, [3, 3], today)
     responses.save_draft(db, drafting.id, TINY, "a", rating=2)
