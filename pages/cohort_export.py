@@ -35,8 +35,10 @@ st.subheader("Long: one row per answer")
 st.download_button("Download long CSV", logged("long CSV", export.cohort_long_csv,
                                                 checkpoint_id=checkpoint_id, bom=excel),
                    file_name=f"{slug}-long.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
-st.subheader("Wide: one row per leader per submission")
-st.caption("One column per question, named by its stable id; see the codebook for the wording.")
+st.subheader("Wide: one row per leader per checkpoint")
+st.caption("The submission that counts at each checkpoint (a leader's latest there, as in the charts), one column per "
+           "question, named by its stable id; see the codebook for the wording. Earlier submissions are in the long "
+           "file, marked 0 in counts_for_checkpoint.")
 st.download_button("Download wide CSV", logged(f"wide CSV of {qset.title}", export.cohort_wide_csv, qset,
                                                 checkpoint_id=checkpoint_id, bom=excel),
                    file_name=f"{slug}-{qset.id}-wide.csv", mime="text/csv", icon=":material/download:",

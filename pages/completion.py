@@ -38,9 +38,9 @@ qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, ke
 shared = responses.shared_in_cohort(db, cohort.id, qset.id, point.id)
 if not shared:
     st.info(f"No one has shared a submission of the {qset.title} at this checkpoint.")
-for name, submission, answers in shared:
+for name, email, submission, answers in shared:
     with st.container(border=True):
-        ui.plain(f"{name}, submitted {ui.local_time(submission.submitted_at)}", heading=3)
+        ui.plain(f"{name} · {email}, submitted {ui.local_time(submission.submitted_at)}", heading=3)
         for number, item in enumerate(qset.items, start=1):
             answer = answers.get(item.id)
             written = answer and (answer.note if qset.is_rating else answer.text)

@@ -2,10 +2,31 @@
 
 import streamlit as st
 
-from reflect import accounts, cohorts, responses, ui
+from reflect import accounts, cohort_invitations, cohorts, responses, ui
+from reflect.cohort_invitations import InvitationError
 
 db, user = ui.require_user(accounts.LEADER)
 ui.plain(f"Welcome, {user.name}", heading=1)
+# Invitations to another cohort: joining one is this leader's choice, made here.
+for invitation in cohort_invitations.pending_for(db, user.id):
+    with st.container(border=True):
+        if invitation.invited_by:
+            ui.plain(f"{invitation.invited_by} invited you to join the cohort {invitation.cohort_name}.", heading=2)
+        else:
+            ui.plain(f"Someone typed the join code of the cohort {invitation.cohort_name} with your email, to join "
+                     "it. Accept only if that was you.", heading=2)
+        st.caption("If you accept, its facilitators see your ratings, and the reflections you choose to share, from "
+                   "now on: nothing you submitted before. If you decline, nothing changes.")
+        accept, decline = st.columns(2)
+        choice = (True if accept.button("Accept", key=f"accept_invitation:{invitation.id}", type="primary")
+                  else False if decline.button("Decline", key=f"decline_invitation:{invitation.id}") else None)
+        if choice is not None:
+            try:
+                cohort_invitations.answer(db, user.id, invitation.id, accept=choice)
+            except InvitationError as error:
+                st.error(str(error))
+            else:
+                st.rerun()
 cohort = cohorts.cohort_of_leader(db, user.id)
 if cohort:
     ui.plain(f"Cohort: {cohort.name}")

@@ -11,20 +11,23 @@ st.title("Add leaders")
 cohort = ui.choose_cohort(db, user)
 imported_key, round_key = f"invited:{cohort.id}", f"roster_round:{cohort.id}"
 
-invited = st.session_state.get(imported_key)
-if invited:
-    st.success(f"Imported. These {len(invited):,} codes are shown only now and work for 14 days: send each leader "
-               "theirs. They choose **Use an invitation** on the sign-in screen.")
-    st.dataframe(pd.DataFrame([{"Name": i.name, "Email": i.email, "Invitation code": i.code} for i in invited]),
-                 hide_index=True)
-    st.download_button("Download the codes (CSV)", roster.invitations_csv(invited), file_name="invitations.csv",
-                       mime="text/csv", icon=":material/download:")
+imported = st.session_state.get(imported_key)
+if imported:
+    count, invited = imported
+    # The same message whoever was in the file; only new accounts have codes (the others must not get one).
+    st.success(roster.IMPORTED.format(count=count))
+    if invited:
+        st.dataframe(pd.DataFrame([{"Name": i.name, "Email": i.email, "Invitation code": i.code} for i in invited]),
+                     hide_index=True)
+        st.download_button("Download the codes (CSV)", roster.invitations_csv(invited), file_name="invitations.csv",
+                           mime="text/csv", icon=":material/download:")
     st.divider()
 
 st.write(
     "Leaders can join with the cohort's join code themselves. To add a list of them at once, upload a CSV file with "
     "a header row naming a **name** and an **email** column (other columns are ignored). Each new leader gets a "
-    "one-time invitation code to set their own password."
+    "one-time invitation code to set their own password; someone who already has a Reflect account is asked, when "
+    "they sign in, whether to join this cohort."
 )
 st.download_button("Download an example file", roster.EXAMPLE, file_name="roster-example.csv", mime="text/csv",
                    icon=":material/download:")
@@ -38,19 +41,16 @@ if check.problems:
     st.error(f"Nothing has been imported. Fix {'this problem' if len(check.problems) == 1 else 'these problems'} "
              "in the file and upload it again:")
     st.dataframe(pd.DataFrame([{"Line": p.line, "Problem": p.message} for p in check.problems]), hide_index=True)
-else:
-    st.info(f"{len(check.to_add):,} new leaders will get an invitation code; {len(check.to_join):,} leaders who "
-            "already have an account will join this cohort. Nothing has been imported yet.")
-preview = [{"Line": r.line, "Name": r.name, "Email": r.email, "What will happen": "New account, invited"}
-           for r in check.to_add]
-preview += [{"Line": r.line, "Name": r.name, "Email": r.email,
-             "What will happen": "Has an account already: joins this cohort"} for r in check.to_join]
+preview = roster.preview(check)
+count = len(preview)
+if not check.problems:
+    st.info(f"{count:,} new leaders will get an invitation code, or, if they already have a Reflect account, an "
+            "invitation to accept when they sign in. Nothing has been imported yet.")
 if preview:
-    st.dataframe(pd.DataFrame(preview).sort_values("Line"), hide_index=True)
-count = len(check.to_add) + len(check.to_join)
+    st.dataframe(pd.DataFrame(preview), hide_index=True)
 if st.button(f"Import {count:,} leaders", type="primary", disabled=not check.ok):
     try:
-        st.session_state[imported_key] = roster.import_roster(db, user.id, cohort.id, check)
+        st.session_state[imported_key] = (count, roster.import_roster(db, user.id, cohort.id, check))
     except RosterError as error:
         st.error(str(error))
     else:

@@ -56,13 +56,25 @@ def test_change_over_time_is_one_small_panel_per_item_with_an_interval_and_only_
 
 def test_leader_grid_is_a_heat_map_of_one_page():
     grid = pd.DataFrame({"leader": ["Ann", "Ann", "Bob", "Bob"], "user_id": [7, 7, 9, 9],
+                         "email": ["ann@x.org", "ann@x.org", "bob@x.org", "bob@x.org"],
                          "item_id": ["a", "b", "a", "b"], "rating": [1, 3, 2, 2]})
     table = charts.grid_table(grid, TINY)
-    assert table.to_dict("index") == {"Ann (#7)": {"1. Skill A": 1, "2. Skill B": 3},
-                                      "Bob (#9)": {"1. Skill A": 2, "2. Skill B": 2}}
+    assert table.to_dict("index") == {"Ann · ann@x.org": {"1. Skill A": 1, "2. Skill B": 3},
+                                      "Bob · bob@x.org": {"1. Skill A": 2, "2. Skill B": 2}}
     spec = charts.leader_grid(grid, TINY, list(table.index)).to_dict()
-    assert spec["mark"]["type"] == "rect" and spec["encoding"]["y"]["sort"] == ["Ann (#7)", "Bob (#9)"]
+    assert spec["mark"]["type"] == "rect" and spec["encoding"]["y"]["sort"] == ["Ann · ann@x.org", "Bob · bob@x.org"]
     assert len(rows(spec)) == 4
+
+
+def test_leaders_with_the_same_name_are_told_apart_by_email_never_by_an_internal_id():
+    grid = pd.DataFrame({"leader": ["Sam Lee"] * 4, "user_id": [39, 39, 41, 41],
+                         "email": ["sam.lee@oak.sch.uk"] * 2 + ["slee@elm.sch.uk"] * 2,
+                         "item_id": ["a", "b", "a", "b"], "rating": [1, 3, 2, 2]})
+    table = charts.grid_table(grid, TINY)
+    assert list(table.index) == ["Sam Lee · sam.lee@oak.sch.uk", "Sam Lee · slee@elm.sch.uk"]
+    spec = charts.leader_grid(grid, TINY, list(table.index)).to_dict()
+    assert {row["Leader"] for row in rows(spec)} == set(table.index)
+    assert "#39" not in str(spec) and "#39" not in str(table)
 
 
 def test_position_in_cohort_marks_only_the_leaders_own_rating():

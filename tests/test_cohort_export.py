@@ -68,15 +68,30 @@ def test_long_filtered_by_checkpoint(db, north):
     assert export.cohort_long_csv(db, north.id, checkpoint_id=end.id) == expected.encode("utf-8")
 
 
-def test_wide_has_one_row_per_submission_and_one_column_per_item_id(db, north):
+def test_wide_has_one_row_per_leader_per_checkpoint_and_one_column_per_item_id(db, north):
+    """Ann's first submission in Start is superseded by her second: only the long file has it."""
     expected = (
         "cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
         "set_id,set_version,shared,a,a_note,b,b_note\r\n"
-        + ANN_1 + "0,1,,3,\r\n"
         + ANN_2 + "1,2,\"'-because\nI know\",3,\"'-because\nI know\"\r\n"
         + BOB + "0,3,,3,\r\n"
     )
     assert export.cohort_wide_csv(db, north.id, TINY) == expected.encode("utf-8")
+
+
+def test_wide_leaves_out_submissions_that_count_for_no_checkpoint_and_follows_the_checkpoint_filter(db, north):
+    bob = accounts.get_user(db, 3)
+    rate(db, bob, [1, 1], MAR + timedelta(days=1))  # after every window
+    wide = export.cohort_wide_csv(db, north.id, TINY).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(wide, newline="")))
+    assert [(row["leader_name"], row["checkpoint"], row["submission_id"]) for row in rows] == [
+        ("Ann", "Start", "2"), ("Bob", "End", "3")]
+    assert {row["counts_for_checkpoint"] for row in rows} == {"1"}
+    start = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "Start")
+    only_start = export.cohort_wide_csv(db, north.id, TINY, checkpoint_id=start.id).decode("utf-8")
+    assert [row["submission_id"] for row in csv.DictReader(io.StringIO(only_start, newline=""))] == ["2"]
+    long = export.cohort_long_csv(db, north.id).decode("utf-8")
+    assert {row["submission_id"] for row in csv.DictReader(io.StringIO(long, newline=""))} == {"1", "2", "3", "5"}
 
 
 def test_wide_columns_stay_stable_when_wording_changes_and_the_codebook_gives_each_version(db, north):
@@ -100,9 +115,10 @@ def test_codebook_bytes(db, north):
         ("leader_id", "Reflect's id for the leader (stable)"),
         ("leader_name", "Leader's name"),
         ("leader_email", "Leader's email"),
-        ("checkpoint", "Checkpoint whose window holds the submission time (blank: outside every window)"),
+        ("checkpoint", "Checkpoint whose window holds the submission time"),
         ("counts_for_checkpoint",
-         "1 if this is the leader's latest submission in that checkpoint (the one cohort charts use)"),
+         '"1: the leader\'s latest submission in that checkpoint, the one cohort charts use (the wide file has only '
+         'these; the long file also has earlier ones, marked 0)"'),  # quoted: it holds commas
         ("submission_id", "Reflect's id for the submission"),
         ("submitted_at", '"When it was submitted (ISO 8601, UTC)"'),  # quoted: it holds a comma
         ("set_id", "Question set id"),

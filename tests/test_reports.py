@@ -107,13 +107,32 @@ def test_grid_pages_sorts_and_searches_in_sql(db, cohort):
     assert matching == 1 and set(found["leader"]) == {"Leader 6"}
 
 
+def test_shared_reflections_and_the_grid_tell_leaders_of_the_same_name_apart_by_email(db, cohort):
+    from reflect import accounts
+
+    from .cohort_data import PASSWORD
+
+    twins = [accounts.register_leader(db, join_code=cohort.join_code, name="Sam Lee", email=email, password=PASSWORD)
+             for email in ("sam.lee@oak.sch.uk", "slee@elm.sch.uk")]
+    for twin, rating in zip(twins, (1, 3), strict=True):
+        made = rate(db, twin, [rating, 2], JAN + timedelta(days=rating), note=f"note {rating}")
+        responses.set_shared(db, twin.id, made.id, True)
+    start = point(db, cohort, "Start")
+    shared = responses.shared_in_cohort(db, cohort.id, TINY.id, start.id)
+    assert [(item.name, item.email) for item in shared] == [("Sam Lee", "sam.lee@oak.sch.uk"),
+                                                              ("Sam Lee", "slee@elm.sch.uk")]
+    grid, _ = reports.grid_page(db, cohort.id, TINY, start.id)
+    assert sorted(set(zip(grid["leader"], grid["email"], strict=True))) == [
+        ("Sam Lee", "sam.lee@oak.sch.uk"), ("Sam Lee", "slee@elm.sch.uk")]
+
+
 def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
     """Drafts are stamped with the time they were saved, so this test's second checkpoint is around today."""
-    today = datetime.now(UTC)
+    done, drafting, _idle = leaders(db, cohort, 3)
+    today = datetime.now(UTC)  # after they joined: a cohort counts only what its members submitted as members
     points = checkpoints.of_cohort(db, cohort.id)
     around_today = (today - timedelta(days=1), today + timedelta(days=1))
     checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "Now", *around_today)])
-    done, drafting, _idle = leaders(db, cohort, 3)
     rate(db, done, [2, 2], JAN + timedelta(days=1))
     rate(db, done, [3, 3], today)
     responses.save_draft(db, drafting.id, TINY, "a", rating=2)

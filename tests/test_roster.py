@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reflect import accounts, cohorts, invitations, roster
+from reflect import accounts, cohort_invitations, cohorts, invitations, roster
 from reflect.roster import RosterError
 
 from .cohort_data import PASSWORD, cohort_with_windows, facilitator, leaders
@@ -57,7 +57,7 @@ def test_each_problem_is_named_by_line_and_nothing_is_imported(setting, data, li
     assert users(db) == before
 
 
-def test_a_clean_file_imports_new_leaders_with_codes_and_adds_existing_ones(setting):
+def test_a_clean_file_imports_new_leaders_with_codes_and_invites_existing_ones(setting):
     db, owner, cohort = setting
     data = "\ufeffName , EMAIL,School\r\nAisha Khan,Aisha@X.org,Oak\r\nSouth One,south1@school.org.uk,Elm\r\n"
     check = roster.check_roster(db, cohort.id, data.encode("utf-8"))
@@ -70,13 +70,17 @@ def test_a_clean_file_imports_new_leaders_with_codes_and_adds_existing_ones(sett
     user = invitations.accept(db, email="aisha@x.org", code=invited.code.lower(), password=PASSWORD)
     assert accounts.sign_in(db, "aisha@x.org", PASSWORD) == user
     assert cohorts.cohort_of_leader(db, user.id).id == cohort.id
-    members = {row[0] for row in db.execute(
-        "SELECT u.email FROM users u JOIN cohort_leaders l ON l.user_id = u.id WHERE l.cohort_id = ?", [cohort.id])}
-    assert members == {"leader1@school.org.uk", "aisha@x.org", "south1@school.org.uk"}
     assert roster.invitations_csv([invited]) == (
         f"name,email,invitation_code\r\nAisha Khan,aisha@x.org,{invited.code}\r\n").encode()
     actions = [row[0] for row in db.execute("SELECT action FROM audit_log WHERE cohort_id = ?", [cohort.id])]
     assert actions[-1] == "imported a roster"
+    # The leader who already had an account joins when they accept the invitation they see on signing in.
+    south1 = db.execute("SELECT id FROM users WHERE email = 'south1@school.org.uk'").fetchone()[0]
+    [asked] = cohort_invitations.pending_for(db, south1)
+    cohort_invitations.answer(db, south1, asked.id, accept=True)
+    members = {row[0] for row in db.execute(
+        "SELECT u.email FROM users u JOIN cohort_leaders l ON l.user_id = u.id WHERE l.cohort_id = ?", [cohort.id])}
+    assert members == {"leader1@school.org.uk", "aisha@x.org", "south1@school.org.uk"}
 
 
 def test_an_import_refuses_another_facilitators_cohort(setting):

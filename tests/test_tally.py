@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from reflect import accounts, checkpoints, cohorts, reports, roster, tally
+from reflect import accounts, checkpoints, cohort_invitations, cohorts, reports, roster, tally
 from reflect.db import open_db, write_transaction
 
 from .cohort_data import (
@@ -21,6 +21,11 @@ from .cohort_data import (
     leaders,
     rate,
 )
+
+
+def accept_invitation(db, user_id, when) -> None:
+    [invitation] = cohort_invitations.pending_for(db, user_id)
+    cohort_invitations.answer(db, user_id, invitation.id, accept=True, now=when)
 
 
 def counts(db, cohort, checkpoint_name) -> dict:
@@ -39,9 +44,11 @@ def test_every_kind_of_change_keeps_the_figures_equal_to_a_recount(db):
         rate(db, rng.choice(people), [rng.randint(1, 3), rng.randint(1, 3)], moment, token=f"t{number}")
         assert_same_as_recounted(db)
 
-    # An existing North leader is added to South: their submissions count there too.
+    # An existing North leader is invited to South and accepts: what they submit from then on counts there too.
     check = roster.check_roster(db, south.id, b"name,email\nLeader 1,leader1@school.org.uk\n")
     roster.import_roster(db, owner.id, south.id, check)
+    assert_same_as_recounted(db)
+    accept_invitation(db, people[0].id, JAN + timedelta(days=20))
     assert_same_as_recounted(db)
 
     start, end = checkpoints.of_cohort(db, north.id)
@@ -124,8 +131,9 @@ def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them
     changed(lambda: rate(db, third, [3, 1], JAN + timedelta(days=3)))
     # The newest member leaves, and a leader with ratings from another cohort joins in their place.
     changed(lambda: accounts.delete_leader(db, third.id, password=PASSWORD))
-    changed(lambda: roster.import_roster(
-        db, owner.id, north.id, roster.check_roster(db, north.id, b"name,email\nS,south1@school.org.uk\n")))
+    roster.import_roster(db, owner.id, north.id,
+                         roster.check_roster(db, north.id, b"name,email\nS,south1@school.org.uk\n"))
+    changed(lambda: accept_invitation(db, elsewhere.id, JAN))
     start, end = checkpoints.of_cohort(db, north.id)
     changed(lambda: checkpoints.replace_all(db, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=1)),
                                                            (end.id, "End", FEB + timedelta(days=1), MAR)]))

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from reflect import audit, cohorts, tally
+from reflect import audit, cohort_invitations, cohorts, tally
 from reflect.db import now, stamp, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
@@ -46,6 +46,13 @@ NO_MATCH = (
     "If you were given an invitation code and have not used it yet, choose “Use an invitation” instead."
 )
 WRONG_PASSWORD_TO_DELETE = "That password is not right, so nothing was deleted."
+# Registering with an email that has an account. Worded as a condition, not a finding, and it offers the way in that
+# account's owner has: the attempt becomes an invitation to the cohort, which only they can accept, when signed in.
+NOT_REGISTERED = (
+    "Reflect could not create an account with these details. If there is already an account for you, sign in with "
+    "it: a leader's account finds an invitation to join this cohort on its Home page. Otherwise check your email "
+    "address and try again."
+)
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
@@ -95,7 +102,12 @@ def create_facilitator(db: Database, *, name: str, email: str, password: str) ->
 
 
 def register_leader(db: Database, *, join_code: str, name: str, email: str, password: str) -> User:
-    """Create a leader's account in the cohort whose join code they were given."""
+    """Create a leader's account in the cohort whose join code they were given.
+
+    An email that already has an account is not told apart by a message of its own (:data:`NOT_REGISTERED`), and
+    the account is not changed: if it is a leader's, it gets an invitation to the cohort, which its owner accepts or
+    declines when signed in. So a join code never puts someone else's account, or its past work, into a cohort.
+    """
     name, email, password_hash = _checked(name, email, password)
     with write_transaction(db):
         cohort = cohorts.find_by_join_code(db, join_code)
@@ -103,11 +115,15 @@ def register_leader(db: Database, *, join_code: str, name: str, email: str, pass
             raise AccountError("That join code is not one we know. Check it with your facilitator.")
         if cohort.archived_at:
             raise AccountError("That cohort has closed and no longer takes new members. Ask your facilitator.")
-        _email_is_free(db, email)
-        user = insert_user(db, name, email, LEADER, password_hash)
-        cohorts.add_leader(db, cohort.id, user.id)
-        audit.record(db, actor_id=user.id, action=audit.JOINED, cohort_id=cohort.id, detail="with the join code")
-        return user
+        existing = db.execute("SELECT id, role FROM users WHERE email = ?", [email]).fetchone()
+        if existing is None:
+            user = insert_user(db, name, email, LEADER, password_hash)
+            cohorts.add_leader(db, cohort.id, user.id)
+            audit.record(db, actor_id=user.id, action=audit.JOINED, cohort_id=cohort.id, detail="with the join code")
+            return user
+        if existing[1] == LEADER:
+            cohort_invitations.invite(db, cohort.id, existing[0], invited_by=None)
+    raise AccountError(NOT_REGISTERED)  # after the commit, so the invitation is kept
 
 
 def sign_in(db: Database, email: str, password: str, *, now: datetime | None = None) -> User:
@@ -146,6 +162,7 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
             "DELETE FROM submissions WHERE user_id = :user",
             "DELETE FROM drafts WHERE user_id = :user",
             "DELETE FROM invitations WHERE user_id = :user",
+            "DELETE FROM cohort_invitations WHERE user_id = :user",
             "DELETE FROM users WHERE id = :user",
         ):
             db.execute(statement, {"user": user_id})

@@ -222,8 +222,8 @@ def over_time_table(means: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
 
 
 def _leader_label(grid: pd.DataFrame) -> pd.Series:
-    """Names can repeat in a cohort; the id keeps rows apart."""
-    return grid["leader"] + " (#" + grid["user_id"].astype(str) + ")"
+    """Names can repeat in a cohort: name and email tell people apart as a person would (emails are unique)."""
+    return grid["leader"] + " · " + grid["email"]
 
 
 def grid_table(grid: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:

@@ -118,12 +118,15 @@ def find_by_join_code(db: Database, code: str) -> Cohort | None:
     return Cohort(*row) if row else None
 
 
-def add_leader(db: Database, cohort_id: int, leader_id: int) -> None:
-    """Make the leader a member of the cohort (call inside a write transaction); what they already submitted
-    counts in its checkpoints."""
+def add_leader(db: Database, cohort_id: int, leader_id: int, *, joined_at: str | None = None) -> None:
+    """Make the leader a member of the cohort from `joined_at` (default now; call inside a write transaction).
+
+    Only what they submit from then on reaches the cohort: every cohort read counts submissions made at or after
+    ``joined_at``. An existing account joins another cohort only through :mod:`reflect.cohort_invitations`.
+    """
     db.execute(
         "INSERT OR IGNORE INTO cohort_leaders (cohort_id, user_id, joined_at) VALUES (?, ?, ?)",
-        [cohort_id, leader_id, now()],
+        [cohort_id, leader_id, joined_at or now()],
     )
     tally.refresh(db, user_id=leader_id)
 

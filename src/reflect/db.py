@@ -335,3 +335,49 @@ def m0005_tally(db: Database) -> None:
     from reflect import tally
 
     tally.rebuild(db)
+
+
+@migrations(name="0008_cohort_invitations")
+def m0008_cohort_invitations(db: Database) -> None:
+    # An account that already exists joins another cohort only when its owner accepts: a facilitator's roster, or
+    # someone typing the cohort's join code with that email, makes one of these, shown on the leader's Home page.
+    _run(
+        db,
+        """
+        CREATE TABLE cohort_invitations (
+            id INTEGER PRIMARY KEY,
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            invited_by INTEGER,  -- the facilitator; NULL when asked for with the join code. A plain number, as in
+                                 -- the audit log, so it outlives the account.
+            created_at TEXT NOT NULL,
+            answered_at TEXT,
+            accepted INTEGER CHECK (accepted IN (0, 1)),
+            CHECK ((answered_at IS NULL) = (accepted IS NULL))
+        );;
+        -- At most one unanswered invitation per person and cohort.
+        CREATE UNIQUE INDEX cohort_invitations_open ON cohort_invitations(cohort_id, user_id)
+            WHERE answered_at IS NULL;;
+        CREATE INDEX cohort_invitations_by_user ON cohort_invitations(user_id);;
+
+        -- From now on a cohort counts only what a leader submitted once a member (s.submitted_at >= joined_at).
+        -- Bring the kept figures (migration 0005) to that rule: a counted submission made before joining goes, with
+        -- its ratings. Nothing takes its place: every other submission of that window is older still.
+        UPDATE rating_counts SET leaders = leaders - (
+            SELECT COUNT(*) FROM counted_submissions c
+            JOIN cohort_leaders cl ON cl.cohort_id = c.cohort_id AND cl.user_id = c.user_id
+            JOIN submissions s ON s.id = c.submission_id
+            JOIN answers a ON a.submission_id = c.submission_id
+            WHERE s.submitted_at < cl.joined_at AND c.checkpoint_id = rating_counts.checkpoint_id
+                  AND c.set_id = rating_counts.set_id AND a.item_id = rating_counts.item_id
+                  AND a.rating = rating_counts.rating
+        );;
+        DELETE FROM rating_counts WHERE leaders = 0;;
+        DELETE FROM counted_submissions WHERE EXISTS (
+            SELECT 1 FROM cohort_leaders cl JOIN submissions s ON s.id = counted_submissions.submission_id
+            WHERE cl.cohort_id = counted_submissions.cohort_id AND cl.user_id = counted_submissions.user_id
+                  AND s.submitted_at < cl.joined_at
+        );;
+        UPDATE tally_version SET version = version + 1;;
+        """,
+    )

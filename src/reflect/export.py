@@ -79,9 +79,10 @@ _FIXED_MEANINGS = {
     "leader_id": "Reflect's id for the leader (stable)",
     "leader_name": "Leader's name",
     "leader_email": "Leader's email",
-    "checkpoint": "Checkpoint whose window holds the submission time (blank: outside every window)",
+    "checkpoint": "Checkpoint whose window holds the submission time",
     "counts_for_checkpoint":
-        "1 if this is the leader's latest submission in that checkpoint (the one cohort charts use)",
+        "1: the leader's latest submission in that checkpoint, the one cohort charts use (the wide file has only "
+        "these; the long file also has earlier ones, marked 0)",
     "submission_id": "Reflect's id for the submission",
     "submitted_at": "When it was submitted (ISO 8601, UTC)",
     "set_id": "Question set id",
@@ -90,7 +91,8 @@ _FIXED_MEANINGS = {
 }
 
 
-# The cohort's submissions with where each sits. Which one counts for a checkpoint is read from reflect.tally.
+# The cohort's submissions (made while each leader belonged to it) with where each sits. Which one counts for a
+# checkpoint is read from reflect.tally.
 _PLACED = """
     placed AS (
         SELECT s.id, s.user_id, u.name, u.email, cp.id AS checkpoint_id, cp.name AS checkpoint,
@@ -98,7 +100,7 @@ _PLACED = """
                sh.submission_id IS NOT NULL AS shared
         FROM cohort_leaders cl
         JOIN users u ON u.id = cl.user_id
-        JOIN submissions s ON s.user_id = cl.user_id
+        JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
         LEFT JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
              AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
         LEFT JOIN counted_submissions counted ON counted.submission_id = s.id AND counted.checkpoint_id = cp.id
@@ -109,22 +111,25 @@ _PLACED = """
 """
 
 
-def _cohort_submissions(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None
-                        ) -> dict[tuple[int, int | None], tuple]:
+def _cohort_submissions(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
+                        counted_only: bool = False) -> dict[tuple[int, int | None], tuple]:
     """The cohort's submissions by (id, checkpoint id), each as its cells in :data:`_WIDE_FIXED` order, as stored
-    (not yet Excel-safe). Read it and :func:`_cohort_answers` in one :func:`read_snapshot`, so they agree."""
+    (not yet Excel-safe); with `counted_only`, only those that count for their checkpoint. Read it and
+    :func:`_cohort_answers` in one :func:`read_snapshot`, so they agree."""
     cohort_name = db.execute("SELECT name FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0]
     rows = db.execute(
         f"""WITH {_PLACED}
             SELECT id, checkpoint_id,
                    :cohort, user_id, name, email, checkpoint, latest, id, submitted_at, set_id, set_version, shared
-            FROM placed""",
-        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "cohort": cohort_name},
+            FROM placed WHERE latest OR NOT :counted_only""",
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "cohort": cohort_name,
+         "counted_only": counted_only},
     )
     return {(submission_id, placed_in): cells for submission_id, placed_in, *cells in rows}
 
 
-def _cohort_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None):
+def _cohort_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
+                    counted_only: bool = False):
     """The answers of :func:`_cohort_submissions`, leader by leader, oldest first: (submission id, checkpoint id,
     item_id, item_text, rating, text, note), with free text only from shared submissions."""
     return db.execute(
@@ -132,8 +137,9 @@ def _cohort_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint
             SELECT a.submission_id, placed.checkpoint_id, a.item_id, a.item_text, a.rating,
                    CASE WHEN placed.shared THEN a.text END, CASE WHEN placed.shared THEN a.note END
             FROM placed JOIN answers a ON a.submission_id = placed.id
+            WHERE placed.latest OR NOT :counted_only
             ORDER BY placed.user_id, placed.submitted_at, placed.id, placed.checkpoint_id, a.rowid""",
-        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "counted_only": counted_only},
     )
 
 
@@ -185,7 +191,8 @@ def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
     """The wide file's columns: fixed ones, then one per item id (and ``<item id>_note`` where the set has notes)."""
     item_ids = [item.id for item in qset.items]
     retired = db.execute(
-        """SELECT DISTINCT a.item_id FROM cohort_leaders cl JOIN submissions s ON s.user_id = cl.user_id
+        """SELECT DISTINCT a.item_id FROM cohort_leaders cl
+           JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
            JOIN answers a ON a.submission_id = s.id WHERE cl.cohort_id = ? AND s.set_id = ?""",
         [cohort_id, qset.id],
     ).fetchall()
@@ -200,11 +207,13 @@ def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
 
 def cohort_wide_csv(db: Database, cohort_id: int, qset: QuestionSet, *, checkpoint_id: int | None = None,
                     bom: bool = False) -> bytes:
-    """One row per leader per submission of `qset`, one column per item (its rating, or its text if shared)."""
+    """One row per leader per checkpoint for `qset`: the submission that counts there (the one cohort charts use),
+    one column per item (its rating, or its text if shared). Earlier submissions in a checkpoint, and any outside
+    every checkpoint, are in the long file only."""
     rows: dict[tuple, dict] = {}
     with read_snapshot(db):
-        submissions = _cohort_submissions(db, cohort_id, qset.id, checkpoint_id)
-        answers = _cohort_answers(db, cohort_id, qset.id, checkpoint_id)
+        submissions = _cohort_submissions(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
+        answers = _cohort_answers(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
         for submission_id, placed_in, item_id, _, rating, text, note in answers:
             key = submission_id, placed_in
             if key not in rows:
@@ -221,7 +230,8 @@ def codebook_csv(db: Database, cohort_id: int, qset: QuestionSet, *, bom: bool =
     wording = {(qset.version, item.id): item.text for item in qset.items}
     for version, item_id, item_text in db.execute(
         """SELECT DISTINCT s.set_version, a.item_id, a.item_text FROM cohort_leaders cl
-           JOIN submissions s ON s.user_id = cl.user_id JOIN answers a ON a.submission_id = s.id
+           JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
+           JOIN answers a ON a.submission_id = s.id
            WHERE cl.cohort_id = ? AND s.set_id = ?""",
         [cohort_id, qset.id],
     ):

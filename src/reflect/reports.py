@@ -84,7 +84,7 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
               page: int = 1, per_page: int = 50, name_contains: str = "") -> tuple[pd.DataFrame, int]:
     """One page of the leaders × items grid of latest ratings at a checkpoint, and how many leaders match in all.
 
-    Rows: leader (name), user_id, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
+    Rows: leader (name), user_id, email, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
     whatever the size of the cohort.
     """
     params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
@@ -103,13 +103,13 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
         db,
         f"""{rated},
             page AS (
-                SELECT rated.user_id, rated.submission_id, u.name, rated.mean_rating
+                SELECT rated.user_id, rated.submission_id, u.name, u.email, rated.mean_rating
                 FROM rated JOIN users u ON u.id = rated.user_id
                 WHERE u.name LIKE :name
                 ORDER BY {GRID_SORTS[sort]}
                 LIMIT :limit OFFSET :offset
             )
-            SELECT page.name AS leader, page.user_id, a.item_id, a.rating
+            SELECT page.name AS leader, page.user_id, page.email, a.item_id, a.rating
             FROM page JOIN answers a ON a.submission_id = page.submission_id""",
         params,
     )
@@ -117,7 +117,8 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
 
 
 def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int) -> pd.DataFrame:
-    """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint."""
+    """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint, counting
+    only what they did since they joined the cohort."""
     leaders = _frame(
         db,
         """SELECT u.id AS user_id, u.name AS leader, u.email FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
@@ -129,10 +130,12 @@ def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint
             db,
             """SELECT cl.user_id,
                       CASE WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = cl.user_id AND s.set_id = :set_id
-                                        AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at)
+                                        AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+                                        AND s.submitted_at >= cl.joined_at)
                            THEN 'Submitted'
                            WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set_id
-                                        AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at)
+                                        AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at
+                                        AND d.saved_at >= cl.joined_at)
                            THEN 'Draft only'
                            ELSE 'Not started' END AS status
                FROM cohort_leaders cl JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import pandas as pd
 from sqlite_utils import Database
@@ -234,24 +235,33 @@ def shared_ids(db: Database, user_id: int) -> set[int]:
     return {row[0] for row in rows}
 
 
-def shared_in_cohort(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> list[tuple[str, Submission,
-                                                                                                   dict[str, Answer]]]:
-    """(leader name, submission, answers) of every submission of `set_id` shared by the cohort's leaders in the
-    checkpoint: the only free text facilitators can read."""
+class SharedReflection(NamedTuple):
+    """A submission a leader shared, with who they are as a person tells them apart: name and email."""
+
+    name: str
+    email: str
+    submission: Submission
+    answers: dict[str, Answer]
+
+
+def shared_in_cohort(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> list[SharedReflection]:
+    """Every submission of `set_id` shared by the cohort's leaders in the checkpoint, made while they belonged to
+    the cohort: the only free text facilitators can read."""
     rows = db.execute(
-        """SELECT u.name, s.id, s.set_id, s.set_version, s.submitted_at
+        """SELECT u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
            FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
-           JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id
+           JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id AND s.submitted_at >= cl.joined_at
            JOIN shared_submissions sh ON sh.submission_id = s.id
            JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
                 AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
-           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, s.submitted_at""",
+           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at""",
         {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
     ).fetchall()
     shared = []
-    for name, submission_id, *rest in rows:
+    for name, email, submission_id, *rest in rows:
         answer_rows = db.execute(
             "SELECT item_id, item_text, rating, text, note FROM answers WHERE submission_id = ?", [submission_id]
         ).fetchall()
-        shared.append((name, Submission(submission_id, *rest), {row[0]: Answer(*row) for row in answer_rows}))
+        shared.append(SharedReflection(name, email, Submission(submission_id, *rest),
+                                       {row[0]: Answer(*row) for row in answer_rows}))
     return shared

@@ -2,7 +2,11 @@
 
 Every row is checked before anything is written (:func:`check_roster`); problems are reported by the line number a
 spreadsheet shows. Only a clean check can be imported (:func:`import_roster`), in one transaction; each new leader
-gets a one-time invitation code to set their password.
+gets a one-time invitation code to set their password. Someone who already has an account is not added: they get an
+invitation to the cohort, which they accept or decline when they next sign in (:mod:`reflect.cohort_invitations`).
+
+What the facilitator is shown never tells whether an email already has an account (:func:`preview`,
+:data:`IMPORTED`): otherwise a roster would be a way to find out who uses Reflect.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from reflect import accounts, audit, cohorts, invitations
+from reflect import accounts, audit, cohort_invitations, cohorts, invitations
 from reflect.accounts import AccountError
 from reflect.db import write_transaction
 from reflect.export import to_csv
@@ -23,6 +27,13 @@ MAX_BYTES = 1_000_000
 MAX_ROWS = 5000
 REQUIRED = ("name", "email")
 EXAMPLE = b"name,email\r\nAisha Khan,aisha.khan@school.org.uk\r\nTom Evans,t.evans@school.org.uk\r\n"
+# The same line for every leader of a clean file, new or with an account: the preview must not tell them apart.
+WILL_HAPPEN = "Will be invited to this cohort"
+# After an import, beside the codes of the new accounts, whatever mix of people the file held.
+IMPORTED = ("{count:,} leaders were invited. Invitation codes are shown only now, below, and work for 14 days: send "
+            "each new leader theirs (they choose **Use an invitation** on the sign-in screen). People who already "
+            "have a Reflect account get no code: they see the invitation when they sign in, and join this cohort "
+            "only if they accept it.")
 
 
 class RosterError(Exception):
@@ -45,7 +56,7 @@ class RosterProblem:
 @dataclass(frozen=True)
 class RosterCheck:
     to_add: list[RosterRow] = field(default_factory=list)  # new accounts, each with an invitation code
-    to_join: list[RosterRow] = field(default_factory=list)  # leaders with an account, joining this cohort
+    to_join: list[RosterRow] = field(default_factory=list)  # leaders with an account, invited to this cohort
     problems: list[RosterProblem] = field(default_factory=list)
 
     @property
@@ -87,8 +98,11 @@ def check_roster(db: Database, cohort_id: int, data: bytes) -> RosterCheck:
     if len(rows) > MAX_ROWS:
         return _problem(1, f"The file has {len(rows):,} leaders; the limit is {MAX_ROWS:,}. Split it into parts.")
 
+    # Members, and people with an unanswered invitation, get one message, so it does not tell them apart either.
     in_cohort = {email for (email,) in db.execute(
-        "SELECT u.email FROM users u JOIN cohort_leaders l ON l.user_id = u.id WHERE l.cohort_id = ?", [cohort_id])}
+        """SELECT u.email FROM users u JOIN cohort_leaders l ON l.user_id = u.id WHERE l.cohort_id = :cohort
+           UNION SELECT u.email FROM users u JOIN cohort_invitations i ON i.user_id = u.id
+           WHERE i.cohort_id = :cohort AND i.answered_at IS NULL""", {"cohort": cohort_id})}
     roles = dict(db.execute("SELECT email, role FROM users").fetchall())
     first_seen: dict[str, int] = {}
     check = RosterCheck()
@@ -110,7 +124,7 @@ def check_roster(db: Database, cohort_id: int, data: bytes) -> RosterCheck:
         if email in first_seen:
             check.problems.append(RosterProblem(line, f"{email} is already on line {first_seen[email]}."))
         elif email in in_cohort:
-            check.problems.append(RosterProblem(line, f"{email} is already in this cohort."))
+            check.problems.append(RosterProblem(line, f"{email} is already in this cohort, or invited to it."))
         elif roles.get(email) == accounts.FACILITATOR:
             check.problems.append(RosterProblem(line, f"{email} belongs to a facilitator's account."))
         elif email in roles:
@@ -121,8 +135,19 @@ def check_roster(db: Database, cohort_id: int, data: bytes) -> RosterCheck:
     return check
 
 
+def preview(check: RosterCheck) -> list[dict[str, object]]:
+    """The rows of a checked file as the facilitator sees them before importing, in file order: the same for a new
+    email and one that has an account."""
+    return [{"Line": row.line, "Name": row.name, "Email": row.email, "What will happen": WILL_HAPPEN}
+            for row in sorted(check.to_add + check.to_join, key=lambda row: row.line)]
+
+
 def import_roster(db: Database, facilitator_id: int, cohort_id: int, check: RosterCheck) -> list[Invited]:
-    """Import a clean check in one transaction; return each new leader's invitation code (shown only once)."""
+    """Import a clean check in one transaction; return each new leader's invitation code (shown only once).
+
+    New emails get an account in the cohort and a code. A leader who already has an account gets an invitation to
+    the cohort instead, and joins only if they accept it; their account is not changed.
+    """
     cohorts.run_by(db, facilitator_id, cohort_id)
     if not check.ok:
         raise RosterError("Fix the problems in the file, then check it again before importing.")
@@ -141,9 +166,10 @@ def import_roster(db: Database, facilitator_id: int, cohort_id: int, check: Rost
             if user_id is None:
                 raise RosterError(f"Line {row.line}: that leader's account changed since the file was checked. "
                                   "Check the file again; nothing was imported.")
-            cohorts.add_leader(db, cohort_id, user_id[0])
+            cohort_invitations.invite(db, cohort_id, user_id[0], invited_by=facilitator_id)
+        # The log is read by the cohort's facilitators: one count, not how many already had an account.
         audit.record(db, actor_id=facilitator_id, action=audit.IMPORTED, cohort_id=cohort_id,
-                     detail=f"{len(check.to_add)} new leaders invited, {len(check.to_join)} existing leaders added")
+                     detail=f"{len(check.to_add) + len(check.to_join)} leaders invited")
     return invited
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-# Each leader's latest submission of each set per checkpoint, from scratch, for the leaders in scope.
+# Each leader's latest submission of each set per checkpoint, from scratch, for the leaders in scope. Only what they
+# submitted as members counts: a leader who joins a second cohort brings none of their earlier work into it.
 _LATEST = """
     SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM (
         SELECT cp.id AS checkpoint_id, s.set_id, s.user_id, cl.cohort_id, s.id AS submission_id,
                ROW_NUMBER() OVER (PARTITION BY s.user_id, s.set_id, cp.id
                                   ORDER BY s.submitted_at DESC, s.id DESC) AS newest
         FROM cohort_leaders cl
-        JOIN submissions s ON s.user_id = cl.user_id
+        JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
         JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
              AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
         WHERE {scope}
