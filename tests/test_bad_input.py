@@ -35,7 +35,7 @@ class World:
         self.submitted = rate(db, self.leader, [2, 3], JAN + timedelta(days=1), note="My note", token="mine")
         self.theirs = rate(db, self.other, [1, 1], JAN + timedelta(days=1), token="theirs")
         self.archived = cohorts.create_cohort(db, self.owner.id, "Old cohort")
-        cohorts.set_archived(db, self.owner.id, self.archived.id, True)
+        cohorts.set_archived(db, self.owner, self.archived.id, True)
         self.used_code, self.expired_code = self._invite("used@school.org.uk"), self._invite("late@school.org.uk")
         invitations.accept(db, email="used@school.org.uk", code=self.used_code, password=PASSWORD)
 
@@ -119,11 +119,11 @@ CASES = {
         AccountError, "does not match"),
     "blank cohort name": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "  "), CohortError, "Give the cohort"),
     "overlapping checkpoints": (
-        lambda w: checkpoints.replace_all(w.db, w.cohort.id, [(None, "A", JAN, JAN + timedelta(days=10)),
+        lambda w: checkpoints.replace_all(w.db, w.owner, w.cohort.id, [(None, "A", JAN, JAN + timedelta(days=10)),
                                                               (None, "B", JAN + timedelta(days=5), FEB)]),
         CheckpointError, "overlap"),
     "renaming another facilitator's cohort": (
-        lambda w: cohorts.rename(w.db, w.stranger.id, w.cohort.id, "Mine now"),
+        lambda w: cohorts.rename(w.db, w.stranger, w.cohort.id, "Mine now"),
         CohortError, "not one of yours"),
 }
 PREPARE = {

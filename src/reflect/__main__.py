@@ -56,7 +56,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """Write a cohort's answers as CSV (long, wide or codebook) to a file or standard output."""
-    from reflect import checkpoints, export
+    from reflect import access, checkpoints, export
 
     sets, _ = load_question_sets(args.questions)
     path = Path(args.db) if args.db else db_path()
@@ -84,14 +84,16 @@ def _export(args: argparse.Namespace) -> int:
             print(f"error: no question set {args.set!r}; sets: {', '.join(sets)}", file=sys.stderr)
             return 1
         description = f"{args.format} CSV from the command line ({args.checkpoint or 'all checkpoints'})"
+        # Whoever installs Reflect runs the command line, with full access; it still goes through the access check.
+        system = access.SYSTEM
         if args.format == "long":
-            data = export.logged(db, None, cohort_id, description, export.cohort_long_csv,
+            data = export.logged(db, system, cohort_id, description, export.cohort_long_csv,
                                  checkpoint_id=checkpoint_id, bom=args.bom)
         elif args.format == "wide":
-            data = export.logged(db, None, cohort_id, description, export.cohort_wide_csv, qset,
+            data = export.logged(db, system, cohort_id, description, export.cohort_wide_csv, qset,
                                  checkpoint_id=checkpoint_id, bom=args.bom)
         else:
-            data = export.logged(db, None, cohort_id, description, export.codebook_csv, qset, bom=args.bom)
+            data = export.logged(db, system, cohort_id, description, export.codebook_csv, qset, bom=args.bom)
     if args.out:
         Path(args.out).write_bytes(data)
         print(f"Wrote {len(data):,} bytes to {args.out}", file=sys.stderr)

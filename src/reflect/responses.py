@@ -11,7 +11,8 @@ from datetime import datetime
 import pandas as pd
 from sqlite_utils import Database
 
-from reflect import audit, tally
+from reflect import access, audit, tally
+from reflect.accounts import User
 from reflect.db import now as current_time
 from reflect.db import stamp, write_transaction
 from reflect.questions import RATING, QuestionSet
@@ -234,10 +235,11 @@ def shared_ids(db: Database, user_id: int) -> set[int]:
     return {row[0] for row in rows}
 
 
-def shared_in_cohort(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> list[tuple[str, Submission,
-                                                                                                   dict[str, Answer]]]:
+def shared_in_cohort(db: Database, actor: User, cohort_id: int, set_id: str, checkpoint_id: int
+                     ) -> list[tuple[str, Submission, dict[str, Answer]]]:
     """(leader name, submission, answers) of every submission of `set_id` shared by the cohort's leaders in the
-    checkpoint: the only free text facilitators can read."""
+    checkpoint: the only free text facilitators can read, and only those who run the cohort."""
+    access.cohort_for(db, actor, cohort_id)
     rows = db.execute(
         """SELECT u.name, s.id, s.set_id, s.set_version, s.submitted_at
            FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id

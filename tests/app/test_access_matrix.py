@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from reflect import accounts, cohorts, export, responses
+from reflect import access, accounts, cohorts, export, responses
 from reflect.questions import load_question_sets
 
 from .conftest import PASSWORD, ROOT, app_as, shown_text
@@ -75,14 +75,26 @@ def test_exports_hold_only_what_each_person_may_take(world, people, db):
     mine = export.leader_csv(db, people.leader.id, SETS).decode("utf-8")
     theirs = export.leader_csv(db, people.other_leader.id, SETS).decode("utf-8")
     assert SECRET in mine and SECRET not in theirs
-    cohort_long = export.cohort_long_csv(db, people.cohort.id).decode("utf-8")
+    cohort_long = export.cohort_long_csv(db, people.facilitator, people.cohort.id).decode("utf-8")
     assert "Lee" in cohort_long and SECRET not in cohort_long, "unshared free text in the facilitator's export"
-    other_long = export.cohort_long_csv(db, people.other_cohort.id).decode("utf-8")
+    other_long = export.cohort_long_csv(db, people.other_facilitator, people.other_cohort.id).decode("utf-8")
     assert "Lee" not in other_long
     # A facilitator can only export cohorts they run: the page offers no other, and the library refuses.
     assert [c.id for c in cohorts.cohorts_run_by(db, people.other_facilitator.id)] == [people.other_cohort.id]
     with pytest.raises(cohorts.CohortError):
-        cohorts.run_by(db, people.other_facilitator.id, people.cohort.id)
+        cohorts.run_by(db, people.other_facilitator, people.cohort.id)
+    # The library itself refuses, whatever a page offers: exports, figures and shared text of another's cohort.
+    for refused in (people.other_facilitator, people.leader, people.other_leader):
+        with pytest.raises(access.NotYourCohort):
+            export.cohort_long_csv(db, refused, people.cohort.id)
+        with pytest.raises(access.NotYourCohort):
+            export.cohort_wide_csv(db, refused, people.cohort.id, CHECKLIST)
+        with pytest.raises(access.NotYourCohort):
+            export.codebook_csv(db, refused, people.cohort.id, CHECKLIST)
+        with pytest.raises(access.NotYourCohort):
+            export.logged(db, refused, people.cohort.id, "long CSV", export.cohort_long_csv)
+        with pytest.raises(access.NotYourCohort):
+            responses.shared_in_cohort(db, refused, people.cohort.id, REFLECTION.id, 0)
 
 
 def test_command_line_reads_need_the_database_file_and_a_cohort_name(world, people, db_path):
@@ -90,3 +102,7 @@ def test_command_line_reads_need_the_database_file_and_a_cohort_name(world, peop
     result = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(db_path), "--cohort",
                              people.other_cohort.name], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "Lee" not in result.stdout and SECRET not in result.stdout
+    # The command line has full access (an explicit system actor), and its use is logged without an account.
+    mine = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(db_path), "--cohort",
+                           people.cohort.name], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert mine.returncode == 0 and "Lee" in mine.stdout and SECRET not in mine.stdout
