@@ -30,6 +30,11 @@ ROLE_PAGES = {
         ("pages/activity.py", "Activity log", ":material/history:"),
     ],
 }
+# An administrator is a facilitator who also invites facilitators and hands cohorts over.
+ROLE_PAGES[accounts.ADMINISTRATOR] = [
+    *ROLE_PAGES[accounts.FACILITATOR],
+    ("pages/facilitators.py", "Facilitators", ":material/manage_accounts:"),
+]
 
 
 def role_pages(role: str) -> list[st.Page]:
@@ -40,11 +45,8 @@ def role_pages(role: str) -> list[st.Page]:
 
 
 def hidden_member_pages() -> list[st.Page]:
-    return [
-        st.Page(file, title=title, icon=icon, visibility="hidden")
-        for pages in ROLE_PAGES.values()
-        for file, title, icon in pages
-    ]
+    every = {file: (title, icon) for pages in ROLE_PAGES.values() for file, title, icon in pages}
+    return [st.Page(file, title=title, icon=icon, visibility="hidden") for file, (title, icon) in every.items()]
 
 
 db = ui.database()
@@ -59,6 +61,6 @@ elif user is None:
         *hidden_member_pages(),
     ]
 else:
-    pages = role_pages(user.role)
+    pages = role_pages(accounts.ADMINISTRATOR if user.admin else user.role)
 db.close()
 st.navigation(pages).run()

@@ -102,6 +102,25 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_facilitator(args: argparse.Namespace) -> int:
+    """Invite a facilitator (with --admin, an administrator): prints the one-time code they set a password with."""
+    from reflect import access, facilitators
+    from reflect.accounts import AccountError
+
+    path = Path(args.db) if args.db else db_path()
+    with contextlib.closing(open_db(path)) as db:
+        try:
+            code = facilitators.invite(db, access.SYSTEM, name=args.name, email=args.email, admin=args.admin)
+        except AccountError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+    role = "administrator" if args.admin else "facilitator"
+    print(f"Invited {args.email.strip().lower()} as a{'n' if args.admin else ''} {role}. One-time invitation code "
+          f"(valid 14 days; shown only now):\n{code}\nThey open Reflect, choose “Use an invitation” and enter "
+          "their email and this code to set their password.")
+    return 0
+
+
 def _backup(args: argparse.Namespace) -> int:
     """Copy the database to a new file while the app keeps running (SQLite's online backup)."""
     path = Path(args.db) if args.db else db_path()
@@ -166,6 +185,15 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--out", help="file to write (default: standard output)")
     out.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
     out.set_defaults(run=_export)
+
+    invite = commands.add_parser("add-facilitator", help=_add_facilitator.__doc__.split(":")[0],
+                                 description=_add_facilitator.__doc__)
+    invite.add_argument("--name", required=True, help="their name")
+    invite.add_argument("--email", required=True, help="their email address")
+    invite.add_argument("--admin", action="store_true",
+                        help="make them an administrator: invites facilitators, sees and hands over every cohort")
+    invite.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    invite.set_defaults(run=_add_facilitator)
 
     copy = commands.add_parser("backup", help=_backup.__doc__, description=_backup.__doc__)
     copy.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")

@@ -25,6 +25,9 @@ IMPORTED = "imported a roster"
 EXPORTED = "exported"
 JOINED = "joined the cohort"
 ACCOUNT_DELETED = "deleted their account"
+FACILITATOR_INVITED = "invited a facilitator"
+FACILITATOR_REMOVED = "removed a facilitator"
+ADMINISTRATOR_MADE = "made an administrator"
 
 
 def record(db: Database, *, actor_id: int | None, action: str, cohort_id: int | None, detail: str = "") -> None:
