@@ -120,7 +120,7 @@ CASES = {
     "blank cohort name": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "  "), CohortError, "Give the cohort"),
     "overlapping checkpoints": (
         lambda w: checkpoints.replace_all(w.db, w.owner, w.cohort.id, [(None, "A", JAN, JAN + timedelta(days=10)),
-                                                              (None, "B", JAN + timedelta(days=5), FEB)]),
+                                                                       (None, "B", JAN + timedelta(days=5), FEB)]),
         CheckpointError, "overlap"),
     "renaming another facilitator's cohort": (
         lambda w: cohorts.rename(w.db, w.stranger, w.cohort.id, "Mine now"),

@@ -41,7 +41,7 @@ def test_moving_a_window_moves_submissions_with_it_and_changes_no_submission(db,
     made = rate(db, leader, [2, 3], FEB + timedelta(days=3))
     start, end = point(db, cohort, "Start"), point(db, cohort, "End")
     checkpoints.replace_all(db, SYSTEM, cohort.id, [(start.id, "Start", JAN, FEB + timedelta(days=7)),
-                                            (end.id, "End", FEB + timedelta(days=7), MAR)])
+                                                    (end.id, "End", FEB + timedelta(days=7), MAR)])
     assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, start.id) == 1
     assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, end.id) == 0
     assert responses.submissions(db, leader.id, TINY.id) == [made]

@@ -47,7 +47,7 @@ def test_every_kind_of_change_keeps_the_figures_equal_to_a_recount(db):
 
     start, end = checkpoints.of_cohort(db, north.id)
     checkpoints.replace_all(db, owner, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=10)),
-                                           (None, "Late", FEB + timedelta(days=10), MAR)])  # End removed
+                                                  (None, "Late", FEB + timedelta(days=10), MAR)])  # End removed
     assert_same_as_recounted(db)
 
     accounts.delete_leader(db, people[0].id, password=PASSWORD)
@@ -129,6 +129,6 @@ def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them
         db, owner, north.id, roster.check_roster(db, owner, north.id, b"name,email\nS,south1@school.org.uk\n")))
     start, end = checkpoints.of_cohort(db, north.id)
     changed(lambda: checkpoints.replace_all(db, owner, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=1)),
-                                                           (end.id, "End", FEB + timedelta(days=1), MAR)]))
+                                                                  (end.id, "End", FEB + timedelta(days=1), MAR)]))
     changed(lambda: checkpoints.replace_all(db, owner, north.id, [(start.id, "Beginning", JAN, FEB + timedelta(days=1)),
-                                                           (end.id, "End", FEB + timedelta(days=1), MAR)]))
+                                                                  (end.id, "End", FEB + timedelta(days=1), MAR)]))
