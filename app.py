@@ -31,6 +31,11 @@ ROLE_PAGES = {
         ("pages/activity.py", "Activity log", ":material/history:"),
     ],
 }
+# An administrator is a facilitator who also invites facilitators and hands cohorts over.
+ROLE_PAGES[accounts.ADMINISTRATOR] = [
+    *ROLE_PAGES[accounts.FACILITATOR],
+    ("pages/facilitators.py", "Facilitators", ":material/manage_accounts:"),
+]
 
 
 def role_pages(role: str) -> list[st.Page]:
@@ -41,11 +46,8 @@ def role_pages(role: str) -> list[st.Page]:
 
 
 def hidden_member_pages() -> list[st.Page]:
-    return [
-        st.Page(file, title=title, icon=icon, visibility="hidden")
-        for pages in ROLE_PAGES.values()
-        for file, title, icon in pages
-    ]
+    every = {file: (title, icon) for pages in ROLE_PAGES.values() for file, title, icon in pages}
+    return [st.Page(file, title=title, icon=icon, visibility="hidden") for file, (title, icon) in every.items()]
 
 
 def pages_for(user: accounts.User | None, db) -> list[st.Page]:
@@ -58,7 +60,7 @@ def pages_for(user: accounts.User | None, db) -> list[st.Page]:
             st.Page("pages/invitation.py", title="Use an invitation", icon=":material/key:"),
             *hidden_member_pages(),
         ]
-    return role_pages(user.role)
+    return role_pages(accounts.ADMINISTRATOR if user.admin else user.role)
 
 
 if __name__ == "__main__":  # a script run: route this person to their page

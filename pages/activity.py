@@ -7,7 +7,7 @@ from reflect import accounts, audit, ui
 db, user = ui.require_user(accounts.FACILITATOR)
 st.title("Activity log")
 st.write("Who did what, and when, in the cohorts you facilitate. Entries are never changed or removed.")
-log = audit.for_facilitator(db, user.id)
+log = audit.for_facilitator(db, user)
 if log.empty:
     st.info("Nothing has happened in your cohorts yet.")
     st.stop()

@@ -28,7 +28,7 @@ scope = point.name if point else "all checkpoints"
 
 def logged(description: str, make, *args, **kwargs):
     """The download's bytes, made on click, with an audit log entry saying who exported what."""
-    return ui.deferred(export.logged, user.id, cohort.id, f"{description} ({scope})", make, *args, **kwargs)
+    return ui.deferred(export.logged, user, cohort.id, f"{description} ({scope})", make, *args, **kwargs)
 
 
 st.subheader("Long: one row per answer")

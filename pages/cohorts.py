@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from reflect import accounts, checkpoints, cohorts, invitations, ui
+from reflect import access, accounts, checkpoints, cohorts, invitations, ui
 from reflect.accounts import AccountError
 from reflect.checkpoints import CheckpointError
 from reflect.cohorts import CohortError
@@ -23,7 +23,7 @@ if pressed:
         ui.remember_cohort(cohort.id)
         st.success(f"Cohort created. Leaders join with the code **{cohort.join_code}**.")
 
-mine = cohorts.cohorts_run_by(db, user.id)
+mine = access.cohorts_for(db, user)
 if not mine:
     st.info("You have no cohorts yet. Create one above, then give its join code to your leaders.")
     st.stop()
@@ -44,7 +44,7 @@ with settings:
         new_name = st.text_input("Cohort name", value=cohort.name)
         if st.form_submit_button("Rename"):
             try:
-                cohorts.rename(db, user.id, cohort.id, new_name)
+                cohorts.rename(db, user, cohort.id, new_name)
             except CohortError as error:
                 st.error(str(error))
             else:
@@ -53,12 +53,12 @@ with settings:
         st.warning(f"Archived on {ui.local_time(cohort.archived_at)}: the join code no longer works. "
                    "Its data stays and can still be viewed and exported.")
         if st.button("Reopen this cohort"):
-            cohorts.set_archived(db, user.id, cohort.id, False)
+            cohorts.set_archived(db, user, cohort.id, False)
             st.rerun()
     else:
         st.write(f"Join code: **{cohort.join_code}**")
         if st.button("Archive this cohort", help="Stops new leaders joining. Nothing is deleted."):
-            cohorts.set_archived(db, user.id, cohort.id, True)
+            cohorts.set_archived(db, user, cohort.id, True)
             st.rerun()
 
 with timeline:
@@ -88,14 +88,14 @@ with timeline:
                  None if pd.isna(row["First day"]) else row["First day"],
                  None if pd.isna(row["Last day"]) else row["Last day"]) for row in edited.to_dict("records")]
         try:
-            checkpoints.replace_all(db, cohort.id, checkpoints.from_days(rows, zone))
+            checkpoints.replace_all(db, user, cohort.id, checkpoints.from_days(rows, zone))
         except CheckpointError as error:
             st.error(str(error))
         else:
             st.success("Checkpoints saved.")
 
 with people:
-    st.dataframe(pd.DataFrame(cohorts.facilitators_of(db, cohort.id), columns=["Name", "Email"]), hide_index=True)
+    st.dataframe(pd.DataFrame(cohorts.facilitators_of(db, user, cohort.id), columns=["Name", "Email"]), hide_index=True)
     with st.form("co_facilitator", clear_on_submit=True):
         st.write("Add a co-facilitator. They see this cohort's ratings, completion and shared reflections.")
         co_name = st.text_input("Their name")
@@ -103,7 +103,7 @@ with people:
         added = st.form_submit_button("Add co-facilitator")
     if added:
         try:
-            code = invitations.add_co_facilitator(db, user.id, cohort.id, name=co_name, email=co_email)
+            code = invitations.add_co_facilitator(db, user, cohort.id, name=co_name, email=co_email)
         except (AccountError, CohortError) as error:
             st.error(str(error))
         else:

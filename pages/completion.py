@@ -14,7 +14,7 @@ with right:
 sets = list(ui.question_sets().values())
 
 st.header("Who has submitted", divider="gray")
-table = reports.completion(db, cohort.id, sets, point.id)
+table = reports.completion(db, user, cohort.id, sets, point.id)
 if table.empty:
     st.info("No leaders have joined this cohort yet. Give them the join code, or add them on Add leaders.")
     st.stop()
@@ -35,7 +35,7 @@ st.header("Shared reflections", divider="gray")
 st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")
 text_sets = [qset for qset in sets if not qset.is_rating or qset.note_prompt]
 qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, key="completion_set")
-shared = responses.shared_in_cohort(db, cohort.id, qset.id, point.id)
+shared = responses.shared_in_cohort(db, user, cohort.id, qset.id, point.id)
 if not shared:
     st.info(f"No one has shared a submission of the {qset.title} at this checkpoint.")
 for name, email, submission, answers in shared:

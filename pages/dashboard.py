@@ -25,7 +25,7 @@ with right:
 chosen = st.multiselect("Skills", qset.items, format_func=lambda item: f"{item.number}. {item.short}",
                         placeholder="All skills: choose some to show only those", key=f"dashboard_skills:{qset.id}")
 shown = dataclasses.replace(qset, items=tuple(chosen)) if chosen else qset  # the same set, limited to the choice
-respondents = ui.cohort_report(db, "respondents", cohort.id, qset.id, point.id)
+respondents = ui.cohort_report(db, user, "respondents", cohort.id, qset.id, point.id)
 st.metric("Leaders who submitted at this checkpoint", f"{respondents:,}",
           help="Each leader's latest submission within the checkpoint counts.")
 
@@ -33,7 +33,7 @@ st.header("Where the cohort stands", divider="gray")
 if respondents == 0:
     st.info(f"No one has submitted the {qset.title} at this checkpoint yet.")
 else:
-    counts = ui.cohort_report(db, "distribution", cohort.id, shown, point.id)
+    counts = ui.cohort_report(db, user, "distribution", cohort.id, shown, point.id)
     st.caption("Each bar is 100% of the leaders who rated that skill. Ratings below the middle of the scale go left "
                "of zero, above it right; the middle point straddles zero. Skills are ordered by their positive share.")
     st.altair_chart(charts.diverging_bars(counts, shown), width="stretch")
@@ -43,7 +43,7 @@ else:
                                     for column in (*charts.scale_names(shown), "Positive %")})
 
 st.header("Change over time", divider="gray")
-means = ui.cohort_report(db, "over_time", cohort.id, shown)
+means = ui.cohort_report(db, user, "over_time", cohort.id, shown)
 if means.empty:
     st.info("No ratings have been submitted within any checkpoint yet.")
 else:
@@ -64,7 +64,7 @@ def leaders_grid() -> None:
     name = search.text_input("Find a leader by name", key="grid_name")
     order = sort.selectbox("Sort by", list(reports.GRID_SORTS), key="grid_sort")
     size = per_page.selectbox("Leaders per page", [25, 50, 100], index=1, key="grid_size")
-    total = ui.cohort_report(db, "grid_page", cohort.id, shown, point.id, name_contains=name, per_page=1)[1]
+    total = ui.cohort_report(db, user, "grid_page", cohort.id, shown, point.id, name_contains=name, per_page=1)[1]
     if total == 0:
         st.info("No leader matches." if name else "No one has submitted at this checkpoint yet.")
         return
@@ -72,7 +72,7 @@ def leaders_grid() -> None:
     if st.session_state.get("grid_page", 1) > pages:  # fewer pages than before: a new search, size or checkpoint
         st.session_state["grid_page"] = pages
     page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="grid_page")
-    grid, _ = ui.cohort_report(db, "grid_page", cohort.id, shown, point.id, sort=order, page=page, per_page=size,
+    grid, _ = ui.cohort_report(db, user, "grid_page", cohort.id, shown, point.id, sort=order, page=page, per_page=size,
                                name_contains=name)
     table = charts.grid_table(grid, shown)
     st.caption(f"Leaders {(page - 1) * size + 1:,}–{min(page * size, total):,} of {total:,}: "

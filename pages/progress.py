@@ -39,8 +39,8 @@ for qset in sets:
         st.dataframe(table)
 
     st.subheader("Where you sit in your cohort")
-    positions = (reports.positions(ui.cohort_report(db, "cohort_shares", cohort.id, qset),
-                                   reports.own_latest(db, cohort.id, qset, user.id)) if cohort else None)
+    positions = (reports.positions(ui.cohort_report(db, user, "cohort_shares", cohort.id, qset),
+                                   reports.own_latest(db, user, cohort.id, qset, user.id)) if cohort else None)
     if positions is None or positions.empty:
         st.info(
             f"Not enough responses yet. Once at least {reports.MIN_RESPONDENTS} leaders in your cohort have submitted "

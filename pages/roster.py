@@ -36,7 +36,7 @@ upload = st.file_uploader("Roster CSV", type=["csv"], key=f"roster:{cohort.id}:{
 if upload is None:
     st.stop()
 
-check = roster.check_roster(db, cohort.id, upload.getvalue())
+check = roster.check_roster(db, user, cohort.id, upload.getvalue())
 if check.problems:
     st.error(f"Nothing has been imported. Fix {'this problem' if len(check.problems) == 1 else 'these problems'} "
              "in the file and upload it again:")
@@ -50,7 +50,7 @@ if preview:
     st.dataframe(pd.DataFrame(preview), hide_index=True)
 if st.button(f"Import {count:,} leaders", type="primary", disabled=not check.ok):
     try:
-        st.session_state[imported_key] = (count, roster.import_roster(db, user.id, cohort.id, check))
+        st.session_state[imported_key] = (count, roster.import_roster(db, user, cohort.id, check))
     except RosterError as error:
         st.error(str(error))
     else:

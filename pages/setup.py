@@ -14,7 +14,8 @@ if accounts.has_any_user(db):
         ui.sign_in_form(db)
     st.stop()
 st.write(
-    "Welcome. Create the first **facilitator** account. Facilitators create cohorts and give leaders the join code."
+    "Welcome. Create the first **facilitator** account. Facilitators create cohorts and give leaders the join code. "
+    "This account is also the first **administrator**: it invites further facilitators and sees every cohort."
 )
 st.caption(f"Reflect keeps its data in `{db_path().resolve()}`. If you expected existing data here, stop and check "
            "the REFLECT_DB setting before you go on.")

@@ -20,16 +20,25 @@ MAR = datetime(2027, 3, 1, tzinfo=UTC)
 
 
 def facilitator(db, email="fran@trust.org.uk"):
-    if not accounts.has_any_user(db):
-        return accounts.create_first_facilitator(db, name="Fran", email=email, password=PASSWORD)
+    """A facilitator who is not an administrator (the set-up account is one: see :func:`administrator`)."""
     return accounts.create_facilitator(db, name="Fran", email=email, password=PASSWORD)
+
+
+def administrator(db, email="ada@trust.org.uk"):
+    """The set-up account on an empty database (the first administrator), else a facilitator made one."""
+    if not accounts.has_any_user(db):
+        return accounts.create_first_facilitator(db, name="Ada", email=email, password=PASSWORD)
+    user = accounts.create_facilitator(db, name="Ada", email=email, password=PASSWORD)
+    db.execute("UPDATE users SET is_admin = 1 WHERE id = ?", [user.id])
+    db.conn.commit()
+    return accounts.get_user(db, user.id)
 
 
 def cohort_with_windows(db, owner, name="North"):
     """A cohort whose checkpoints are January ("Start") and February ("End") 2027."""
     cohort = cohorts.create_cohort(db, owner.id, name)
     points = checkpoints.of_cohort(db, cohort.id)
-    checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "End", FEB, MAR)])
+    checkpoints.replace_all(db, owner, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "End", FEB, MAR)])
     return cohort
 
 

@@ -28,9 +28,9 @@ def test_actions_are_logged_with_who_and_which_cohort(db, north):
     made = rate(db, leader, [1, 2], JAN + timedelta(days=1))
     responses.set_shared(db, leader.id, made.id, True)
     responses.set_shared(db, leader.id, made.id, False)
-    invitations.add_co_facilitator(db, owner.id, cohort.id, name="Cam", email="cam@trust.org.uk")
-    export.logged(db, owner.id, cohort.id, "long CSV", export.cohort_long_csv)
-    log = audit.for_facilitator(db, owner.id)
+    invitations.add_co_facilitator(db, owner, cohort.id, name="Cam", email="cam@trust.org.uk")
+    export.logged(db, owner, cohort.id, "long CSV", export.cohort_long_csv)
+    log = audit.for_facilitator(db, owner)
     assert list(reversed(list(zip(log["Who"], log["What"], strict=True)))) == [
         ("Fran", audit.COHORT_CREATED), ("Leader 1", audit.JOINED), ("Leader 1", audit.SUBMITTED),
         ("Leader 1", audit.SHARED), ("Leader 1", audit.UNSHARED), ("Fran", audit.FACILITATOR_ADDED),
@@ -44,8 +44,8 @@ def test_a_facilitator_reads_only_their_cohorts_entries(db, north):
     south = cohort_with_windows(db, other, "South")
     [leader] = leaders(db, south, 1, prefix="south")
     rate(db, leader, [3, 3], JAN + timedelta(days=1))
-    assert "South" not in set(audit.for_facilitator(db, owner.id)["Cohort"])
-    assert set(audit.for_facilitator(db, other.id)["Cohort"]) == {"South"}
+    assert "South" not in set(audit.for_facilitator(db, owner)["Cohort"])
+    assert set(audit.for_facilitator(db, other)["Cohort"]) == {"South"}
 
 
 def test_the_log_cannot_be_changed_or_emptied(db, north):
@@ -74,7 +74,7 @@ def test_deleting_an_account_needs_the_password_and_removes_every_trace(db, nort
     path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
     on_disk = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     assert secret.encode() not in on_disk and b"leader1@school" not in on_disk
-    assert audit.ACCOUNT_DELETED in set(audit.for_facilitator(db, north[0].id)["What"])
+    assert audit.ACCOUNT_DELETED in set(audit.for_facilitator(db, north[0])["What"])
 
 
 def test_a_facilitator_account_cannot_be_deleted_as_a_leaders(db, north):

@@ -35,7 +35,7 @@ class World:
         self.submitted = rate(db, self.leader, [2, 3], JAN + timedelta(days=1), note="My note", token="mine")
         self.theirs = rate(db, self.other, [1, 1], JAN + timedelta(days=1), token="theirs")
         self.archived = cohorts.create_cohort(db, self.owner.id, "Old cohort")
-        cohorts.set_archived(db, self.owner.id, self.archived.id, True)
+        cohorts.set_archived(db, self.owner, self.archived.id, True)
         self.used_code, self.expired_code = self._invite("used@school.org.uk"), self._invite("late@school.org.uk")
         invitations.accept(db, email="used@school.org.uk", code=self.used_code, password=PASSWORD)
 
@@ -119,11 +119,11 @@ CASES = {
         AccountError, "does not match"),
     "blank cohort name": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "  "), CohortError, "Give the cohort"),
     "overlapping checkpoints": (
-        lambda w: checkpoints.replace_all(w.db, w.cohort.id, [(None, "A", JAN, JAN + timedelta(days=10)),
-                                                              (None, "B", JAN + timedelta(days=5), FEB)]),
+        lambda w: checkpoints.replace_all(w.db, w.owner, w.cohort.id, [(None, "A", JAN, JAN + timedelta(days=10)),
+                                                                       (None, "B", JAN + timedelta(days=5), FEB)]),
         CheckpointError, "overlap"),
     "renaming another facilitator's cohort": (
-        lambda w: cohorts.rename(w.db, w.stranger.id, w.cohort.id, "Mine now"),
+        lambda w: cohorts.rename(w.db, w.stranger, w.cohort.id, "Mine now"),
         CohortError, "not one of yours"),
 }
 # Every other field a person types into: names, emails, codes and passwords on every form.
@@ -150,19 +150,19 @@ CASES |= {
                                    CohortError, "the limit is 100"),
     "cohort name on two lines": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "North\nSouth"),
                                  CohortError, "on one line"),
-    "cohort renamed to blank": (lambda w: cohorts.rename(w.db, w.owner.id, w.cohort.id, " "),
+    "cohort renamed to blank": (lambda w: cohorts.rename(w.db, w.owner, w.cohort.id, " "),
                                 CohortError, "Give the cohort"),
-    "cohort name with a control character": (lambda w: cohorts.rename(w.db, w.owner.id, w.cohort.id, "A\x1bB"),
+    "cohort name with a control character": (lambda w: cohorts.rename(w.db, w.owner, w.cohort.id, "A\x1bB"),
                                              CohortError, "U+001B"),
     "co-facilitator with a malformed email": (
-        lambda w: invitations.add_co_facilitator(w.db, w.owner.id, w.cohort.id, name="Co", email="co@"),
+        lambda w: invitations.add_co_facilitator(w.db, w.owner, w.cohort.id, name="Co", email="co@"),
         AccountError, "email address like"),
     "co-facilitator with a leader's email": (
-        lambda w: invitations.add_co_facilitator(w.db, w.owner.id, w.cohort.id, name="Co",
+        lambda w: invitations.add_co_facilitator(w.db, w.owner, w.cohort.id, name="Co",
                                                  email="leader1@school.org.uk"),
         AccountError, "belongs to a leader"),
     "co-facilitator with a blank name": (
-        lambda w: invitations.add_co_facilitator(w.db, w.owner.id, w.cohort.id, name=" ", email="co@s.org"),
+        lambda w: invitations.add_co_facilitator(w.db, w.owner, w.cohort.id, name=" ", email="co@s.org"),
         AccountError, "Enter a name"),
     "wrong password to delete an account": (
         lambda w: accounts.delete_leader(w.db, w.leader.id, password="not my password"),

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from reflect import accounts, checkpoints, export, responses
+from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.db import stamp
 from reflect.questions import Item
 
@@ -58,14 +59,14 @@ def test_long_has_one_row_per_answer_and_free_text_only_where_shared(db, north):
         + BOB + "a,Skill A,3,0,,\r\n"
         + BOB + "b,Skill B,3,0,,\r\n"
     )
-    assert export.cohort_long_csv(db, north.id) == expected.encode("utf-8")
-    assert export.cohort_long_csv(db, north.id, bom=True) == b"\xef\xbb\xbf" + expected.encode("utf-8")
+    assert export.cohort_long_csv(db, SYSTEM, north.id) == expected.encode("utf-8")
+    assert export.cohort_long_csv(db, SYSTEM, north.id, bom=True) == b"\xef\xbb\xbf" + expected.encode("utf-8")
 
 
 def test_long_filtered_by_checkpoint(db, north):
     end = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "End")
     expected = HEADER + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n"
-    assert export.cohort_long_csv(db, north.id, checkpoint_id=end.id) == expected.encode("utf-8")
+    assert export.cohort_long_csv(db, SYSTEM, north.id, checkpoint_id=end.id) == expected.encode("utf-8")
 
 
 def test_wide_has_one_row_per_leader_per_checkpoint_and_one_column_per_item_id(db, north):
@@ -76,21 +77,21 @@ def test_wide_has_one_row_per_leader_per_checkpoint_and_one_column_per_item_id(d
         + ANN_2 + "1,2,\"'-because\nI know\",3,\"'-because\nI know\"\r\n"
         + BOB + "0,3,,3,\r\n"
     )
-    assert export.cohort_wide_csv(db, north.id, TINY) == expected.encode("utf-8")
+    assert export.cohort_wide_csv(db, SYSTEM, north.id, TINY) == expected.encode("utf-8")
 
 
 def test_wide_leaves_out_submissions_that_count_for_no_checkpoint_and_follows_the_checkpoint_filter(db, north):
     bob = accounts.get_user(db, 3)
     rate(db, bob, [1, 1], MAR + timedelta(days=1))  # after every window
-    wide = export.cohort_wide_csv(db, north.id, TINY).decode("utf-8")
+    wide = export.cohort_wide_csv(db, SYSTEM, north.id, TINY).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(wide, newline="")))
     assert [(row["leader_name"], row["checkpoint"], row["submission_id"]) for row in rows] == [
         ("Ann", "Start", "2"), ("Bob", "End", "3")]
     assert {row["counts_for_checkpoint"] for row in rows} == {"1"}
     start = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "Start")
-    only_start = export.cohort_wide_csv(db, north.id, TINY, checkpoint_id=start.id).decode("utf-8")
+    only_start = export.cohort_wide_csv(db, SYSTEM, north.id, TINY, checkpoint_id=start.id).decode("utf-8")
     assert [row["submission_id"] for row in csv.DictReader(io.StringIO(only_start, newline=""))] == ["2"]
-    long = export.cohort_long_csv(db, north.id).decode("utf-8")
+    long = export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8")
     assert {row["submission_id"] for row in csv.DictReader(io.StringIO(long, newline=""))} == {"1", "2", "3", "5"}
 
 
@@ -101,10 +102,10 @@ def test_wide_columns_stay_stable_when_wording_changes_and_the_codebook_gives_ea
 
     reworded = dataclasses.replace(TINY, version=2, items=(Item("a", "rating", "Skill A, reworded"),
                                                            Item("b", "rating", "Skill B")))
-    assert export.cohort_wide_csv(db, north.id, reworded).splitlines()[0] == (
+    assert export.cohort_wide_csv(db, SYSTEM, north.id, reworded).splitlines()[0] == (
         b"cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
         b"set_id,set_version,shared,a,a_note,b,b_note")
-    codebook = export.codebook_csv(db, north.id, reworded).decode("utf-8")
+    codebook = export.codebook_csv(db, SYSTEM, north.id, reworded).decode("utf-8")
     assert "a,Skill A,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
     assert "a,\"Skill A, reworded\",tiny,Tiny checklist,2,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
 
@@ -133,11 +134,12 @@ def test_codebook_bytes(db, north):
         "b,Skill B,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n"
         "b_note,How do you know? (note on: Skill B),tiny,Tiny checklist,1,text,\r\n"
     )
-    assert export.codebook_csv(db, north.id, TINY) == expected.encode("utf-8")
+    assert export.codebook_csv(db, SYSTEM, north.id, TINY) == expected.encode("utf-8")
 
 
 def test_private_notes_and_other_cohorts_never_appear(db, north):
-    everything = b"".join([export.cohort_long_csv(db, north.id), export.cohort_wide_csv(db, north.id, TINY)])
+    everything = b"".join([export.cohort_long_csv(db, SYSTEM, north.id),
+                             export.cohort_wide_csv(db, SYSTEM, north.id, TINY)])
     assert b"SUM" not in everything and b"Bob's private note" not in everything
     assert b"Out" not in everything and b"out@school" not in everything
 
@@ -147,7 +149,7 @@ def test_command_line_export_matches_the_library(db, north, tmp_path):
     result = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "North",
                              "--format", "long"], cwd=ROOT, capture_output=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == export.cohort_long_csv(db, north.id)
+    assert result.stdout == export.cohort_long_csv(db, SYSTEM, north.id)
     logged = db.execute("SELECT actor_id, detail FROM audit_log WHERE action = 'exported'").fetchall()
     assert logged == [(None, f"long CSV from the command line (all checkpoints), {len(result.stdout):,} bytes")]
     missing = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "Nowhere"],
@@ -159,14 +161,14 @@ def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_
     owner = facilitator(db)
     cohort = cohort_with_windows(db, owner, "@Trust")
     start = checkpoints.of_cohort(db, cohort.id)[0]
-    checkpoints.replace_all(db, cohort.id, [(start.id, "-Start", JAN, FEB)])
+    checkpoints.replace_all(db, owner, cohort.id, [(start.id, "-Start", JAN, FEB)])
     leader = accounts.register_leader(db, join_code=cohort.join_code, name="=HYPERLINK(1)",
                                       email="eve@school.org.uk", password=PASSWORD)
     risky = dataclasses.replace(TINY, items=(Item("a", "rating", "+Skill A"), TINY.items[1]))
     shared = rate(db, leader, [1, 2], JAN + timedelta(days=1), qset=risky, note="@note")
     responses.set_shared(db, leader.id, shared.id, True)
-    long = export.cohort_long_csv(db, cohort.id).decode("utf-8")
-    wide = export.cohort_wide_csv(db, cohort.id, risky).decode("utf-8")
+    long = export.cohort_long_csv(db, SYSTEM, cohort.id).decode("utf-8")
+    wide = export.cohort_wide_csv(db, SYSTEM, cohort.id, risky).decode("utf-8")
     assert long.splitlines()[1].startswith("'@Trust,2,'=HYPERLINK(1),eve@school.org.uk,'-Start,1,1,")
     assert ",a,'+Skill A,1,1,,'@note" in long
     for text in (long, wide):
@@ -176,8 +178,8 @@ def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_
 
 def test_a_line_break_in_a_checkpoint_name_stays_inside_its_cell(db, north):
     start, end = checkpoints.of_cohort(db, north.id)
-    checkpoints.replace_all(db, north.id, [(start.id, "Start\nweek 1", JAN, FEB), (end.id, "End", FEB, MAR)])
-    rows = list(csv.reader(io.StringIO(export.cohort_long_csv(db, north.id).decode("utf-8"), newline="")))
+    checkpoints.replace_all(db, SYSTEM, north.id, [(start.id, "Start\nweek 1", JAN, FEB), (end.id, "End", FEB, MAR)])
+    rows = list(csv.reader(io.StringIO(export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8"), newline="")))
     assert {len(row) for row in rows} == {len(export.LONG_COLUMNS)}
     assert [row[4] for row in rows[1:]] == ["Start\nweek 1"] * 4 + ["End"] * 2
 
@@ -187,6 +189,6 @@ def test_a_submission_in_two_overlapping_checkpoints_is_exported_in_both(db, nor
     db.execute("INSERT INTO checkpoints (cohort_id, name, opens_at, closes_at) VALUES (?, 'Whole term', ?, ?)",
                [north.id, stamp(JAN), stamp(MAR)])
     db.conn.commit()
-    long = export.cohort_long_csv(db, north.id).decode("utf-8")
+    long = export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8")
     bob = [row for row in csv.reader(io.StringIO(long, newline="")) if row[2] == "Bob"]
     assert sorted(row[4] for row in bob) == ["End", "End", "Whole term", "Whole term"]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reflect import accounts, checkpoints, cohort_invitations, export, reports, responses, roster, tally
+from reflect.access import SYSTEM
 from reflect.cohort_invitations import InvitationError
 from reflect.db import stamp, write_transaction
 
@@ -40,8 +41,8 @@ def two_cohorts(db):
 
 
 def import_lee(db, olu, south):
-    check = roster.check_roster(db, south.id, b"name,email\nLee,leader1@school.org.uk\n")
-    return roster.import_roster(db, olu.id, south.id, check)
+    check = roster.check_roster(db, SYSTEM, south.id, b"name,email\nLee,leader1@school.org.uk\n")
+    return roster.import_roster(db, olu, south.id, check)
 
 
 def start_of(db, cohort):
@@ -56,14 +57,14 @@ def everything_south_sees(db, south) -> str:
     """Every figure, table and file South's facilitators get, as one text to search."""
     start = start_of(db, south)
     parts = [
-        reports.completion(db, south.id, [TINY], start.id).to_csv(),
-        str(reports.respondents(db, south.id, TINY.id, start.id)),
-        reports.distribution(db, south.id, TINY, start.id).to_csv(),
-        reports.over_time(db, south.id, TINY).to_csv(),
-        reports.grid_page(db, south.id, TINY, start.id)[0].to_csv(),
-        repr(responses.shared_in_cohort(db, south.id, TINY.id, start.id)),
-        export.cohort_long_csv(db, south.id).decode(),
-        export.cohort_wide_csv(db, south.id, TINY).decode(),
+        reports.completion(db, SYSTEM, south.id, [TINY], start.id).to_csv(),
+        str(reports.respondents(db, SYSTEM, south.id, TINY.id, start.id)),
+        reports.distribution(db, SYSTEM, south.id, TINY, start.id).to_csv(),
+        reports.over_time(db, SYSTEM, south.id, TINY).to_csv(),
+        reports.grid_page(db, SYSTEM, south.id, TINY, start.id)[0].to_csv(),
+        repr(responses.shared_in_cohort(db, SYSTEM, south.id, TINY.id, start.id)),
+        export.cohort_long_csv(db, SYSTEM, south.id).decode(),
+        export.cohort_wide_csv(db, SYSTEM, south.id, TINY).decode(),
     ]
     return "\n".join(parts)
 
@@ -85,8 +86,8 @@ def test_before_accepting_nothing_of_the_leader_reaches_the_other_cohort(two_coh
     seen = everything_south_sees(db, south)
     assert "leader1@school.org.uk" not in seen and EARLIER_NOTE not in seen
     start = start_of(db, south)
-    assert reports.respondents(db, south.id, TINY.id, start.id) == 0
-    assert reports.completion(db, south.id, [TINY], start.id).empty
+    assert reports.respondents(db, SYSTEM, south.id, TINY.id, start.id) == 0
+    assert reports.completion(db, SYSTEM, south.id, [TINY], start.id).empty
 
 
 def test_after_accepting_only_what_was_submitted_since_joining_counts(two_cohorts):
@@ -96,26 +97,26 @@ def test_after_accepting_only_what_was_submitted_since_joining_counts(two_cohort
     cohort_invitations.answer(db, lee.id, invitation.id, accept=True, now=JAN + timedelta(days=10))
     start = start_of(db, south)
     # A member now, but the January submission predates joining: South sees the leader, not that work.
-    completion = reports.completion(db, south.id, [TINY], start.id)
+    completion = reports.completion(db, SYSTEM, south.id, [TINY], start.id)
     assert list(completion["email"]) == ["leader1@school.org.uk"]
     assert list(completion[TINY.title]) == ["Not started"]
     assert EARLIER_NOTE not in everything_south_sees(db, south)
-    assert reports.respondents(db, south.id, TINY.id, start.id) == 0
+    assert reports.respondents(db, SYSTEM, south.id, TINY.id, start.id) == 0
 
     later = rate(db, lee, [3, 3], JAN + timedelta(days=15), note=LATER_NOTE)
     responses.set_shared(db, lee.id, later.id, True)
     seen = everything_south_sees(db, south)
     assert LATER_NOTE in seen and EARLIER_NOTE not in seen
-    assert list(reports.completion(db, south.id, [TINY], start.id)[TINY.title]) == ["Submitted"]
-    assert reports.respondents(db, south.id, TINY.id, start.id) == 1
-    [shared] = responses.shared_in_cohort(db, south.id, TINY.id, start.id)
+    assert list(reports.completion(db, SYSTEM, south.id, [TINY], start.id)[TINY.title]) == ["Submitted"]
+    assert reports.respondents(db, SYSTEM, south.id, TINY.id, start.id) == 1
+    [shared] = responses.shared_in_cohort(db, SYSTEM, south.id, TINY.id, start.id)
     assert shared.submission.id == later.id
-    long_ids = {line.split(",")[6] for line in export.cohort_long_csv(db, south.id).decode().splitlines()[1:]}
+    long_ids = {line.split(",")[6] for line in export.cohort_long_csv(db, SYSTEM, south.id).decode().splitlines()[1:]}
     assert long_ids == {str(later.id)}
     # North keeps everything, as before.
     north = db.execute("SELECT id FROM cohorts WHERE name = 'North'").fetchone()[0]
-    assert reports.respondents(db, north, TINY.id, start_of_cohort(db, north).id) == 1
-    assert EARLIER_NOTE in repr(responses.shared_in_cohort(db, north, TINY.id, start_of_cohort(db, north).id))
+    assert reports.respondents(db, SYSTEM, north, TINY.id, start_of_cohort(db, north).id) == 1
+    assert EARLIER_NOTE in repr(responses.shared_in_cohort(db, SYSTEM, north, TINY.id, start_of_cohort(db, north).id))
     assert_same_as_recounted(db)
 
 
@@ -150,14 +151,14 @@ def test_only_the_invited_leader_can_answer(two_cohorts):
 def test_the_preview_shows_new_and_existing_emails_alike(two_cohorts):
     db, olu, south, lee = two_cohorts
     data = b"name,email\nNew Person,new@x.org\nLee,leader1@school.org.uk\n"
-    rows = roster.preview(roster.check_roster(db, south.id, data))
+    rows = roster.preview(roster.check_roster(db, SYSTEM, south.id, data))
     assert [row["Email"] for row in rows] == ["new@x.org", "leader1@school.org.uk"]
     shown = [{key: value for key, value in row.items() if key not in ("Line", "Name", "Email")} for row in rows]
     assert shown[0] == shown[1]
     assert not any("account" in str(value) for row in rows for value in row.values())
 
-    roster.import_roster(db, olu.id, south.id, roster.check_roster(db, south.id, data))
-    again = roster.check_roster(db, south.id, data)  # one a member now, the other invited: the same problem
+    roster.import_roster(db, olu, south.id, roster.check_roster(db, SYSTEM, south.id, data))
+    again = roster.check_roster(db, SYSTEM, south.id, data)  # one a member now, the other invited: the same problem
     assert [p.message.replace(p.message.split(" ")[0], "EMAIL") for p in again.problems] == [
         "EMAIL is already in this cohort, or invited to it."] * 2
     detail = db.execute("SELECT detail FROM audit_log WHERE action = 'imported a roster'").fetchone()[0]
@@ -193,10 +194,11 @@ def test_leaders_who_join_with_the_code_or_an_invitation_code_lose_nothing(db):
     cohort = cohort_with_windows(db, owner)
     start = start_of(db, cohort)
     today = datetime.now(UTC)
-    checkpoints.replace_all(db, cohort.id, [(start.id, "Start", today - timedelta(days=1), today + timedelta(days=1))])
+    checkpoints.replace_all(db, SYSTEM, cohort.id,
+                            [(start.id, "Start", today - timedelta(days=1), today + timedelta(days=1))])
     [coded] = leaders(db, cohort, 1)
-    [invited] = roster.import_roster(db, owner.id, cohort.id,
-                                     roster.check_roster(db, cohort.id, b"name,email\nIvy,ivy@x.org\n"))
+    [invited] = roster.import_roster(db, owner, cohort.id,
+                                     roster.check_roster(db, SYSTEM, cohort.id, b"name,email\nIvy,ivy@x.org\n"))
     from reflect import invitations
 
     ivy = invitations.accept(db, email="ivy@x.org", code=invited.code, password=PASSWORD)
@@ -205,10 +207,10 @@ def test_leaders_who_join_with_the_code_or_an_invitation_code_lose_nothing(db):
             responses.save_draft(db, person.id, TINY, item.id, rating=2, note=f"note of {person.email}")
         made = responses.submit(db, person.id, TINY, f"token-{person.id}")
         responses.set_shared(db, person.id, made.id, True)
-    assert reports.respondents(db, cohort.id, TINY.id, start.id) == 2
-    assert list(reports.completion(db, cohort.id, [TINY], start.id)[TINY.title]) == ["Submitted"] * 2
-    assert len(responses.shared_in_cohort(db, cohort.id, TINY.id, start.id)) == 2
-    assert len(export.cohort_wide_csv(db, cohort.id, TINY).splitlines()) == 3
+    assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, start.id) == 2
+    assert list(reports.completion(db, SYSTEM, cohort.id, [TINY], start.id)[TINY.title]) == ["Submitted"] * 2
+    assert len(responses.shared_in_cohort(db, SYSTEM, cohort.id, TINY.id, start.id)) == 2
+    assert len(export.cohort_wide_csv(db, SYSTEM, cohort.id, TINY).splitlines()) == 3
 
 
 def test_a_leader_with_an_open_invitation_can_still_delete_their_account(two_cohorts):
@@ -227,7 +229,7 @@ def test_migration_0008_drops_work_from_before_joining_out_of_the_kept_figures(t
         tally.refresh(db, user_id=lee.id)
         db.execute("UPDATE cohort_leaders SET joined_at = ? WHERE cohort_id = ? AND user_id = ?",
                    [stamp(JAN + timedelta(days=10)), south.id, lee.id])
-    assert reports.respondents(db, south.id, TINY.id, start_of(db, south).id) == 1
+    assert reports.respondents(db, SYSTEM, south.id, TINY.id, start_of(db, south).id) == 1
     with write_transaction(db):
         db.execute("DROP TABLE cohort_invitations")
         db.execute("DELETE FROM _sqlite_migrations WHERE name = '0008_cohort_invitations'")
@@ -235,6 +237,6 @@ def test_migration_0008_drops_work_from_before_joining_out_of_the_kept_figures(t
 
     with write_transaction(db):
         migrations.apply(db)
-    assert reports.respondents(db, south.id, TINY.id, start_of(db, south).id) == 0
-    assert reports.distribution(db, south.id, TINY, start_of(db, south).id)["count"].sum() == 0
+    assert reports.respondents(db, SYSTEM, south.id, TINY.id, start_of(db, south).id) == 0
+    assert reports.distribution(db, SYSTEM, south.id, TINY, start_of(db, south).id)["count"].sum() == 0
     assert_same_as_recounted(db)

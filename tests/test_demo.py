@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reflect import checkpoints, export, reports
+from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.db import open_db
 from reflect.demo import make_demo
 from reflect.questions import load_question_sets
@@ -18,11 +19,11 @@ def test_demo_cohort_has_three_checkpoints_of_ratings_drafts_repeats_and_shared_
     made = make_demo(db, SETS, leaders=60, seed=3)
     points = checkpoints.of_cohort(db, made.cohort.id)
     assert [p.name for p in points] == ["Start of module", "Mid-point", "End of module"]
-    respondents = [reports.respondents(db, made.cohort.id, CHECKLIST.id, p.id) for p in points]
+    respondents = [reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, p.id) for p in points]
     assert all(5 <= count < 60 for count in respondents), respondents  # some miss each checkpoint
-    means = reports.over_time(db, made.cohort.id, CHECKLIST).groupby("checkpoint", sort=False)["mean"].mean()
+    means = reports.over_time(db, SYSTEM, made.cohort.id, CHECKLIST).groupby("checkpoint", sort=False)["mean"].mean()
     assert means["End of module"] > means["Start of module"], "no growth over the module"
-    states = reports.completion(db, made.cohort.id, [CHECKLIST], points[-1].id)[CHECKLIST.title]
+    states = reports.completion(db, SYSTEM, made.cohort.id, [CHECKLIST], points[-1].id)[CHECKLIST.title]
     assert {"Submitted", "Draft only", "Not started"} <= set(states)
     repeats = db.execute("SELECT COUNT(*) - COUNT(DISTINCT user_id || checkpoint) FROM (SELECT s.user_id, "
                          "(SELECT id FROM checkpoints c WHERE s.submitted_at >= c.opens_at AND s.submitted_at < "
@@ -37,8 +38,8 @@ def test_the_same_seed_gives_the_same_data(tmp_path):
     for name in ("one.db", "two.db"):
         with open_db(tmp_path / name) as db:
             made = make_demo(db, SETS, leaders=25, seed=11, now=datetime(2027, 3, 1, tzinfo=UTC))
-            outputs.append(export.cohort_long_csv(db, made.cohort.id))
+            outputs.append(export.cohort_long_csv(db, SYSTEM, made.cohort.id))
     assert outputs[0] == outputs[1]
     with open_db(tmp_path / "three.db") as db:
         made = make_demo(db, SETS, leaders=25, seed=12, now=datetime(2027, 3, 1, tzinfo=UTC))
-        assert export.cohort_long_csv(db, made.cohort.id) != outputs[0]
+        assert export.cohort_long_csv(db, SYSTEM, made.cohort.id) != outputs[0]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reflect import accounts, checkpoints, cohorts
+from reflect.access import SYSTEM
 from reflect.checkpoints import CheckpointError
 
 NAME = "![x](http://127.0.0.1:9/x.png) www.evil.example"
@@ -29,5 +30,5 @@ def cohort(db):
 ])
 def test_checkpoint_problems_are_numbered_not_named(db, cohort, windows, message):
     with pytest.raises(CheckpointError) as raised:
-        checkpoints.replace_all(db, cohort.id, [(None, *window) for window in windows])
+        checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, *window) for window in windows])
     assert str(raised.value) == message

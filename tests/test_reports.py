@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reflect import checkpoints, reports, responses
+from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.checkpoints import CheckpointError
 
 from .cohort_data import FEB, JAN, MAR, TINY, cohort_with_windows, facilitator, leaders, rate
@@ -28,9 +29,9 @@ def test_a_submission_belongs_to_the_window_that_holds_it_opening_edge_included_
     rate(db, late, [3, 3], MAR)  # after every window: in no checkpoint
     start, end = point(db, cohort, "Start"), point(db, cohort, "End")
     assert checkpoints.at(db, cohort.id, "2027-02-01T00:00:00.000000+00:00") == end
-    assert reports.respondents(db, cohort.id, TINY.id, start.id) == 1
-    assert reports.respondents(db, cohort.id, TINY.id, end.id) == 1
-    counts = reports.distribution(db, cohort.id, TINY, start.id)
+    assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, start.id) == 1
+    assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, end.id) == 1
+    counts = reports.distribution(db, SYSTEM, cohort.id, TINY, start.id)
     assert counts.set_index(["item_id", "rating"])["count"].to_dict() == {
         ("a", 1): 1, ("a", 2): 0, ("a", 3): 0, ("b", 1): 1, ("b", 2): 0, ("b", 3): 0}
 
@@ -39,15 +40,15 @@ def test_moving_a_window_moves_submissions_with_it_and_changes_no_submission(db,
     [leader] = leaders(db, cohort, 1)
     made = rate(db, leader, [2, 3], FEB + timedelta(days=3))
     start, end = point(db, cohort, "Start"), point(db, cohort, "End")
-    checkpoints.replace_all(db, cohort.id, [(start.id, "Start", JAN, FEB + timedelta(days=7)),
-                                            (end.id, "End", FEB + timedelta(days=7), MAR)])
-    assert reports.respondents(db, cohort.id, TINY.id, start.id) == 1
-    assert reports.respondents(db, cohort.id, TINY.id, end.id) == 0
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(start.id, "Start", JAN, FEB + timedelta(days=7)),
+                                                    (end.id, "End", FEB + timedelta(days=7), MAR)])
+    assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, start.id) == 1
+    assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, end.id) == 0
     assert responses.submissions(db, leader.id, TINY.id) == [made]
 
 
 def test_saving_only_new_checkpoints_replaces_all_the_old_ones(db, cohort):
-    checkpoints.replace_all(db, cohort.id, [(None, "Whole term", JAN, MAR)])
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "Whole term", JAN, MAR)])
     assert [point.name for point in checkpoints.of_cohort(db, cohort.id)] == ["Whole term"]
 
 
@@ -63,7 +64,7 @@ def test_saving_only_new_checkpoints_replaces_all_the_old_ones(db, cohort):
 def test_bad_checkpoints_are_refused_and_the_old_ones_kept(db, cohort, windows, message):
     before = checkpoints.of_cohort(db, cohort.id)
     with pytest.raises(CheckpointError, match=message):
-        checkpoints.replace_all(db, cohort.id, [(None, *window) for window in windows])
+        checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, *window) for window in windows])
     assert checkpoints.of_cohort(db, cohort.id) == before
 
 
@@ -72,7 +73,7 @@ def test_only_the_latest_submission_in_a_checkpoint_counts(db, cohort):
     rate(db, leader, [1, 1], JAN + timedelta(days=1))
     rate(db, leader, [3, 2], JAN + timedelta(days=2))
     start = point(db, cohort, "Start")
-    counts = reports.distribution(db, cohort.id, TINY, start.id).set_index(["item_id", "rating"])["count"]
+    counts = reports.distribution(db, SYSTEM, cohort.id, TINY, start.id).set_index(["item_id", "rating"])["count"]
     assert counts[("a", 3)] == 1 and counts[("a", 1)] == 0 and counts.sum() == 2
 
 
@@ -81,7 +82,7 @@ def test_over_time_gives_mean_and_95_percent_interval_per_checkpoint(db, cohort)
     for person, rating in zip(people, [1, 2, 2, 3], strict=True):
         rate(db, person, [rating, 3], JAN + timedelta(days=1))
     rate(db, people[0], [3, 3], FEB + timedelta(days=1))
-    table = reports.over_time(db, cohort.id, TINY)
+    table = reports.over_time(db, SYSTEM, cohort.id, TINY)
     assert list(zip(table["checkpoint"], table["item_id"], table["n"], strict=True)) == [
         ("Start", "a", 4), ("Start", "b", 4), ("End", "a", 1), ("End", "b", 1)]
     start_a = table.iloc[0]
@@ -96,14 +97,14 @@ def test_grid_pages_sorts_and_searches_in_sql(db, cohort):
     for number, person in enumerate(people, start=1):
         rate(db, person, [number % 3 + 1, 2], JAN + timedelta(hours=number))
     start = point(db, cohort, "Start")
-    first, total = reports.grid_page(db, cohort.id, TINY, start.id, per_page=3, page=1)
-    last, _ = reports.grid_page(db, cohort.id, TINY, start.id, per_page=3, page=3)
+    first, total = reports.grid_page(db, SYSTEM, cohort.id, TINY, start.id, per_page=3, page=1)
+    last, _ = reports.grid_page(db, SYSTEM, cohort.id, TINY, start.id, per_page=3, page=3)
     assert total == 7
     assert list(dict.fromkeys(first["leader"])) == ["Leader 1", "Leader 2", "Leader 3"]
     assert list(dict.fromkeys(last["leader"])) == ["Leader 7"] and len(last) == 2
-    highest, _ = reports.grid_page(db, cohort.id, TINY, start.id, sort="Mean rating, highest first", per_page=2)
+    highest, _ = reports.grid_page(db, SYSTEM, cohort.id, TINY, start.id, sort="Mean rating, highest first", per_page=2)
     assert set(highest["leader"]) == {"Leader 2", "Leader 5"}  # rated a=3: the highest means
-    found, matching = reports.grid_page(db, cohort.id, TINY, start.id, name_contains="der 6")
+    found, matching = reports.grid_page(db, SYSTEM, cohort.id, TINY, start.id, name_contains="der 6")
     assert matching == 1 and set(found["leader"]) == {"Leader 6"}
 
 
@@ -118,10 +119,10 @@ def test_shared_reflections_and_the_grid_tell_leaders_of_the_same_name_apart_by_
         made = rate(db, twin, [rating, 2], JAN + timedelta(days=rating), note=f"note {rating}")
         responses.set_shared(db, twin.id, made.id, True)
     start = point(db, cohort, "Start")
-    shared = responses.shared_in_cohort(db, cohort.id, TINY.id, start.id)
+    shared = responses.shared_in_cohort(db, SYSTEM, cohort.id, TINY.id, start.id)
     assert [(item.name, item.email) for item in shared] == [("Sam Lee", "sam.lee@oak.sch.uk"),
                                                               ("Sam Lee", "slee@elm.sch.uk")]
-    grid, _ = reports.grid_page(db, cohort.id, TINY, start.id)
+    grid, _ = reports.grid_page(db, SYSTEM, cohort.id, TINY, start.id)
     assert sorted(set(zip(grid["leader"], grid["email"], strict=True))) == [
         ("Sam Lee", "sam.lee@oak.sch.uk"), ("Sam Lee", "slee@elm.sch.uk")]
 
@@ -132,15 +133,16 @@ def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
     today = datetime.now(UTC)  # after they joined: a cohort counts only what its members submitted as members
     points = checkpoints.of_cohort(db, cohort.id)
     around_today = (today - timedelta(days=1), today + timedelta(days=1))
-    checkpoints.replace_all(db, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "Now", *around_today)])
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(points[0].id, "Start", JAN, FEB),
+                                                    (points[1].id, "Now", *around_today)])
     rate(db, done, [2, 2], JAN + timedelta(days=1))
     rate(db, done, [3, 3], today)
     responses.save_draft(db, drafting.id, TINY, "a", rating=2)
 
-    at_start = reports.completion(db, cohort.id, [TINY], point(db, cohort, "Start").id)
+    at_start = reports.completion(db, SYSTEM, cohort.id, [TINY], point(db, cohort, "Start").id)
     assert at_start.set_index("leader")[TINY.title].to_dict() == {
         "Leader 1": "Submitted", "Leader 2": "Not started", "Leader 3": "Not started"}
-    now = reports.completion(db, cohort.id, [TINY], point(db, cohort, "Now").id)
+    now = reports.completion(db, SYSTEM, cohort.id, [TINY], point(db, cohort, "Now").id)
     assert now.set_index("leader")[TINY.title].to_dict() == {
         "Leader 1": "Submitted", "Leader 2": "Draft only", "Leader 3": "Not started"}
 
@@ -150,9 +152,9 @@ def test_a_leader_sees_the_cohort_only_once_five_have_submitted(db, cohort):
     for person, rating in zip(people[:4], [1, 2, 3, 3], strict=True):
         rate(db, person, [rating, 2], JAN + timedelta(days=1))
     me = people[0]
-    assert reports.leader_positions(db, cohort.id, TINY, me.id).empty, "shown with only 4 respondents"
+    assert reports.leader_positions(db, me, cohort.id, TINY, me.id).empty, "shown with only 4 respondents"
     rate(db, people[4], [3, 2], JAN + timedelta(days=2))
-    positions = reports.leader_positions(db, cohort.id, TINY, me.id)
+    positions = reports.leader_positions(db, me, cohort.id, TINY, me.id)
     item_a = positions[positions["item_id"] == "a"].set_index("rating")
     assert item_a["share"].to_dict() == pytest.approx({1: 0.2, 2: 0.2, 3: 0.6})
     assert item_a["mine"].to_dict() == {1: 1, 2: 0, 3: 0}
@@ -164,9 +166,9 @@ def test_another_cohorts_leaders_never_count(db, cohort):
     [outsider] = leaders(db, other, 1, prefix="outsider")
     rate(db, outsider, [3, 3], JAN + timedelta(days=1))
     start = point(db, cohort, "Start")
-    assert reports.respondents(db, cohort.id, TINY.id, start.id) == 0
-    assert reports.grid_page(db, cohort.id, TINY, start.id)[1] == 0
-    assert reports.over_time(db, cohort.id, TINY).empty
+    assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, start.id) == 0
+    assert reports.grid_page(db, SYSTEM, cohort.id, TINY, start.id)[1] == 0
+    assert reports.over_time(db, SYSTEM, cohort.id, TINY).empty
 
 
 def test_days_entered_in_london_become_windows_from_midnight_to_midnight_after_the_last_day(db, cohort):
@@ -177,7 +179,7 @@ def test_days_entered_in_london_become_windows_from_midnight_to_midnight_after_t
     points = checkpoints.of_cohort(db, cohort.id)
     summer = checkpoints.from_days([(points[0].id, "Start", date(2027, 6, 1), date(2027, 6, 30)),
                                     (points[1].id, "End", date(2027, 7, 1), date(2027, 7, 31))], london)
-    checkpoints.replace_all(db, cohort.id, summer)
+    checkpoints.replace_all(db, SYSTEM, cohort.id, summer)
     start, end = checkpoints.of_cohort(db, cohort.id)
     assert (start.opens_at, start.closes_at) == ("2027-05-31T23:00:00.000000+00:00",
                                                  "2027-06-30T23:00:00.000000+00:00")  # BST is UTC+1

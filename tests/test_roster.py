@@ -50,20 +50,20 @@ def users(db):
 def test_each_problem_is_named_by_line_and_nothing_is_imported(setting, data, line, message):
     db, owner, cohort = setting
     before = users(db)
-    check = roster.check_roster(db, cohort.id, data)
+    check = roster.check_roster(db, owner, cohort.id, data)
     assert any(p.line == line and message in p.message for p in check.problems), check.problems
     with pytest.raises(RosterError, match="Fix the problems"):
-        roster.import_roster(db, owner.id, cohort.id, check)
+        roster.import_roster(db, owner, cohort.id, check)
     assert users(db) == before
 
 
 def test_a_clean_file_imports_new_leaders_with_codes_and_invites_existing_ones(setting):
     db, owner, cohort = setting
     data = "\ufeffName , EMAIL,School\r\nAisha Khan,Aisha@X.org,Oak\r\nSouth One,south1@school.org.uk,Elm\r\n"
-    check = roster.check_roster(db, cohort.id, data.encode("utf-8"))
+    check = roster.check_roster(db, owner, cohort.id, data.encode("utf-8"))
     assert check.ok and [r.email for r in check.to_add] == ["aisha@x.org"]
     assert [r.email for r in check.to_join] == ["south1@school.org.uk"]
-    [invited] = roster.import_roster(db, owner.id, cohort.id, check)
+    [invited] = roster.import_roster(db, owner, cohort.id, check)
     assert (invited.name, invited.email) == ("Aisha Khan", "aisha@x.org")
     with pytest.raises(accounts.AccountError, match="Use an invitation"):
         accounts.sign_in(db, "aisha@x.org", PASSWORD)
@@ -84,18 +84,18 @@ def test_a_clean_file_imports_new_leaders_with_codes_and_invites_existing_ones(s
 
 
 def test_an_import_refuses_another_facilitators_cohort(setting):
-    db, _, cohort = setting
+    db, owner, cohort = setting
     stranger = facilitator(db, "cam@trust.org.uk")
-    check = roster.check_roster(db, cohort.id, b"name,email\nAnn,ann@x.org\n")
+    check = roster.check_roster(db, owner, cohort.id, b"name,email\nAnn,ann@x.org\n")
     with pytest.raises(cohorts.CohortError, match="not one of yours"):
-        roster.import_roster(db, stranger.id, cohort.id, check)
+        roster.import_roster(db, stranger, cohort.id, check)
     assert not db.execute("SELECT 1 FROM users WHERE email = 'ann@x.org'").fetchone()
 
 
 def test_someone_who_registers_between_check_and_import_stops_the_whole_import(setting):
     db, owner, cohort = setting
-    check = roster.check_roster(db, cohort.id, b"name,email\nAnn,ann@x.org\nBen,ben@x.org\n")
+    check = roster.check_roster(db, owner, cohort.id, b"name,email\nAnn,ann@x.org\nBen,ben@x.org\n")
     accounts.register_leader(db, join_code=cohort.join_code, name="Ben", email="ben@x.org", password=PASSWORD)
     with pytest.raises(RosterError, match="Line 3: an account with that email was made since"):
-        roster.import_roster(db, owner.id, cohort.id, check)
+        roster.import_roster(db, owner, cohort.id, check)
     assert not db.execute("SELECT 1 FROM users WHERE email = 'ann@x.org'").fetchone(), "half an import was kept"

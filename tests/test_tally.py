@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from reflect import accounts, checkpoints, cohort_invitations, cohorts, reports, roster, tally
+from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.db import open_db, write_transaction
 
 from .cohort_data import (
@@ -30,7 +31,7 @@ def accept_invitation(db, user_id, when) -> None:
 
 def counts(db, cohort, checkpoint_name) -> dict:
     point = next(p for p in checkpoints.of_cohort(db, cohort.id) if p.name == checkpoint_name)
-    frame = reports.distribution(db, cohort.id, TINY, point.id)
+    frame = reports.distribution(db, SYSTEM, cohort.id, TINY, point.id)
     return {key: count for key, count in frame.set_index(["item_id", "rating"])["count"].items() if count}
 
 
@@ -45,15 +46,15 @@ def test_every_kind_of_change_keeps_the_figures_equal_to_a_recount(db):
         assert_same_as_recounted(db)
 
     # An existing North leader is invited to South and accepts: what they submit from then on counts there too.
-    check = roster.check_roster(db, south.id, b"name,email\nLeader 1,leader1@school.org.uk\n")
-    roster.import_roster(db, owner.id, south.id, check)
+    check = roster.check_roster(db, owner, south.id, b"name,email\nLeader 1,leader1@school.org.uk\n")
+    roster.import_roster(db, owner, south.id, check)
     assert_same_as_recounted(db)
     accept_invitation(db, people[0].id, JAN + timedelta(days=20))
     assert_same_as_recounted(db)
 
     start, end = checkpoints.of_cohort(db, north.id)
-    checkpoints.replace_all(db, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=10)),
-                                           (None, "Late", FEB + timedelta(days=10), MAR)])  # End removed
+    checkpoints.replace_all(db, owner, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=10)),
+                                                  (None, "Late", FEB + timedelta(days=10), MAR)])  # End removed
     assert_same_as_recounted(db)
 
     accounts.delete_leader(db, people[0].id, password=PASSWORD)
@@ -77,7 +78,7 @@ def test_a_deleted_leaders_ratings_leave_the_cohort_figures(db):
     rate(db, leave, [3, 3], JAN + timedelta(days=1))
     accounts.delete_leader(db, leave.id, password=PASSWORD)
     assert counts(db, north, "Start") == {("a", 1): 1, ("b", 2): 1}
-    assert reports.respondents(db, north.id, TINY.id, checkpoints.of_cohort(db, north.id)[0].id) == 1
+    assert reports.respondents(db, SYSTEM, north.id, TINY.id, checkpoints.of_cohort(db, north.id)[0].id) == 1
 
 
 def test_a_leader_added_to_another_cohort_brings_their_ratings_to_it(db):
@@ -131,11 +132,11 @@ def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them
     changed(lambda: rate(db, third, [3, 1], JAN + timedelta(days=3)))
     # The newest member leaves, and a leader with ratings from another cohort joins in their place.
     changed(lambda: accounts.delete_leader(db, third.id, password=PASSWORD))
-    roster.import_roster(db, owner.id, north.id,
-                         roster.check_roster(db, north.id, b"name,email\nS,south1@school.org.uk\n"))
+    roster.import_roster(db, owner, north.id,
+                         roster.check_roster(db, owner, north.id, b"name,email\nS,south1@school.org.uk\n"))
     changed(lambda: accept_invitation(db, elsewhere.id, JAN))
     start, end = checkpoints.of_cohort(db, north.id)
-    changed(lambda: checkpoints.replace_all(db, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=1)),
-                                                           (end.id, "End", FEB + timedelta(days=1), MAR)]))
-    changed(lambda: checkpoints.replace_all(db, north.id, [(start.id, "Beginning", JAN, FEB + timedelta(days=1)),
-                                                           (end.id, "End", FEB + timedelta(days=1), MAR)]))
+    changed(lambda: checkpoints.replace_all(db, owner, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=1)),
+                                                                  (end.id, "End", FEB + timedelta(days=1), MAR)]))
+    changed(lambda: checkpoints.replace_all(db, owner, north.id, [(start.id, "Beginning", JAN, FEB + timedelta(days=1)),
+                                                                  (end.id, "End", FEB + timedelta(days=1), MAR)]))

@@ -56,7 +56,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """Write a cohort's answers as CSV (long, wide or codebook) to a file or standard output."""
-    from reflect import checkpoints, export
+    from reflect import access, checkpoints, export
 
     sets, _ = load_question_sets(args.questions)
     path = Path(args.db) if args.db else db_path()
@@ -84,19 +84,40 @@ def _export(args: argparse.Namespace) -> int:
             print(f"error: no question set {args.set!r}; sets: {', '.join(sets)}", file=sys.stderr)
             return 1
         description = f"{args.format} CSV from the command line ({args.checkpoint or 'all checkpoints'})"
+        # Whoever installs Reflect runs the command line, with full access; it still goes through the access check.
+        system = access.SYSTEM
         if args.format == "long":
-            data = export.logged(db, None, cohort_id, description, export.cohort_long_csv,
+            data = export.logged(db, system, cohort_id, description, export.cohort_long_csv,
                                  checkpoint_id=checkpoint_id, bom=args.bom)
         elif args.format == "wide":
-            data = export.logged(db, None, cohort_id, description, export.cohort_wide_csv, qset,
+            data = export.logged(db, system, cohort_id, description, export.cohort_wide_csv, qset,
                                  checkpoint_id=checkpoint_id, bom=args.bom)
         else:
-            data = export.logged(db, None, cohort_id, description, export.codebook_csv, qset, bom=args.bom)
+            data = export.logged(db, system, cohort_id, description, export.codebook_csv, qset, bom=args.bom)
     if args.out:
         Path(args.out).write_bytes(data)
         print(f"Wrote {len(data):,} bytes to {args.out}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
+    return 0
+
+
+def _add_facilitator(args: argparse.Namespace) -> int:
+    """Invite a facilitator (with --admin, an administrator): prints the one-time code they set a password with."""
+    from reflect import access, facilitators
+    from reflect.accounts import AccountError
+
+    path = Path(args.db) if args.db else db_path()
+    with contextlib.closing(open_db(path)) as db:
+        try:
+            code = facilitators.invite(db, access.SYSTEM, name=args.name, email=args.email, admin=args.admin)
+        except AccountError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+    role = "administrator" if args.admin else "facilitator"
+    print(f"Invited {args.email.strip().lower()} as a{'n' if args.admin else ''} {role}. One-time invitation code "
+          f"(valid 14 days; shown only now):\n{code}\nThey open Reflect, choose “Use an invitation” and enter "
+          "their email and this code to set their password.")
     return 0
 
 
@@ -164,6 +185,15 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--out", help="file to write (default: standard output)")
     out.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
     out.set_defaults(run=_export)
+
+    invite = commands.add_parser("add-facilitator", help=_add_facilitator.__doc__.split(":")[0],
+                                 description=_add_facilitator.__doc__)
+    invite.add_argument("--name", required=True, help="their name")
+    invite.add_argument("--email", required=True, help="their email address")
+    invite.add_argument("--admin", action="store_true",
+                        help="make them an administrator: invites facilitators, sees and hands over every cohort")
+    invite.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    invite.set_defaults(run=_add_facilitator)
 
     copy = commands.add_parser("backup", help=_backup.__doc__, description=_backup.__doc__)
     copy.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")

@@ -21,6 +21,10 @@ from reflect.text import InvalidText, clean_text, is_blank
 
 LEADER = "leader"
 FACILITATOR = "facilitator"
+# Not a stored role: a facilitator whose account has the administrator flag (users.is_admin). An administrator is
+# a facilitator everywhere a facilitator is asked for, and may also invite facilitators, see and hand over every
+# cohort, and make another facilitator an administrator (reflect.facilitators).
+ADMINISTRATOR = "administrator"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_NAME = 100
@@ -73,6 +77,11 @@ class User:
     email: str
     name: str
     role: str
+    admin: bool = False
+
+    def is_a(self, role: str) -> bool:
+        """True if this person may act as `role`: an administrator is also a facilitator."""
+        return self.admin if role == ADMINISTRATOR else self.role == role
 
 
 def has_any_user(db: Database) -> bool:
@@ -80,21 +89,23 @@ def has_any_user(db: Database) -> bool:
 
 
 def get_user(db: Database, user_id: int) -> User | None:
-    row = db.execute("SELECT id, email, name, role FROM users WHERE id = ?", [user_id]).fetchone()
-    return User(*row) if row else None
+    row = db.execute("SELECT id, email, name, role, is_admin FROM users WHERE id = ?", [user_id]).fetchone()
+    return User(*row[:4], admin=bool(row[4])) if row else None
 
 
 def create_first_facilitator(db: Database, *, name: str, email: str, password: str) -> User:
-    """Create the first account, a facilitator. Refused once any account exists (set-up happens once)."""
+    """Create the first account, a facilitator and the first administrator. Refused once any account exists
+    (set-up happens once)."""
     name, email, password_hash = _checked(name, email, password)
     with write_transaction(db):
         if has_any_user(db):
             raise AccountError("Reflect is already set up. Sign in instead.")
-        return insert_user(db, name, email, FACILITATOR, password_hash)
+        return insert_user(db, name, email, FACILITATOR, password_hash, admin=True)
 
 
 def create_facilitator(db: Database, *, name: str, email: str, password: str) -> User:
-    """Create a further facilitator account (from the command line, by whoever installs Reflect)."""
+    """Create a further facilitator account with a password (the demo and tests). People are invited instead, by
+    an administrator or ``python -m reflect add-facilitator``: see :func:`reflect.facilitators.invite`."""
     name, email, password_hash = _checked(name, email, password)
     with write_transaction(db):
         _email_is_free(db, email)
@@ -276,10 +287,10 @@ def _email_is_free(db: Database, email: str) -> None:
         raise AccountError("There is already an account with that email address. Sign in instead.")
 
 
-def insert_user(db: Database, name: str, email: str, role: str, password_hash: str) -> User:
+def insert_user(db: Database, name: str, email: str, role: str, password_hash: str, *, admin: bool = False) -> User:
     """Insert an account (inside the caller's write transaction; name and email already checked)."""
     cursor = db.execute(
-        "INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        [email, name, role, password_hash, now()],
+        "INSERT INTO users (email, name, role, password_hash, created_at, is_admin) VALUES (?, ?, ?, ?, ?, ?)",
+        [email, name, role, password_hash, now(), int(admin)],
     )
-    return User(cursor.lastrowid, email, name, role)
+    return User(cursor.lastrowid, email, name, role, admin)

@@ -6,10 +6,15 @@ at all.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from sqlite_utils import Database
 
 from reflect.db import now
+
+if TYPE_CHECKING:
+    from reflect.accounts import User
 
 SUBMITTED = "submitted"
 SHARED = "shared a submission"
@@ -20,6 +25,9 @@ IMPORTED = "imported a roster"
 EXPORTED = "exported"
 JOINED = "joined the cohort"
 ACCOUNT_DELETED = "deleted their account"
+FACILITATOR_INVITED = "invited a facilitator"
+FACILITATOR_REMOVED = "removed a facilitator"
+ADMINISTRATOR_MADE = "made an administrator"
 
 
 def record(db: Database, *, actor_id: int | None, action: str, cohort_id: int | None, detail: str = "") -> None:
@@ -36,16 +44,20 @@ def leaders_cohort(db: Database, user_id: int) -> int | None:
     return row[0] if row else None
 
 
-def for_facilitator(db: Database, facilitator_id: int, *, limit: int = 1000) -> pd.DataFrame:
-    """The newest entries about the cohorts this facilitator runs (and no others)."""
+def for_facilitator(db: Database, actor: User, *, limit: int = 1000) -> pd.DataFrame:
+    """The newest entries about the cohorts `actor` runs (and no others); for an administrator, every entry,
+    including those of no cohort (facilitators invited, administrators made)."""
+    from reflect import access  # access builds on modules that import this one
+
+    every = access.runs_every_cohort(db, actor)
     cursor = db.execute(
-        """SELECT a.at AS "When", COALESCE(u.name, 'a deleted account') AS "Who", a.action AS "What",
+        f"""SELECT a.at AS "When", COALESCE(u.name, 'a deleted account') AS "Who", a.action AS "What",
                   c.name AS "Cohort", a.detail AS "Detail"
            FROM audit_log a
-           JOIN cohort_facilitators f ON f.cohort_id = a.cohort_id AND f.user_id = ?
-           JOIN cohorts c ON c.id = a.cohort_id
+           {"" if every else "JOIN cohort_facilitators f ON f.cohort_id = a.cohort_id AND f.user_id = :actor"}
+           {"LEFT JOIN" if every else "JOIN"} cohorts c ON c.id = a.cohort_id
            LEFT JOIN users u ON u.id = a.actor_id
-           ORDER BY a.at DESC, a.id DESC LIMIT ?""",
-        [facilitator_id, limit],
+           ORDER BY a.at DESC, a.id DESC LIMIT :limit""",
+        {"actor": actor.id, "limit": limit},
     )
     return pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reflect import checkpoints, cohorts, export, reports, responses
+from reflect import accounts, checkpoints, cohorts, export, reports, responses
 from reflect.browser import CHROMIUM_ARGS, start_server, stop_server
 from reflect.db import open_db
 from reflect.demo import FACILITATOR_EMAIL, PASSWORD, make_demo
@@ -117,6 +117,8 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
         leader_id = db.execute(
             """SELECT user_id FROM submissions WHERE set_id = ? GROUP BY user_id ORDER BY COUNT(*) DESC, user_id
                LIMIT 1""", [qset.id]).fetchone()[0]
+        # The people whose pages these are: each read goes through the access check, as on the page.
+        leader, facilitator = accounts.get_user(db, leader_id), accounts.get_user(db, facilitator_id)
         point = checkpoints.at(db, cohort_id, db.execute("SELECT MAX(submitted_at) FROM submissions").fetchone()[0])
         bare = median_run_time(_bare_page, runs)
         out: list[Measurement] = []
@@ -134,7 +136,7 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
         def progress_queries():
             cohort = cohorts.cohort_of_leader(db, leader_id)
             history = responses.ratings_over_time(db, leader_id, qset.id)
-            reports.leader_positions(db, cohort.id, qset, leader_id)
+            reports.leader_positions(db, leader, cohort.id, qset, leader_id)
             return history
         floor = bare + median_time(progress_queries, runs)
         out.append(Measurement("leader: My progress page run", size,
@@ -143,11 +145,11 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
             lambda: _page(path, leader_id, "pages/progress.py", cold=True), runs), floor))
 
         def dashboard_queries():
-            reports.respondents(db, cohort_id, qset.id, point.id)
-            reports.distribution(db, cohort_id, qset, point.id)
-            reports.over_time(db, cohort_id, qset)
-            reports.grid_page(db, cohort_id, qset, point.id, per_page=1)
-            reports.grid_page(db, cohort_id, qset, point.id)
+            reports.respondents(db, facilitator, cohort_id, qset.id, point.id)
+            reports.distribution(db, facilitator, cohort_id, qset, point.id)
+            reports.over_time(db, facilitator, cohort_id, qset)
+            reports.grid_page(db, facilitator, cohort_id, qset, point.id, per_page=1)
+            reports.grid_page(db, facilitator, cohort_id, qset, point.id)
         floor = bare + median_time(dashboard_queries, runs)
         dashboard = lambda: _page(path, facilitator_id, "pages/dashboard.py")  # noqa: E731
         out.append(Measurement("facilitator: cohort dashboard page run", size, median_run_time(dashboard, runs),
@@ -158,10 +160,10 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
             out.append(Measurement(f"facilitator: chart {number} rows sent to the browser", size, float(rows),
                                    note="rows, not seconds"))
 
-        out.append(Measurement("export: cohort CSV, long", size,
-                               median_time(lambda: export.cohort_long_csv(db, cohort_id), runs, warm_up=0)))
-        out.append(Measurement("export: cohort CSV, wide", size,
-                               median_time(lambda: export.cohort_wide_csv(db, cohort_id, qset), runs, warm_up=0)))
+        out.append(Measurement("export: cohort CSV, long", size, median_time(
+            lambda: export.cohort_long_csv(db, facilitator, cohort_id), runs, warm_up=0)))
+        out.append(Measurement("export: cohort CSV, wide", size, median_time(
+            lambda: export.cohort_wide_csv(db, facilitator, cohort_id, qset), runs, warm_up=0)))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -16,6 +17,9 @@ from sqlite_utils import Database
 from reflect import tally
 from reflect.db import stamp, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
+
+if TYPE_CHECKING:
+    from reflect.accounts import User
 
 # Name and length in weeks of the default windows, counted from the day a cohort is made.
 DEFAULTS = (("Start of module", 6), ("Mid-point", 6), ("End of module", 14))
@@ -97,13 +101,17 @@ def to_days(point: Checkpoint, zone: ZoneInfo) -> tuple[date, date]:
     return opens.date(), (closes - timedelta(days=1)).date()
 
 
-def replace_all(db: Database, cohort_id: int, windows: list[tuple[int | None, str, datetime, datetime]]) -> None:
-    """Save the cohort's checkpoints as (id or None for a new one, name, opens, closes).
+def replace_all(db: Database, actor: User, cohort_id: int,
+                windows: list[tuple[int | None, str, datetime, datetime]]) -> None:
+    """Save the cohort's checkpoints as (id or None for a new one, name, opens, closes), if `actor` runs it.
 
     Checkpoints left out are removed; no submission is touched, since membership follows from the windows (the
     cohort's figures are recounted).
     Raises :class:`CheckpointError` naming the checkpoint for a blank name, an empty window or an overlap.
     """
+    from reflect import access  # access builds on cohorts, which imports this module
+
+    access.cohort_for(db, actor, cohort_id)
     cleaned = []
     for number, (checkpoint_id, name, opens, closes) in enumerate(windows, start=1):
         try:

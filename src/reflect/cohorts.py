@@ -5,12 +5,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from reflect import audit, checkpoints, tally
 from reflect.db import now, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
+
+if TYPE_CHECKING:
+    from reflect.accounts import User
 
 # No 0/O, 1/I/L: codes are read aloud and typed from slides.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -46,33 +50,35 @@ def create_cohort(db: Database, facilitator_id: int, name: str) -> Cohort:
     return Cohort(cohort_id, name, code)
 
 
-def run_by(db: Database, facilitator_id: int, cohort_id: int) -> Cohort:
-    """The cohort, if `facilitator_id` is one of its facilitators; otherwise :class:`CohortError`.
+def run_by(db: Database, actor: User, cohort_id: int) -> Cohort:
+    """The cohort, if `actor` may run it (one of its facilitators, an administrator or the command line);
+    otherwise :class:`reflect.access.NotYourCohort`, a :class:`CohortError`.
 
-    Every facilitator action on a cohort goes through this check, so another facilitator's cohort is out of reach.
+    This is :func:`reflect.access.cohort_for`, the one check every cohort-scoped function opens with, so another
+    facilitator's cohort is out of reach.
     """
-    for cohort in cohorts_run_by(db, facilitator_id):
-        if cohort.id == cohort_id:
-            return cohort
-    raise CohortError("That cohort is not one of yours.")
+    from reflect import access  # access builds on this module, so it is imported when first needed
+
+    return access.cohort_for(db, actor, cohort_id)
 
 
-def rename(db: Database, facilitator_id: int, cohort_id: int, name: str) -> None:
-    run_by(db, facilitator_id, cohort_id)
+def rename(db: Database, actor: User, cohort_id: int, name: str) -> None:
+    run_by(db, actor, cohort_id)
     name = _checked_name(name)
     with write_transaction(db):
         db.execute("UPDATE cohorts SET name = ? WHERE id = ?", [name, cohort_id])
 
 
-def set_archived(db: Database, facilitator_id: int, cohort_id: int, archived: bool) -> None:
+def set_archived(db: Database, actor: User, cohort_id: int, archived: bool) -> None:
     """Archive a cohort (its join code stops working; its data stays) or reopen it."""
-    run_by(db, facilitator_id, cohort_id)
+    run_by(db, actor, cohort_id)
     with write_transaction(db):
         db.execute("UPDATE cohorts SET archived_at = ? WHERE id = ?", [now() if archived else None, cohort_id])
 
 
-def facilitators_of(db: Database, cohort_id: int) -> list[tuple[str, str]]:
+def facilitators_of(db: Database, actor: User, cohort_id: int) -> list[tuple[str, str]]:
     """(name, email) of the cohort's facilitators."""
+    run_by(db, actor, cohort_id)
     return db.execute(
         """SELECT u.name, u.email FROM users u JOIN cohort_facilitators f ON f.user_id = u.id
            WHERE f.cohort_id = ? ORDER BY u.name""",

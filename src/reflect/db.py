@@ -337,6 +337,19 @@ def m0005_tally(db: Database) -> None:
     tally.rebuild(db)
 
 
+@migrations(name="0006_administrators")
+def m0006_administrators(db: Database) -> None:
+    # An administrator is a facilitator with a flag, not a third role: users.role's CHECK cannot be altered in place,
+    # and rebuilding users (referenced by eight tables) inside this transaction, where foreign keys cannot be turned
+    # off, is a risk a flag column does not need. Every check that asks for a facilitator then accepts an
+    # administrator as it is. The flag is allowed on facilitators only.
+    db.execute("ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0 "
+               "CHECK (is_admin IN (0, 1) AND (is_admin = 0 OR role = 'facilitator'))")
+    # The account made at set-up (the earliest facilitator) becomes the first administrator.
+    db.execute("""UPDATE users SET is_admin = 1 WHERE id = (
+                      SELECT id FROM users WHERE role = 'facilitator' ORDER BY created_at, id LIMIT 1)""")
+
+
 @migrations(name="0008_cohort_invitations")
 def m0008_cohort_invitations(db: Database) -> None:
     # An account that already exists joins another cohort only when its owner accepts: a facilitator's roster, or

@@ -55,8 +55,9 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
     windows = [(name, now + timedelta(weeks=start), now + timedelta(weeks=start + length), turnout)
                for name, start, length, turnout in WINDOWS]
     existing = checkpoints.of_cohort(db, cohort.id)
-    checkpoints.replace_all(db, cohort.id, [(point.id, name, opens, closes) for point, (name, opens, closes, _)
-                                            in zip(existing, windows, strict=True)])
+    checkpoints.replace_all(db, facilitator, cohort.id, [(point.id, name, opens, closes)
+                                                         for point, (name, opens, closes, _)
+                                                         in zip(existing, windows, strict=True)])
 
     password_hash = PasswordHasher().hash(PASSWORD)  # one hash for all demo leaders: hashing 10,000 takes minutes
     users, members, submissions, answers, drafts, shared = [], [], [], [], [], []
@@ -110,7 +111,7 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
         run("INSERT INTO drafts (user_id, set_id, item_id, rating, note, saved_at) VALUES (?, ?, ?, ?, ?, ?)", drafts)
         run("INSERT INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)", shared)
         tally.refresh(db, cohort_id=cohort.id)
-    return DemoCohort(cohorts.run_by(db, facilitator.id, cohort.id), FACILITATOR_EMAIL, PASSWORD, leaders,
+    return DemoCohort(cohorts.run_by(db, facilitator, cohort.id), FACILITATOR_EMAIL, PASSWORD, leaders,
                       len(submissions))
 
 

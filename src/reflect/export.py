@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 
 from sqlite_utils import Database
 
-from reflect import audit, responses
+from reflect import access, audit, responses
+from reflect.accounts import User
 from reflect.db import read_snapshot, write_transaction
 from reflect.questions import QuestionSet
 
@@ -65,6 +66,7 @@ def leader_csv(db: Database, user_id: int, sets: Mapping[str, QuestionSet], *, b
 
 # Cohort exports for facilitators. Ratings are always included; free text (answers and notes) only from
 # submissions the leader chose to share. Column names in the wide file are item ids, stable across wording changes.
+# Each takes the acting person and opens with reflect.access.cohort_for: only those who run the cohort export it.
 
 LONG_COLUMNS = (
     "cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "counts_for_checkpoint", "submission_id",
@@ -160,13 +162,15 @@ class _CellsText:
         return self._buffer.getvalue()[:-2] + self._end
 
 
-def cohort_long_csv(db: Database, cohort_id: int, *, checkpoint_id: int | None = None, bom: bool = False) -> bytes:
+def cohort_long_csv(db: Database, actor: User, cohort_id: int, *, checkpoint_id: int | None = None,
+                    bom: bool = False) -> bytes:
     """Every submitted answer of the cohort's leaders, one row per answer, streamed from SQLite to the CSV writer.
 
     A row is its submission's cells, then its answer's. Each submission's cells are made once, not once per answer,
     and an answer without free text (an item's wording and a rating) repeats across leaders, so it is made once per
     distinct answer: at 10,000 leaders, 290,000 rows come from 35,000 submissions and a few hundred distinct answers.
     """
+    access.cohort_for(db, actor, cohort_id)
     submission_text, answer_text = _CellsText(","), _CellsText("\r\n")
     repeated_answer_text = functools.cache(answer_text)
     buffer = io.StringIO(newline="")
@@ -205,11 +209,12 @@ def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
     return columns
 
 
-def cohort_wide_csv(db: Database, cohort_id: int, qset: QuestionSet, *, checkpoint_id: int | None = None,
-                    bom: bool = False) -> bytes:
+def cohort_wide_csv(db: Database, actor: User, cohort_id: int, qset: QuestionSet, *,
+                    checkpoint_id: int | None = None, bom: bool = False) -> bytes:
     """One row per leader per checkpoint for `qset`: the submission that counts there (the one cohort charts use),
     one column per item (its rating, or its text if shared). Earlier submissions in a checkpoint, and any outside
     every checkpoint, are in the long file only."""
+    access.cohort_for(db, actor, cohort_id)
     rows: dict[tuple, dict] = {}
     with read_snapshot(db):
         submissions = _cohort_submissions(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
@@ -224,8 +229,9 @@ def cohort_wide_csv(db: Database, cohort_id: int, qset: QuestionSet, *, checkpoi
     return to_csv(rows.values(), wide_columns(db, cohort_id, qset), bom=bom)
 
 
-def codebook_csv(db: Database, cohort_id: int, qset: QuestionSet, *, bom: bool = False) -> bytes:
+def codebook_csv(db: Database, actor: User, cohort_id: int, qset: QuestionSet, *, bom: bool = False) -> bytes:
     """What each column of the wide file means: question text per set version, and the scale's labels."""
+    access.cohort_for(db, actor, cohort_id)
     scale = "; ".join(f"{point} = {label}" for point, label in enumerate(qset.scale, start=1))
     wording = {(qset.version, item.id): item.text for item in qset.items}
     for version, item_id, item_text in db.execute(
@@ -257,11 +263,13 @@ def codebook_csv(db: Database, cohort_id: int, qset: QuestionSet, *, bom: bool =
                   bom=bom)
 
 
-def logged(db: Database, actor_id: int | None, cohort_id: int, description: str, make, *args, **kwargs) -> bytes:
-    """Make a cohort export with ``make(db, cohort_id, *args, **kwargs)`` and record in the audit log who took it."""
-    data = make(db, cohort_id, *args, **kwargs)
+def logged(db: Database, actor: User, cohort_id: int, description: str, make, *args, **kwargs) -> bytes:
+    """Make a cohort export with ``make(db, actor, cohort_id, *args, **kwargs)`` and record in the audit log who
+    took it (no account for the command line)."""
+    access.cohort_for(db, actor, cohort_id)
+    data = make(db, actor, cohort_id, *args, **kwargs)
     with write_transaction(db):
-        audit.record(db, actor_id=actor_id, action=audit.EXPORTED, cohort_id=cohort_id,
+        audit.record(db, actor_id=actor.id, action=audit.EXPORTED, cohort_id=cohort_id,
                      detail=f"{description}, {len(data):,} bytes")
     return data
 

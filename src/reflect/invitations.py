@@ -30,13 +30,17 @@ def new_code() -> str:
     return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
 
 
-def invite(db: Database, created_by: int, user_id: int, *, now: datetime | None = None) -> str:
-    """Make a code for `user_id` (call inside the caller's write transaction) and return it; it is shown once."""
+def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime | None = None) -> str:
+    """Make a code for `user_id` (call inside the caller's write transaction) and return it; it is shown once.
+
+    `created_by` is None for the command line, which is no account: the invitation is then recorded as made by the
+    account it is for (the audit log says it came from the command line).
+    """
     now = now or datetime.now(UTC)
     code = new_code()
     db.execute(
         "INSERT INTO invitations (code_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-        [_hash(code), user_id, created_by, stamp(now), stamp(now + VALID_FOR)],
+        [_hash(code), user_id, user_id if created_by is None else created_by, stamp(now), stamp(now + VALID_FOR)],
     )
     return code
 
@@ -77,13 +81,13 @@ def _usable(db: Database, email: str, code: str, now: datetime) -> tuple[str, in
     return code_hash, user_id
 
 
-def add_co_facilitator(db: Database, facilitator_id: int, cohort_id: int, *, name: str, email: str,
+def add_co_facilitator(db: Database, actor: User, cohort_id: int, *, name: str, email: str,
                        now: datetime | None = None) -> str | None:
-    """Add a facilitator to a cohort `facilitator_id` runs. Returns an invitation code if a new account was made.
+    """Add a facilitator to a cohort `actor` runs. Returns an invitation code if a new account was made.
 
     An existing facilitator account is added as it is; a leader's email is refused (roles do not mix).
     """
-    cohorts.run_by(db, facilitator_id, cohort_id)
+    cohorts.run_by(db, actor, cohort_id)
     email = accounts.check_email(email)
     with write_transaction(db):
         row = db.execute("SELECT id, role FROM users WHERE email = ?", [email]).fetchone()
@@ -92,11 +96,11 @@ def add_co_facilitator(db: Database, facilitator_id: int, cohort_id: int, *, nam
         code = None
         if row is None:
             user = accounts.insert_user(db, accounts.check_name(name), email, accounts.FACILITATOR, accounts.INVITED)
-            code = invite(db, facilitator_id, user.id, now=now)
+            code = invite(db, actor.id, user.id, now=now)
             user_id = user.id
         else:
             user_id = row[0]
         cohorts.add_facilitator(db, cohort_id, user_id)
-        audit.record(db, actor_id=facilitator_id, action=audit.FACILITATOR_ADDED, cohort_id=cohort_id,
+        audit.record(db, actor_id=actor.id, action=audit.FACILITATOR_ADDED, cohort_id=cohort_id,
                      detail=f"{email}{' (new account, invited)' if code else ''}")
     return code

@@ -3,6 +3,10 @@
 For each leader, only their latest submission within a checkpoint counts. Which one that is, and how many leaders
 gave each rating, are kept current at write time (:mod:`reflect.tally`), so these reads cost the same at any cohort
 size. Free text is not read here at all: only ratings, counts and who has submitted.
+
+Every function of one cohort takes the acting person and opens with :func:`reflect.access.cohort_for`: a
+facilitator's figures need the cohort's facilitators (or an administrator); a leader may read only their own cohort's
+shares and their own ratings (My progress).
 """
 
 from __future__ import annotations
@@ -12,17 +16,25 @@ import math
 import pandas as pd
 from sqlite_utils import Database
 
+from reflect import access
+from reflect.accounts import User
 from reflect.questions import QuestionSet
 
 MIN_RESPONDENTS = 5  # below this, no cohort figure is shown to leaders
+# What each cohort figure needs of the acting person (reflect.access): :func:`reflect.ui.cohort_report` checks this
+# before serving a cached figure; the functions check it again on their own.
+NEEDS = {"distribution": access.RUN, "respondents": access.RUN, "over_time": access.RUN, "grid_page": access.RUN,
+         "completion": access.RUN, "cohort_shares": access.FIGURES}
+
 
 def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
     cursor = db.execute(sql, params)
     return pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])
 
 
-def distribution(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: int) -> pd.DataFrame:
+def distribution(db: Database, actor: User, cohort_id: int, qset: QuestionSet, checkpoint_id: int) -> pd.DataFrame:
     """Per item and scale point, how many leaders chose it at the checkpoint: columns item_id, rating, count."""
+    access.cohort_for(db, actor, cohort_id)
     counts = _frame(
         db,
         """SELECT rc.item_id, rc.rating, rc.leaders AS count
@@ -38,8 +50,9 @@ def distribution(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id:
     return counts.reset_index().astype({"count": "int64"})
 
 
-def respondents(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> int:
+def respondents(db: Database, actor: User, cohort_id: int, set_id: str, checkpoint_id: int) -> int:
     """How many leaders of the cohort have submitted the set at the checkpoint."""
+    access.cohort_for(db, actor, cohort_id)
     return db.execute(
         """SELECT COUNT(*) FROM counted_submissions
            WHERE cohort_id = :cohort_id AND checkpoint_id = :checkpoint_id AND set_id = :set_id""",
@@ -47,8 +60,9 @@ def respondents(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -
     ).fetchone()[0]
 
 
-def over_time(db: Database, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
+def over_time(db: Database, actor: User, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
     """Per checkpoint (in time order) and item: n, mean rating and a 95% confidence interval of the mean."""
+    access.cohort_for(db, actor, cohort_id)
     table = _frame(
         db,
         """SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, cp.opens_at, rc.item_id,
@@ -80,13 +94,15 @@ GRID_SORTS = {
 }
 
 
-def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: int, *, sort: str = "Name (A–Z)",
-              page: int = 1, per_page: int = 50, name_contains: str = "") -> tuple[pd.DataFrame, int]:
+def grid_page(db: Database, actor: User, cohort_id: int, qset: QuestionSet, checkpoint_id: int, *,
+              sort: str = "Name (A–Z)", page: int = 1, per_page: int = 50,
+              name_contains: str = "") -> tuple[pd.DataFrame, int]:
     """One page of the leaders × items grid of latest ratings at a checkpoint, and how many leaders match in all.
 
     Rows: leader (name), user_id, email, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
     whatever the size of the cohort.
     """
+    access.cohort_for(db, actor, cohort_id)
     params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
               "name": f"%{name_contains.strip()}%", "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
     rated = """WITH rated AS (
@@ -116,9 +132,11 @@ def grid_page(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: in
     return grid[grid["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True), total
 
 
-def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int) -> pd.DataFrame:
+def completion(db: Database, actor: User, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int
+               ) -> pd.DataFrame:
     """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint, counting
     only what they did since they joined the cohort."""
+    access.cohort_for(db, actor, cohort_id)
     leaders = _frame(
         db,
         """SELECT u.id AS user_id, u.name AS leader, u.email FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
@@ -146,10 +164,11 @@ def completion(db: Database, cohort_id: int, sets: list[QuestionSet], checkpoint
     return leaders
 
 
-def cohort_shares(db: Database, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
+def cohort_shares(db: Database, actor: User, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
     """Per checkpoint with at least :data:`MIN_RESPONDENTS` respondents: the share of the cohort at each rating of
     each item. Columns: checkpoint_id, checkpoint, respondents, item_id, rating, share. The same for every leader of
-    the cohort, so it can be computed once and shared."""
+    the cohort, so it can be computed once and shared; the cohort's leaders may read it as well as its facilitators."""
+    access.cohort_for(db, actor, cohort_id, need=access.FIGURES)
     return _frame(
         db,
         """WITH counted AS (
@@ -167,8 +186,10 @@ def cohort_shares(db: Database, cohort_id: int, qset: QuestionSet) -> pd.DataFra
     )
 
 
-def own_latest(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
-    """The ratings of the leader's submission that counts at each checkpoint: checkpoint_id, item_id, rating."""
+def own_latest(db: Database, actor: User, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
+    """The ratings of the leader's submission that counts at each checkpoint: checkpoint_id, item_id, rating.
+    A leader may read their own (in their own cohort); anyone else's need the cohort's facilitators."""
+    access.cohort_for(db, actor, cohort_id, need=access.FIGURES if user_id == actor.id else access.RUN)
     return _frame(
         db,
         """SELECT counted.checkpoint_id, a.item_id, a.rating
@@ -190,6 +211,6 @@ def positions(shares: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
     return joined[["checkpoint", "respondents", "item_id", "rating", "share", "mine"]].reset_index(drop=True)
 
 
-def leader_positions(db: Database, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
+def leader_positions(db: Database, actor: User, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
     """:func:`positions` from a fresh read of the cohort."""
-    return positions(cohort_shares(db, cohort_id, qset), own_latest(db, cohort_id, qset, user_id))
+    return positions(cohort_shares(db, actor, cohort_id, qset), own_latest(db, actor, cohort_id, qset, user_id))

@@ -12,7 +12,8 @@ from typing import NamedTuple
 import pandas as pd
 from sqlite_utils import Database
 
-from reflect import audit, tally
+from reflect import access, audit, tally
+from reflect.accounts import User
 from reflect.db import now as current_time
 from reflect.db import stamp, write_transaction
 from reflect.questions import RATING, QuestionSet
@@ -244,9 +245,11 @@ class SharedReflection(NamedTuple):
     answers: dict[str, Answer]
 
 
-def shared_in_cohort(db: Database, cohort_id: int, set_id: str, checkpoint_id: int) -> list[SharedReflection]:
+def shared_in_cohort(db: Database, actor: User, cohort_id: int, set_id: str, checkpoint_id: int
+                     ) -> list[SharedReflection]:
     """Every submission of `set_id` shared by the cohort's leaders in the checkpoint, made while they belonged to
-    the cohort: the only free text facilitators can read."""
+    the cohort: the only free text facilitators can read, and only those who run the cohort."""
+    access.cohort_for(db, actor, cohort_id)
     rows = db.execute(
         """SELECT u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
            FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from reflect import accounts, audit, cohort_invitations, cohorts, invitations
-from reflect.accounts import AccountError
+from reflect import access, accounts, audit, cohort_invitations, cohorts, invitations
+from reflect.accounts import AccountError, User
 from reflect.db import write_transaction
 from reflect.export import to_csv
 from reflect.text import is_blank
@@ -71,8 +71,9 @@ class Invited:
     code: str
 
 
-def check_roster(db: Database, cohort_id: int, data: bytes) -> RosterCheck:
-    """Check a roster CSV against the cohort and the accounts that exist; write nothing."""
+def check_roster(db: Database, actor: User, cohort_id: int, data: bytes) -> RosterCheck:
+    """Check a roster CSV against the cohort and the accounts that exist, for someone who runs it; write nothing."""
+    access.cohort_for(db, actor, cohort_id)
     if len(data) > MAX_BYTES:
         return _problem(1, f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,}. Split it into smaller files.")
     try:
@@ -142,13 +143,13 @@ def preview(check: RosterCheck) -> list[dict[str, object]]:
             for row in sorted(check.to_add + check.to_join, key=lambda row: row.line)]
 
 
-def import_roster(db: Database, facilitator_id: int, cohort_id: int, check: RosterCheck) -> list[Invited]:
+def import_roster(db: Database, actor: User, cohort_id: int, check: RosterCheck) -> list[Invited]:
     """Import a clean check in one transaction; return each new leader's invitation code (shown only once).
 
     New emails get an account in the cohort and a code. A leader who already has an account gets an invitation to
     the cohort instead, and joins only if they accept it; their account is not changed.
     """
-    cohorts.run_by(db, facilitator_id, cohort_id)
+    access.cohort_for(db, actor, cohort_id)
     if not check.ok:
         raise RosterError("Fix the problems in the file, then check it again before importing.")
     invited = []
@@ -159,16 +160,16 @@ def import_roster(db: Database, facilitator_id: int, cohort_id: int, check: Rost
                                   "Check the file again; nothing was imported.")
             user = accounts.insert_user(db, row.name, row.email, accounts.LEADER, accounts.INVITED)
             cohorts.add_leader(db, cohort_id, user.id)
-            invited.append(Invited(row.name, row.email, invitations.invite(db, facilitator_id, user.id)))
+            invited.append(Invited(row.name, row.email, invitations.invite(db, actor.id, user.id)))
         for row in check.to_join:
             user_id = db.execute("SELECT id FROM users WHERE email = ? AND role = ?",
                                  [row.email, accounts.LEADER]).fetchone()
             if user_id is None:
                 raise RosterError(f"Line {row.line}: that leader's account changed since the file was checked. "
                                   "Check the file again; nothing was imported.")
-            cohort_invitations.invite(db, cohort_id, user_id[0], invited_by=facilitator_id)
+            cohort_invitations.invite(db, cohort_id, user_id[0], invited_by=actor.id)
         # The log is read by the cohort's facilitators: one count, not how many already had an account.
-        audit.record(db, actor_id=facilitator_id, action=audit.IMPORTED, cohort_id=cohort_id,
+        audit.record(db, actor_id=actor.id, action=audit.IMPORTED, cohort_id=cohort_id,
                      detail=f"{len(check.to_add) + len(check.to_join)} leaders invited")
     return invited
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlite_utils import Database
 
-from reflect import accounts, checkpoints, cohorts, reports, responses, tally
+from reflect import access, accounts, checkpoints, cohorts, reports, responses, tally
 from reflect.accounts import AccountError, User
 from reflect.db import DatabaseUnavailable, db_path, now, open_db
 from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
@@ -132,7 +132,8 @@ def current_user(db: Database) -> User | None:
 
 
 def require_user(role: str | None = None) -> tuple[Database, User]:
-    """Return (db, user) if someone is signed in with `role`; otherwise show sign-in or a refusal and stop."""
+    """Return (db, user) if someone is signed in with `role`; otherwise show sign-in or a refusal and stop.
+    An administrator is accepted wherever a facilitator is."""
     db = database()
     user = current_user(db)
     if user is None:
@@ -140,7 +141,7 @@ def require_user(role: str | None = None) -> tuple[Database, User]:
         sign_in_form(db)
         st.stop()
     _sidebar(user)
-    if role is not None and user.role != role:
+    if role is not None and not user.is_a(role):
         st.error(f"This page is for {role}s only, and you are signed in as a {user.role}. Choose a page from the menu.")
         st.stop()
     for error in _load_sets(_questions_dir())[1]:
@@ -292,8 +293,9 @@ def remember_cohort(cohort_id: int) -> None:
 
 
 def choose_cohort(db: Database, user: User) -> cohorts.Cohort:
-    """A selectbox of the facilitator's own cohorts (others' are never offered); stops with a hint if none."""
-    mine = cohorts.cohorts_run_by(db, user.id)
+    """A selectbox of the cohorts `user` may run (others' are never offered; an administrator's: every cohort);
+    stops with a hint if none."""
+    mine = access.cohorts_for(db, user)
     if not mine:
         st.info("You have no cohorts yet. Create one on the Cohorts page.")
         st.page_link("pages/cohorts.py", label="Go to Cohorts", icon=":material/groups:")
@@ -372,9 +374,11 @@ def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[res
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cached_report(name: str, path: str, version: int, *args, **kwargs):
+def _cached_report(name: str, path: str, version: int, _actor: User, cohort_id: int, *args, **kwargs):
+    # _actor is left out of the cache key (a figure is the same for everyone who may see it): the report checks it
+    # when it is made, and cohort_report checks every caller before a cached figure is served.
     with contextlib.closing(open_db(path, migrate=False)) as db:
-        return getattr(reports, name)(db, *args, **kwargs)
+        return getattr(reports, name)(db, _actor, cohort_id, *args, **kwargs)
 
 
 def cohort_report_cache_clear() -> None:
@@ -382,13 +386,15 @@ def cohort_report_cache_clear() -> None:
     _cached_report.clear()
 
 
-def cohort_report(db: Database, name: str, *args, **kwargs):
-    """``reports.<name>(db, *args, **kwargs)``, cached across sessions until the data it is made from changes.
+def cohort_report(db: Database, actor: User, name: str, cohort_id: int, *args, **kwargs):
+    """``reports.<name>(db, actor, cohort_id, *args, **kwargs)``, cached across sessions until the data it is made
+    from changes. The access check (:func:`reflect.access.cohort_for`) runs first, on every call, cached or not.
 
     The key includes :func:`tally.version`, which goes up on every write that can change a figure (a submission,
     a deletion, a checkpoint edit, a leader joining), so a facilitator never sees figures older than the database.
     """
-    return _cached_report(name, str(db_path()), tally.version(db), *args, **kwargs)
+    access.cohort_for(db, actor, cohort_id, need=reports.NEEDS[name])
+    return _cached_report(name, str(db_path()), tally.version(db), actor, cohort_id, *args, **kwargs)
 
 
 def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:

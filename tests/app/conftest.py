@@ -19,6 +19,7 @@ PASSWORD = "correct horse battery staple"
 
 @dataclass
 class People:
+    administrator: User
     facilitator: User
     other_facilitator: User
     leader: User
@@ -50,7 +51,9 @@ def db(db_path):
 
 @pytest.fixture
 def people(db) -> People:
-    facilitator = accounts.create_first_facilitator(db, name="Fran", email="fran@trust.org.uk", password=PASSWORD)
+    # The set-up account is the first administrator: it runs no cohort here, so Fran is a facilitator only.
+    administrator = accounts.create_first_facilitator(db, name="Ada", email="ada@trust.org.uk", password=PASSWORD)
+    facilitator = accounts.create_facilitator(db, name="Fran", email="fran@trust.org.uk", password=PASSWORD)
     other_facilitator = accounts.create_facilitator(db, name="Olu", email="olu@trust.org.uk", password=PASSWORD)
     cohort = cohorts.create_cohort(db, facilitator.id, "Spring North")
     other_cohort = cohorts.create_cohort(db, other_facilitator.id, "Spring South")
@@ -58,7 +61,7 @@ def people(db) -> People:
                                       password=PASSWORD)
     other_leader = accounts.register_leader(db, join_code=cohort.join_code, name="Bea", email="bea@school.org.uk",
                                             password=PASSWORD)
-    return People(facilitator, other_facilitator, leader, other_leader, cohort, other_cohort)
+    return People(administrator, facilitator, other_facilitator, leader, other_leader, cohort, other_cohort)
 
 
 # A page file run on its own, without the router (as a server without it would): only its own guard protects it.

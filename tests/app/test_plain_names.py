@@ -8,6 +8,7 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 
 from reflect import accounts, checkpoints, cohorts, responses
+from reflect.access import SYSTEM
 from reflect.questions import load_question_sets
 
 from .conftest import PASSWORD, ROOT, app_as
@@ -55,7 +56,7 @@ def named(db):
                                                     password=PASSWORD)
     cohort = cohorts.create_cohort(db, facilitator.id, "http://evil.example/cohort")
     now = datetime.now(UTC)
-    checkpoints.replace_all(db, cohort.id, [(None, "![x](http://evil.example/x.png)", now - timedelta(days=9),
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "![x](http://evil.example/x.png)", now - timedelta(days=9),
                                              now + timedelta(days=9))])
     leaders = []
     for number in range(5):
