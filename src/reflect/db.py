@@ -9,7 +9,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
@@ -253,15 +253,18 @@ def m0002_checkpoints_sharing_invitations(db: Database) -> None:
         CREATE INDEX drafts_by_set ON drafts(set_id, user_id, saved_at);;
         """,
     )
-    # Cohorts made before checkpoints existed get the default three, counted from when they were made.
-    from reflect.checkpoints import default_windows
-
+    # Cohorts made before checkpoints existed get the default three (6, 6 and 14 weeks), from midnight UTC of the
+    # day they were made. The rule is written out here, as it stood, so later changes to the defaults cannot change
+    # what this migration does (a later migration turns these windows into days).
     for cohort_id, created_at in db.execute("SELECT id, created_at FROM cohorts").fetchall():
-        for name, opens_at, closes_at in default_windows(datetime.fromisoformat(created_at)):
+        opens = datetime.combine(datetime.fromisoformat(created_at).astimezone(UTC).date(), time(), UTC)
+        for name, weeks in (("Start of module", 6), ("Mid-point", 6), ("End of module", 14)):
+            closes = opens + timedelta(weeks=weeks)
             db.execute(
                 "INSERT INTO checkpoints (cohort_id, name, opens_at, closes_at) VALUES (?, ?, ?, ?)",
-                [cohort_id, name, opens_at, closes_at],
+                [cohort_id, name, stamp(opens), stamp(closes)],
             )
+            opens = closes
 
 
 @migrations(name="0003_audit_log")
