@@ -10,6 +10,8 @@ import pytest
 from reflect import accounts, checkpoints, cohorts
 from reflect.checkpoints import CheckpointError
 
+from .cohort_data import days
+
 NAME = "![x](http://127.0.0.1:9/x.png) www.evil.example"
 JAN = datetime(2027, 1, 4, tzinfo=UTC)
 
@@ -29,5 +31,5 @@ def cohort(db):
 ])
 def test_checkpoint_problems_are_numbered_not_named(db, cohort, windows, message):
     with pytest.raises(CheckpointError) as raised:
-        checkpoints.replace_all(db, cohort.id, [(None, *window) for window in windows])
+        checkpoints.replace_all(db, cohort.id, [(None, name, *days(opens, closes)) for name, opens, closes in windows])
     assert str(raised.value) == message
