@@ -16,7 +16,7 @@ with st.form("new_cohort", clear_on_submit=True):
     pressed = st.form_submit_button("Create cohort", type="primary")
 if pressed:
     try:
-        cohort = cohorts.create_cohort(db, user.id, name)
+        cohort = cohorts.create_cohort(db, user.id, name, time_zone=ui.browser_zone().key)
     except CohortError as error:
         st.error(str(error))
     else:
@@ -62,17 +62,18 @@ with settings:
             st.rerun()
 
 with timeline:
-    zone = ui.browser_zone()
+    zone = checkpoints.zone_of(db, cohort.id)
+    yours = ui.browser_zone()
     st.caption(
         "A submission belongs to the checkpoint open when it was made; a leader's latest submission in a checkpoint "
-        f"is the one the cohort charts use. Dates are whole days in your time zone ({zone.key}), first and last "
-        "day included; checkpoints may not overlap."
+        f"is the one the cohort charts use. Dates are whole days in {zone.key}, first and last day included; "
+        "checkpoints may not overlap."
+        + (f" (Your browser is in {yours.key}.)" if yours.key != zone.key else "")
     )
     current = checkpoints.of_cohort(db, cohort.id)
-    days = [checkpoints.to_days(point, zone) for point in current]
     table = pd.DataFrame({
         "id": [point.id for point in current], "Name": [point.name for point in current],
-        "First day": [first for first, _ in days], "Last day": [last for _, last in days],
+        "First day": [point.first_day for point in current], "Last day": [point.last_day for point in current],
     })
     edited = st.data_editor(
         table, num_rows="dynamic", hide_index=True, key=f"checkpoints:{cohort.id}",
@@ -85,14 +86,15 @@ with timeline:
     )
     if st.button("Save checkpoints", type="primary"):
         rows = [(None if pd.isna(row["id"]) else int(row["id"]), str(row["Name"] or ""),
-                 None if pd.isna(row["First day"]) else row["First day"],
-                 None if pd.isna(row["Last day"]) else row["Last day"]) for row in edited.to_dict("records")]
+                 None if pd.isna(row["First day"]) else pd.Timestamp(row["First day"]).date(),
+                 None if pd.isna(row["Last day"]) else pd.Timestamp(row["Last day"]).date())
+                for row in edited.to_dict("records")]
         try:
-            checkpoints.replace_all(db, user, cohort.id, checkpoints.from_days(rows, zone))
+            changed = checkpoints.replace_all(db, user, cohort.id, rows)
         except CheckpointError as error:
             st.error(str(error))
         else:
-            st.success("Checkpoints saved.")
+            st.success("Checkpoints saved." if changed else "Nothing to save: the checkpoints are as stored.")
 
 with people:
     st.dataframe(pd.DataFrame(cohorts.facilitators_of(db, user, cohort.id), columns=["Name", "Email"]), hide_index=True)

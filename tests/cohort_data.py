@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from reflect import accounts, checkpoints, cohorts, responses, tally
 from reflect.db import write_transaction
@@ -17,6 +17,12 @@ TINY = QuestionSet(
 JAN = datetime(2027, 1, 1, tzinfo=UTC)
 FEB = datetime(2027, 2, 1, tzinfo=UTC)
 MAR = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+def days(opens: datetime, closes: datetime) -> tuple[date, date]:
+    """The first and last whole day of the window from `opens` to `closes` (midnights in UTC, which is London's
+    winter time, the zone of cohorts made here), as checkpoints are saved."""
+    return opens.date(), (closes - timedelta(days=1)).date()
 
 
 def facilitator(db, email="fran@trust.org.uk"):
@@ -38,7 +44,8 @@ def cohort_with_windows(db, owner, name="North"):
     """A cohort whose checkpoints are January ("Start") and February ("End") 2027."""
     cohort = cohorts.create_cohort(db, owner.id, name)
     points = checkpoints.of_cohort(db, cohort.id)
-    checkpoints.replace_all(db, owner, cohort.id, [(points[0].id, "Start", JAN, FEB), (points[1].id, "End", FEB, MAR)])
+    checkpoints.replace_all(db, owner, cohort.id, [(points[0].id, "Start", *days(JAN, FEB)),
+                                                   (points[1].id, "End", *days(FEB, MAR))])
     return cohort
 
 

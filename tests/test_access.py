@@ -15,7 +15,7 @@ import pytest
 from reflect import access, audit, checkpoints, cohorts, export, facilitators, invitations, reports, responses, roster
 from reflect.access import SYSTEM, AccessDenied, NotYourCohort
 
-from .cohort_data import JAN, MAR, TINY, administrator, cohort_with_windows, facilitator, leaders, rate
+from .cohort_data import JAN, MAR, TINY, administrator, cohort_with_windows, days, facilitator, leaders, rate
 
 
 class World:
@@ -58,7 +58,7 @@ CALLS = {
     "responses.shared_in_cohort": (
         lambda w, actor: responses.shared_in_cohort(w.db, actor, w.north.id, TINY.id, w.start.id)),
     "checkpoints.replace_all": lambda w, actor: checkpoints.replace_all(w.db, actor, w.north.id,
-                                                                        [(w.start.id, "Mine now", JAN, MAR)]),
+                                                                        [(w.start.id, "Mine now", *days(JAN, MAR))]),
     "cohorts.run_by": lambda w, actor: cohorts.run_by(w.db, actor, w.north.id),
     "cohorts.rename": lambda w, actor: cohorts.rename(w.db, actor, w.north.id, "Mine now"),
     "cohorts.set_archived": lambda w, actor: cohorts.set_archived(w.db, actor, w.north.id, True),

@@ -16,7 +16,7 @@ from reflect.questions import Item, QuestionSet
 from reflect.responses import IncompleteSubmission
 from reflect.text import InvalidText
 
-from .cohort_data import FEB, JAN, PASSWORD, TINY, cohort_with_windows, facilitator, leaders, rate
+from .cohort_data import FEB, JAN, PASSWORD, TINY, cohort_with_windows, days, facilitator, leaders, rate
 
 WRITTEN = QuestionSet(id="written", title="Written", version=1, source="s", intro="i", max_chars=50,
                       items=(Item("q1", "text", "First question?"), Item("q2", "text", "Second question?")))
@@ -119,8 +119,8 @@ CASES = {
         AccountError, "does not match"),
     "blank cohort name": (lambda w: cohorts.create_cohort(w.db, w.owner.id, "  "), CohortError, "Give the cohort"),
     "overlapping checkpoints": (
-        lambda w: checkpoints.replace_all(w.db, w.owner, w.cohort.id, [(None, "A", JAN, JAN + timedelta(days=10)),
-                                                                       (None, "B", JAN + timedelta(days=5), FEB)]),
+        lambda w: checkpoints.replace_all(w.db, w.owner, w.cohort.id, [
+            (None, "A", *days(JAN, JAN + timedelta(days=10))), (None, "B", *days(JAN + timedelta(days=5), FEB))]),
         CheckpointError, "overlap"),
     "renaming another facilitator's cohort": (
         lambda w: cohorts.rename(w.db, w.stranger, w.cohort.id, "Mine now"),

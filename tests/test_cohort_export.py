@@ -17,7 +17,7 @@ from reflect.access import SYSTEM  # full access: these tests are about the figu
 from reflect.db import stamp
 from reflect.questions import Item
 
-from .cohort_data import FEB, JAN, MAR, PASSWORD, TINY, cohort_with_windows, facilitator, rate
+from .cohort_data import FEB, JAN, MAR, PASSWORD, TINY, cohort_with_windows, days, facilitator, rate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,7 +161,7 @@ def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_
     owner = facilitator(db)
     cohort = cohort_with_windows(db, owner, "@Trust")
     start = checkpoints.of_cohort(db, cohort.id)[0]
-    checkpoints.replace_all(db, owner, cohort.id, [(start.id, "-Start", JAN, FEB)])
+    checkpoints.replace_all(db, owner, cohort.id, [(start.id, "-Start", *days(JAN, FEB))])
     leader = accounts.register_leader(db, join_code=cohort.join_code, name="=HYPERLINK(1)",
                                       email="eve@school.org.uk", password=PASSWORD)
     risky = dataclasses.replace(TINY, items=(Item("a", "rating", "+Skill A"), TINY.items[1]))
@@ -178,7 +178,8 @@ def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_
 
 def test_a_line_break_in_a_checkpoint_name_stays_inside_its_cell(db, north):
     start, end = checkpoints.of_cohort(db, north.id)
-    checkpoints.replace_all(db, SYSTEM, north.id, [(start.id, "Start\nweek 1", JAN, FEB), (end.id, "End", FEB, MAR)])
+    checkpoints.replace_all(db, SYSTEM, north.id, [(start.id, "Start\nweek 1", *days(JAN, FEB)),
+                                           (end.id, "End", *days(FEB, MAR))])
     rows = list(csv.reader(io.StringIO(export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8"), newline="")))
     assert {len(row) for row in rows} == {len(export.LONG_COLUMNS)}
     assert [row[4] for row in rows[1:]] == ["Start\nweek 1"] * 4 + ["End"] * 2

@@ -194,8 +194,9 @@ def test_leaders_who_join_with_the_code_or_an_invitation_code_lose_nothing(db):
     cohort = cohort_with_windows(db, owner)
     start = start_of(db, cohort)
     today = datetime.now(UTC)
+    local_today = today.astimezone(checkpoints.zone_of(db, cohort.id)).date()
     checkpoints.replace_all(db, SYSTEM, cohort.id,
-                            [(start.id, "Start", today - timedelta(days=1), today + timedelta(days=1))])
+                            [(start.id, "Start", local_today - timedelta(days=1), local_today + timedelta(days=1))])
     [coded] = leaders(db, cohort, 1)
     [invited] = roster.import_roster(db, owner, cohort.id,
                                      roster.check_roster(db, SYSTEM, cohort.id, b"name,email\nIvy,ivy@x.org\n"))

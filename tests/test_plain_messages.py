@@ -11,6 +11,8 @@ from reflect import accounts, checkpoints, cohorts
 from reflect.access import SYSTEM
 from reflect.checkpoints import CheckpointError
 
+from .cohort_data import days
+
 NAME = "![x](http://127.0.0.1:9/x.png) www.evil.example"
 JAN = datetime(2027, 1, 4, tzinfo=UTC)
 
@@ -30,5 +32,6 @@ def cohort(db):
 ])
 def test_checkpoint_problems_are_numbered_not_named(db, cohort, windows, message):
     with pytest.raises(CheckpointError) as raised:
-        checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, *window) for window in windows])
+        checkpoints.replace_all(db, SYSTEM, cohort.id,
+                                [(None, name, *days(opens, closes)) for name, opens, closes in windows])
     assert str(raised.value) == message

@@ -10,7 +10,7 @@ from reflect import checkpoints, reports, responses
 from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.checkpoints import CheckpointError
 
-from .cohort_data import FEB, JAN, MAR, TINY, cohort_with_windows, facilitator, leaders, rate
+from .cohort_data import FEB, JAN, MAR, TINY, cohort_with_windows, days, facilitator, leaders, rate
 
 
 @pytest.fixture
@@ -40,15 +40,15 @@ def test_moving_a_window_moves_submissions_with_it_and_changes_no_submission(db,
     [leader] = leaders(db, cohort, 1)
     made = rate(db, leader, [2, 3], FEB + timedelta(days=3))
     start, end = point(db, cohort, "Start"), point(db, cohort, "End")
-    checkpoints.replace_all(db, SYSTEM, cohort.id, [(start.id, "Start", JAN, FEB + timedelta(days=7)),
-                                                    (end.id, "End", FEB + timedelta(days=7), MAR)])
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(start.id, "Start", *days(JAN, FEB + timedelta(days=7))),
+                                            (end.id, "End", *days(FEB + timedelta(days=7), MAR))])
     assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, start.id) == 1
     assert reports.respondents(db, SYSTEM, cohort.id, TINY.id, end.id) == 0
     assert responses.submissions(db, leader.id, TINY.id) == [made]
 
 
 def test_saving_only_new_checkpoints_replaces_all_the_old_ones(db, cohort):
-    checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "Whole term", JAN, MAR)])
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "Whole term", *days(JAN, MAR))])
     assert [point.name for point in checkpoints.of_cohort(db, cohort.id)] == ["Whole term"]
 
 
@@ -64,7 +64,8 @@ def test_saving_only_new_checkpoints_replaces_all_the_old_ones(db, cohort):
 def test_bad_checkpoints_are_refused_and_the_old_ones_kept(db, cohort, windows, message):
     before = checkpoints.of_cohort(db, cohort.id)
     with pytest.raises(CheckpointError, match=message):
-        checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, *window) for window in windows])
+        checkpoints.replace_all(db, SYSTEM, cohort.id,
+                                [(None, name, *days(opens, closes)) for name, opens, closes in windows])
     assert checkpoints.of_cohort(db, cohort.id) == before
 
 
@@ -132,9 +133,10 @@ def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
     done, drafting, _idle = leaders(db, cohort, 3)
     today = datetime.now(UTC)  # after they joined: a cohort counts only what its members submitted as members
     points = checkpoints.of_cohort(db, cohort.id)
-    around_today = (today - timedelta(days=1), today + timedelta(days=1))
-    checkpoints.replace_all(db, SYSTEM, cohort.id, [(points[0].id, "Start", JAN, FEB),
-                                                    (points[1].id, "Now", *around_today)])
+    local_today = today.astimezone(checkpoints.zone_of(db, cohort.id)).date()
+    around_today = (local_today - timedelta(days=1), local_today + timedelta(days=1))
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(points[0].id, "Start", *days(JAN, FEB)),
+                                            (points[1].id, "Now", *around_today)])
     rate(db, done, [2, 2], JAN + timedelta(days=1))
     rate(db, done, [3, 3], today)
     responses.save_draft(db, drafting.id, TINY, "a", rating=2)
@@ -176,15 +178,17 @@ def test_days_entered_in_london_become_windows_from_midnight_to_midnight_after_t
     from zoneinfo import ZoneInfo
 
     london = ZoneInfo("Europe/London")
+    assert checkpoints.zone_of(db, cohort.id) == london  # cohorts made without a browser count days in London
     points = checkpoints.of_cohort(db, cohort.id)
-    summer = checkpoints.from_days([(points[0].id, "Start", date(2027, 6, 1), date(2027, 6, 30)),
-                                    (points[1].id, "End", date(2027, 7, 1), date(2027, 7, 31))], london)
+    summer = [(points[0].id, "Start", date(2027, 6, 1), date(2027, 6, 30)),
+              (points[1].id, "End", date(2027, 7, 1), date(2027, 7, 31))]
     checkpoints.replace_all(db, SYSTEM, cohort.id, summer)
     start, end = checkpoints.of_cohort(db, cohort.id)
     assert (start.opens_at, start.closes_at) == ("2027-05-31T23:00:00.000000+00:00",
                                                  "2027-06-30T23:00:00.000000+00:00")  # BST is UTC+1
-    assert checkpoints.to_days(start, london) == (date(2027, 6, 1), date(2027, 6, 30))
+    assert (start.first_day, start.last_day) == (date(2027, 6, 1), date(2027, 6, 30))
     assert checkpoints.at(db, cohort.id, "2027-06-30T22:59:59.999999+00:00") == start  # 23:59 on the last day
     assert checkpoints.at(db, cohort.id, "2027-06-30T23:00:00.000000+00:00") == end
     with pytest.raises(CheckpointError, match="Checkpoint 2 needs a first and a last day"):
-        checkpoints.from_days([(None, "A", date(2027, 6, 1), date(2027, 6, 2)), (None, "B", None, None)], london)
+        checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "A", date(2027, 6, 1), date(2027, 6, 2)),
+                                                        (None, "B", None, None)])

@@ -17,6 +17,7 @@ from .cohort_data import (
     TINY,
     assert_same_as_recounted,
     cohort_with_windows,
+    days,
     facilitator,
     kept,
     leaders,
@@ -53,8 +54,8 @@ def test_every_kind_of_change_keeps_the_figures_equal_to_a_recount(db):
     assert_same_as_recounted(db)
 
     start, end = checkpoints.of_cohort(db, north.id)
-    checkpoints.replace_all(db, owner, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=10)),
-                                                  (None, "Late", FEB + timedelta(days=10), MAR)])  # End removed
+    checkpoints.replace_all(db, owner, north.id, [(start.id, "Start", *days(JAN, FEB + timedelta(days=10))),
+                                           (None, "Late", *days(FEB + timedelta(days=10), MAR))])  # End removed
     assert_same_as_recounted(db)
 
     accounts.delete_leader(db, people[0].id, password=PASSWORD)
@@ -136,7 +137,9 @@ def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them
                          roster.check_roster(db, owner, north.id, b"name,email\nS,south1@school.org.uk\n"))
     changed(lambda: accept_invitation(db, elsewhere.id, JAN))
     start, end = checkpoints.of_cohort(db, north.id)
-    changed(lambda: checkpoints.replace_all(db, owner, north.id, [(start.id, "Start", JAN, FEB + timedelta(days=1)),
-                                                                  (end.id, "End", FEB + timedelta(days=1), MAR)]))
-    changed(lambda: checkpoints.replace_all(db, owner, north.id, [(start.id, "Beginning", JAN, FEB + timedelta(days=1)),
-                                                                  (end.id, "End", FEB + timedelta(days=1), MAR)]))
+    changed(lambda: checkpoints.replace_all(db, owner, north.id, [
+        (start.id, "Start", *days(JAN, FEB + timedelta(days=1))),
+        (end.id, "End", *days(FEB + timedelta(days=1), MAR))]))
+    changed(lambda: checkpoints.replace_all(db, owner, north.id, [
+        (start.id, "Beginning", *days(JAN, FEB + timedelta(days=1))),
+        (end.id, "End", *days(FEB + timedelta(days=1), MAR))]))

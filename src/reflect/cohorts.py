@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
 
@@ -34,15 +35,21 @@ class Cohort:
     leaders: int = 0
 
 
-def create_cohort(db: Database, facilitator_id: int, name: str) -> Cohort:
-    """Create a cohort run by `facilitator_id`, with a fresh join code."""
+def create_cohort(db: Database, facilitator_id: int, name: str,
+                  time_zone: str = checkpoints.DEFAULT_ZONE) -> Cohort:
+    """Create a cohort run by `facilitator_id`, with a fresh join code. Its checkpoint days are counted in
+    `time_zone` (an IANA name: the creating facilitator's, so the days they enter are the days they mean)."""
     name = _checked_name(name)
+    try:
+        time_zone = ZoneInfo(str(time_zone)).key
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CohortError(f"“{time_zone}” is not a time zone Reflect knows (such as “Europe/London”).") from None
     with write_transaction(db):
         code = _unused_code(db)
         created_at = now()
         cohort_id = db.execute(
-            "INSERT INTO cohorts (name, join_code, created_by, created_at) VALUES (?, ?, ?, ?)",
-            [name, code, facilitator_id, created_at],
+            "INSERT INTO cohorts (name, join_code, created_by, created_at, time_zone) VALUES (?, ?, ?, ?, ?)",
+            [name, code, facilitator_id, created_at, time_zone],
         ).lastrowid
         db.execute("INSERT INTO cohort_facilitators (cohort_id, user_id) VALUES (?, ?)", [cohort_id, facilitator_id])
         checkpoints.add_defaults(db, cohort_id, datetime.fromisoformat(created_at))

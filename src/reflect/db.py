@@ -9,8 +9,9 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database, Migrations
 
@@ -253,15 +254,18 @@ def m0002_checkpoints_sharing_invitations(db: Database) -> None:
         CREATE INDEX drafts_by_set ON drafts(set_id, user_id, saved_at);;
         """,
     )
-    # Cohorts made before checkpoints existed get the default three, counted from when they were made.
-    from reflect.checkpoints import default_windows
-
+    # Cohorts made before checkpoints existed get the default three (6, 6 and 14 weeks), from midnight UTC of the
+    # day they were made. The rule is written out here, as it stood, so later changes to the defaults cannot change
+    # what this migration does (a later migration turns these windows into days).
     for cohort_id, created_at in db.execute("SELECT id, created_at FROM cohorts").fetchall():
-        for name, opens_at, closes_at in default_windows(datetime.fromisoformat(created_at)):
+        opens = datetime.combine(datetime.fromisoformat(created_at).astimezone(UTC).date(), time(), UTC)
+        for name, weeks in (("Start of module", 6), ("Mid-point", 6), ("End of module", 14)):
+            closes = opens + timedelta(weeks=weeks)
             db.execute(
                 "INSERT INTO checkpoints (cohort_id, name, opens_at, closes_at) VALUES (?, ?, ?, ?)",
-                [cohort_id, name, opens_at, closes_at],
+                [cohort_id, name, stamp(opens), stamp(closes)],
             )
+            opens = closes
 
 
 @migrations(name="0003_audit_log")
@@ -348,6 +352,65 @@ def m0006_administrators(db: Database) -> None:
     # The account made at set-up (the earliest facilitator) becomes the first administrator.
     db.execute("""UPDATE users SET is_admin = 1 WHERE id = (
                       SELECT id FROM users WHERE role = 'facilitator' ORDER BY created_at, id LIMIT 1)""")
+
+
+@migrations(name="0007_checkpoint_days")
+def m0007_checkpoint_days(db: Database) -> None:
+    # Checkpoints become what the Cohorts page edits: whole days, first and last included, in the cohort's time
+    # zone. Windows stored to the microsecond made saving the editor unchanged move every boundary. Each window
+    # becomes the days the editor showed for it (in Europe/London, where the course runs and the default windows'
+    # midnight UTC falls on the same day) and its stored times are derived again from those days. Written out in
+    # full, not through reflect.checkpoints or reflect.tally, so later changes to them cannot change this migration.
+    _run(
+        db,
+        """
+        -- The IANA zone a cohort's checkpoint days are counted in; a new cohort takes its creator's browser zone.
+        ALTER TABLE cohorts ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Europe/London';;
+        -- ISO dates, both included; opens_at/closes_at are derived from them (midnight to midnight, local).
+        ALTER TABLE checkpoints ADD COLUMN first_day TEXT;;
+        ALTER TABLE checkpoints ADD COLUMN last_day TEXT;;
+        """,
+    )
+    moved = False
+    rows = db.execute(
+        "SELECT cp.id, cp.opens_at, cp.closes_at, c.time_zone FROM checkpoints cp JOIN cohorts c ON c.id = cp.cohort_id"
+    ).fetchall()
+    for checkpoint_id, opens_at, closes_at, zone_name in rows:
+        zone = ZoneInfo(zone_name)
+        first = datetime.fromisoformat(opens_at).astimezone(zone).date()
+        # The editor's last day: the local day before the one the window closes on (at least the first day).
+        last = max(first, (datetime.fromisoformat(closes_at).astimezone(zone) - timedelta(days=1)).date())
+        days_opens_at = stamp(datetime.combine(first, time(), zone))
+        days_closes_at = stamp(datetime.combine(last + timedelta(days=1), time(), zone))
+        moved = moved or (days_opens_at, days_closes_at) != (opens_at, closes_at)
+        db.execute(
+            "UPDATE checkpoints SET first_day = ?, last_day = ?, opens_at = ?, closes_at = ? WHERE id = ?",
+            [first.isoformat(), last.isoformat(), days_opens_at, days_closes_at, checkpoint_id],
+        )
+    if moved:  # recount the figures kept at write time (the same result as reflect.tally.rebuild)
+        _run(
+            db,
+            """
+            DELETE FROM counted_submissions;;
+            INSERT INTO counted_submissions (checkpoint_id, set_id, user_id, cohort_id, submission_id)
+            SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM (
+                SELECT cp.id AS checkpoint_id, s.set_id, s.user_id, cl.cohort_id, s.id AS submission_id,
+                       ROW_NUMBER() OVER (PARTITION BY s.user_id, s.set_id, cp.id
+                                          ORDER BY s.submitted_at DESC, s.id DESC) AS newest
+                FROM cohort_leaders cl
+                JOIN submissions s ON s.user_id = cl.user_id
+                JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
+                     AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+            ) WHERE newest = 1;;
+            DELETE FROM rating_counts;;
+            INSERT INTO rating_counts (checkpoint_id, set_id, item_id, rating, leaders)
+            SELECT cs.checkpoint_id, cs.set_id, a.item_id, a.rating, COUNT(*)
+            FROM counted_submissions cs JOIN answers a ON a.submission_id = cs.submission_id
+            WHERE a.rating IS NOT NULL
+            GROUP BY cs.checkpoint_id, cs.set_id, a.item_id, a.rating;;
+            UPDATE tally_version SET version = version + 1;;
+            """,
+        )
 
 
 @migrations(name="0008_cohort_invitations")

@@ -52,12 +52,14 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
 
     facilitator = _demo_facilitator(db)
     cohort = cohorts.create_cohort(db, facilitator.id, f"Demo cohort, {leaders:,} leaders (seed {seed})")
-    windows = [(name, now + timedelta(weeks=start), now + timedelta(weeks=start + length), turnout)
-               for name, start, length, turnout in WINDOWS]
+    # Whole days in the cohort's zone, as a facilitator would set them on the Cohorts page.
+    today = now.astimezone(checkpoints.zone_of(db, cohort.id)).date()
     existing = checkpoints.of_cohort(db, cohort.id)
-    checkpoints.replace_all(db, facilitator, cohort.id, [(point.id, name, opens, closes)
-                                                         for point, (name, opens, closes, _)
-                                                         in zip(existing, windows, strict=True)])
+    checkpoints.replace_all(db, facilitator, cohort.id, [
+        (point.id, name, today + timedelta(weeks=start), today + timedelta(weeks=start + length, days=-1))
+        for point, (name, start, length, _) in zip(existing, WINDOWS, strict=True)])
+    windows = [(point.name, datetime.fromisoformat(point.opens_at), datetime.fromisoformat(point.closes_at), turnout)
+               for point, (*_, turnout) in zip(checkpoints.of_cohort(db, cohort.id), WINDOWS, strict=True)]
 
     password_hash = PasswordHasher().hash(PASSWORD)  # one hash for all demo leaders: hashing 10,000 takes minutes
     users, members, submissions, answers, drafts, shared = [], [], [], [], [], []

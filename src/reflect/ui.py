@@ -318,13 +318,12 @@ def choose_checkpoint(db: Database, cohort: cohorts.Cohort, *, label: str = "Che
         st.stop()
     by_id = {point.id: point for point in points}
     current = checkpoints.at(db, cohort.id, now())
-    zone = browser_zone()
 
     def describe(point_id: int | None) -> str:
         if point_id is None:
             return "All checkpoints"
-        first, last = checkpoints.to_days(by_id[point_id], zone)
-        return f"{by_id[point_id].name} ({first:%d %b %Y} – {last:%d %b %Y})"
+        point = by_id[point_id]  # the days as stored, in the cohort's zone: as the Cohorts page states them
+        return f"{point.name} ({point.first_day:%d %b %Y} – {point.last_day:%d %b %Y})"
 
     scope = f"{cohort.id}:{'any' if allow_all else 'one'}"
     chosen = remembered_choice(

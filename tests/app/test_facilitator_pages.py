@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reflect import accounts, checkpoints, responses
+from reflect import accounts, checkpoints, reports, responses, tally
+from reflect.access import SYSTEM
 from reflect.demo import make_demo
 from reflect.questions import load_question_sets
 
@@ -108,3 +109,20 @@ def test_adding_a_co_facilitator_gives_an_invitation_code(people, db):
         "SELECT u.name FROM users u JOIN cohort_facilitators f ON f.user_id = u.id WHERE f.cohort_id = ?",
         [people.cohort.id])]
     assert sorted(names) == ["Cam", "Fran"]
+
+
+def test_saving_the_checkpoints_unchanged_on_the_cohorts_page_changes_no_figure(db):
+    made = make_demo(db, SETS, leaders=200, seed=1)
+    facilitator = accounts.get_user(db, db.execute("SELECT id FROM users WHERE email = ?",
+                                                   [made.facilitator_email]).fetchone()[0])
+    points = checkpoints.of_cohort(db, made.cohort.id)
+    figures = [reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, point.id) for point in points]
+    stored, version = db.execute("SELECT * FROM checkpoints ORDER BY id").fetchall(), tally.version(db)
+    at = app_as(facilitator, "pages/cohorts.py")
+    assert "Dates are whole days in Europe/London, first and last day included" in shown_text(at)
+    next(button for button in at.button if button.label == "Save checkpoints").click().run()
+    assert not at.exception and not at.error
+    assert "Nothing to save" in at.success[0].value
+    assert db.execute("SELECT * FROM checkpoints ORDER BY id").fetchall() == stored
+    assert tally.version(db) == version
+    assert [reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, point.id) for point in points] == figures

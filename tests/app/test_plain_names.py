@@ -11,6 +11,7 @@ from reflect import accounts, checkpoints, cohorts, responses
 from reflect.access import SYSTEM
 from reflect.questions import load_question_sets
 
+from ..cohort_data import days
 from .conftest import PASSWORD, ROOT, app_as
 
 SETS, _ = load_question_sets(ROOT / "questions")
@@ -56,8 +57,8 @@ def named(db):
                                                     password=PASSWORD)
     cohort = cohorts.create_cohort(db, facilitator.id, "http://evil.example/cohort")
     now = datetime.now(UTC)
-    checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "![x](http://evil.example/x.png)", now - timedelta(days=9),
-                                             now + timedelta(days=9))])
+    checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "![x](http://evil.example/x.png)",
+                                             *days(now - timedelta(days=9), now + timedelta(days=9)))])
     leaders = []
     for number in range(5):
         leader = accounts.register_leader(db, join_code=cohort.join_code, name=f"www.evil{number}.example",

@@ -15,6 +15,7 @@ from reflect.browser import ROOT
 from reflect.db import open_db
 from reflect.questions import load_question_sets
 
+from ..cohort_data import days
 from .helpers import PASSWORD, goto, settled, sign_in, sign_out
 
 SETS, _ = load_question_sets(ROOT / "questions")
@@ -68,7 +69,8 @@ def _make_cohort(path) -> None:
                (None, CURRENT, now - timedelta(days=10), now + timedelta(days=10))]
     windows += [(None, name, now + timedelta(days=10 * n), now + timedelta(days=10 * n + 10))
                 for n, name in enumerate([URL, WWW, HTML], start=1)]
-    checkpoints.replace_all(db, SYSTEM, cohort.id, windows)
+    checkpoints.replace_all(db, SYSTEM, cohort.id,
+                            [(None, name, *days(opens, closes)) for _, name, opens, closes in windows])
     for number, name in enumerate([LEADER, *(p for p in PAYLOADS if p != LEADER)]):
         leader = accounts.register_leader(db, join_code=cohort.join_code, name=name,
                                           email=f"leader{number}@evil.example", password=PASSWORD)
