@@ -211,3 +211,29 @@ def test_every_checkpoint_choice_sticks_back_and_forth_across_cohorts(demo_serve
             JOIN checkpoints cp ON cp.cohort_id = c.id AND cp.name = ?
                  AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
             WHERE c.name = ?""", name, FIRST)
+
+
+def test_skills_and_the_cohort_being_managed_stick_too(demo_server, page):
+    """The dashboard's skills filter and the Cohorts page's cohort, chosen and changed, show what was chosen."""
+    open_dashboard(page, demo_server.url)
+    skills = page.get_by_role("combobox", name="Skills")
+    for skill in ("2. ", "5. "):
+        skills.evaluate("element => element.scrollIntoView({block: 'center'})")
+        skills.click()
+        page.get_by_role("option").filter(has_text=re.compile("^" + re.escape(skill))).first.click()
+        page.keyboard.press("Escape")
+        settled(page)
+    chosen_skills = page.get_by_test_id("stMultiSelect").get_by_text(re.compile(r"^[25]\. "))
+    expect(chosen_skills).to_have_count(2)
+
+    page.get_by_role("link", name="Cohorts", exact=True).click()
+    settled(page)
+    for cohort in (FIRST, SECOND, FIRST):
+        choose(page, "Cohort", cohort)
+        code = recount_text(demo_server.db_path, "SELECT join_code FROM cohorts WHERE name = ?", cohort)
+        expect(page.get_by_text(f"Join code: {code}")).to_be_visible()
+
+
+def recount_text(db_path: Path, sql: str, *params) -> str:
+    with sqlite3.connect(db_path) as db:
+        return db.execute(sql, params).fetchone()[0]
