@@ -81,7 +81,7 @@ def test_an_administrator_invites_a_facilitator_sees_their_cohort_and_hands_it_o
     assert sorted(options(page, "Cohort")) == ["South cohort", "Summer West"]
     choose(page, "Cohort", "Summer West")
     expect(selectbox(page, "Cohort")).to_have_value("Summer West")
-    expect(page.get_by_text("No one has submitted at “Start of module” yet.")).to_be_visible()
+    expect(page.get_by_text("No one has submitted at this checkpoint yet.")).to_be_visible()
     open_page(page, "Facilitators")
     choose(page, "Cohort", "Summer West")
     expect(page.get_by_text("Facilitated now by: Nia Facilitator (nia@trust.org.uk)")).to_be_visible()

@@ -74,7 +74,8 @@ def _make_cohort(path) -> None:
     for number, name in enumerate([LEADER, *(p for p in PAYLOADS if p != LEADER)]):
         leader = accounts.register_leader(db, join_code=cohort.join_code, name=name,
                                           email=f"leader{number}@evil.example", password=PASSWORD)
-        for round_, when in enumerate([now - timedelta(days=20), now]):
+        # Now (None: the time of submitting), after joining: a cohort counts only what its members submitted as members.
+        for round_, when in enumerate([now - timedelta(days=20), None]):
             for item in CHECKLIST.items:
                 responses.save_draft(db, leader.id, CHECKLIST, item.id, rating=2 + round_ + number % 2)
             responses.submit(db, leader.id, CHECKLIST, f"rate-{number}-{round_}", now=when)
