@@ -163,7 +163,7 @@ def sign_out() -> None:
 
 def _sidebar(user: User) -> None:
     with st.sidebar:
-        plain(f"Signed in as {user.name} ({user.role})")
+        plain(f"Signed in as {user.name} ({accounts.ADMINISTRATOR if user.admin else user.role})")
         st.button("Sign out", on_click=sign_out, icon=":material/logout:", key="sign_out")
 
 

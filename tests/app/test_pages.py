@@ -73,7 +73,7 @@ def test_empty_database_opens_set_up_and_creates_the_first_facilitator(db_path):
     # AppTest stays on the page it ran (a browser at "/" lands on the new default page): go there by name.
     at.switch_page("pages/cohorts.py").run()
     assert at.title[0].value == "Cohorts"
-    assert "Signed in as Fran (facilitator)" in shown_text(at)
+    assert "Signed in as Fran (administrator)" in shown_text(at)
     assert app_as(None).title[0].value == "Sign in to Reflect", "set-up is offered again after it was done"
 
 
