@@ -299,6 +299,31 @@ def m0004_answers_ratings_index(db: Database) -> None:
     db.execute("CREATE INDEX answers_ratings ON answers(submission_id, item_id, rating)")
 
 
+# The figures kept at write time (0005), counted from scratch as reflect.tally.rebuild counted them when 0005 was
+# written: each leader's latest submission per set and checkpoint, and how many gave each rating. Frozen here, so
+# later changes to reflect.tally cannot change what these migrations did (0008 then applies the membership rule).
+_RECOUNT_TALLY = """
+    DELETE FROM counted_submissions;;
+    INSERT INTO counted_submissions (checkpoint_id, set_id, user_id, cohort_id, submission_id)
+    SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM (
+        SELECT cp.id AS checkpoint_id, s.set_id, s.user_id, cl.cohort_id, s.id AS submission_id,
+               ROW_NUMBER() OVER (PARTITION BY s.user_id, s.set_id, cp.id
+                                  ORDER BY s.submitted_at DESC, s.id DESC) AS newest
+        FROM cohort_leaders cl
+        JOIN submissions s ON s.user_id = cl.user_id
+        JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
+             AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+    ) WHERE newest = 1;;
+    DELETE FROM rating_counts;;
+    INSERT INTO rating_counts (checkpoint_id, set_id, item_id, rating, leaders)
+    SELECT cs.checkpoint_id, cs.set_id, a.item_id, a.rating, COUNT(*)
+    FROM counted_submissions cs JOIN answers a ON a.submission_id = cs.submission_id
+    WHERE a.rating IS NOT NULL
+    GROUP BY cs.checkpoint_id, cs.set_id, a.item_id, a.rating;;
+    UPDATE tally_version SET version = version + 1;;
+"""
+
+
 @migrations(name="0005_tally")
 def m0005_tally(db: Database) -> None:
     # Cohort figures kept current at write time (see reflect.tally), so reading them does not grow with the cohort:
@@ -336,9 +361,7 @@ def m0005_tally(db: Database) -> None:
         INSERT INTO tally_version (id, version) VALUES (1, 0);;
         """,
     )
-    from reflect import tally
-
-    tally.rebuild(db)
+    _run(db, _RECOUNT_TALLY)
 
 
 @migrations(name="0006_administrators")
@@ -387,30 +410,8 @@ def m0007_checkpoint_days(db: Database) -> None:
             "UPDATE checkpoints SET first_day = ?, last_day = ?, opens_at = ?, closes_at = ? WHERE id = ?",
             [first.isoformat(), last.isoformat(), days_opens_at, days_closes_at, checkpoint_id],
         )
-    if moved:  # recount the figures kept at write time (the same result as reflect.tally.rebuild)
-        _run(
-            db,
-            """
-            DELETE FROM counted_submissions;;
-            INSERT INTO counted_submissions (checkpoint_id, set_id, user_id, cohort_id, submission_id)
-            SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM (
-                SELECT cp.id AS checkpoint_id, s.set_id, s.user_id, cl.cohort_id, s.id AS submission_id,
-                       ROW_NUMBER() OVER (PARTITION BY s.user_id, s.set_id, cp.id
-                                          ORDER BY s.submitted_at DESC, s.id DESC) AS newest
-                FROM cohort_leaders cl
-                JOIN submissions s ON s.user_id = cl.user_id
-                JOIN checkpoints cp ON cp.cohort_id = cl.cohort_id
-                     AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
-            ) WHERE newest = 1;;
-            DELETE FROM rating_counts;;
-            INSERT INTO rating_counts (checkpoint_id, set_id, item_id, rating, leaders)
-            SELECT cs.checkpoint_id, cs.set_id, a.item_id, a.rating, COUNT(*)
-            FROM counted_submissions cs JOIN answers a ON a.submission_id = cs.submission_id
-            WHERE a.rating IS NOT NULL
-            GROUP BY cs.checkpoint_id, cs.set_id, a.item_id, a.rating;;
-            UPDATE tally_version SET version = version + 1;;
-            """,
-        )
+    if moved:
+        _run(db, _RECOUNT_TALLY)
 
 
 @migrations(name="0008_cohort_invitations")
