@@ -4,7 +4,7 @@ import streamlit as st
 
 from reflect import accounts, ui
 from reflect.accounts import AccountError
-from reflect.db import db_path
+from reflect.settings import db_path
 
 db = ui.database()
 st.title("Set up Reflect")

@@ -52,3 +52,12 @@ def test_check_questions_names_the_broken_file_and_field(tmp_path):
     assert result.returncode == 1
     assert "ok    personal-reflection" in result.stdout
     assert "error bad.toml: items[1].kind: must be one of 'text', 'rating', not 'essay'" in result.stderr
+
+
+def test_the_command_line_reads_its_question_sets_where_the_app_does(tmp_path, monkeypatch):
+    """REFLECT_QUESTIONS is one setting for the app and the command line (reflect.settings)."""
+    (tmp_path / "01_one.toml").write_text((ROOT / "questions" / "03_munby_fullan_checklist.toml").read_text())
+    monkeypatch.setenv("REFLECT_QUESTIONS", str(tmp_path))
+    result = reflect("check-questions")
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["munby-fullan-skills"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reflect.db import DatabaseUnavailable, db_path, open_db, read_snapshot, write_transaction
+from reflect.db import DatabaseUnavailable, open_db, read_snapshot, write_transaction
+from reflect.settings import db_path
 
 
 def test_every_connection_uses_wal_a_busy_timeout_and_foreign_keys(tmp_path):

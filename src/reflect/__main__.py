@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from reflect.db import DatabaseUnavailable, backup, db_path, open_db
+from reflect.db import DatabaseUnavailable, backup, open_db
 from reflect.questions import load_question_sets
+from reflect.settings import db_path, questions_dir
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -172,7 +173,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
     demo.add_argument("--leaders", type=int, default=30, help="how many leaders (default: 30)")
     demo.add_argument("--seed", type=int, default=1, help="random seed, for the same data again (default: 1)")
-    demo.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    demo.add_argument("--questions", default=questions_dir(),
+                      help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
     demo.set_defaults(run=_demo)
 
     out = commands.add_parser("export", help=_export.__doc__, description=_export.__doc__)
@@ -183,7 +185,8 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--set", help="question set id for wide and codebook (default: the checklist)")
     out.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM, for Excel")
     out.add_argument("--out", help="file to write (default: standard output)")
-    out.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    out.add_argument("--questions", default=questions_dir(),
+                     help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
     out.set_defaults(run=_export)
 
     invite = commands.add_parser("add-facilitator", help=_add_facilitator.__doc__.split(":")[0],
@@ -205,7 +208,8 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--writers", type=int, default=24, help="leaders writing at once (default: 24)")
     load.add_argument("--processes", type=int, default=4, help="processes the writers are spread over (default: 4)")
     load.add_argument("--rounds", type=int, default=20, help="submissions per writer (default: 20)")
-    load.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    load.add_argument("--questions", default=questions_dir(),
+                      help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
     load.set_defaults(run=_load)
 
     bench = commands.add_parser("bench", help=_bench.__doc__, description=_bench.__doc__)
@@ -213,11 +217,13 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported (default: 5)")
     bench.add_argument("--json", help="also write the measurements to this JSON file")
     bench.add_argument("--no-browser", action="store_true", help="skip the Chromium measurement")
-    bench.add_argument("--questions", default="questions", help="folder of question files (default: questions)")
+    bench.add_argument("--questions", default=questions_dir(),
+                       help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
     bench.set_defaults(run=_bench)
 
     check = commands.add_parser("check-questions", help=_check_questions.__doc__, description=_check_questions.__doc__)
-    check.add_argument("folder", nargs="?", default="questions", help="folder of question files (default: questions)")
+    check.add_argument("folder", nargs="?", default=questions_dir(),
+                       help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
     check.set_defaults(run=_check_questions)
     return main
 

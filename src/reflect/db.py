@@ -6,7 +6,6 @@ Open a connection per script run or per thread (:func:`open_db`); never share on
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -15,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database, Migrations
 
-DEFAULT_PATH = Path("data") / "reflect.db"
+from reflect.settings import db_path
+
 BUSY_TIMEOUT_MS = 10_000
 
 migrations = Migrations("reflect")
@@ -23,11 +23,6 @@ migrations = Migrations("reflect")
 
 class DatabaseUnavailable(Exception):
     """The database file cannot be opened or used; the message says what to fix."""
-
-
-def db_path() -> Path:
-    """The database file: ``REFLECT_DB`` if set, else ``data/reflect.db``."""
-    return Path(os.environ.get("REFLECT_DB") or DEFAULT_PATH)
 
 
 def stamp(moment: datetime) -> str:

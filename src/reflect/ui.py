@@ -9,12 +9,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,8 +21,9 @@ from sqlite_utils import Database
 
 from reflect import access, accounts, checkpoints, cohorts, reports, responses, tally
 from reflect.accounts import AccountError, User
-from reflect.db import DatabaseUnavailable, db_path, now, open_db
+from reflect.db import DatabaseUnavailable, now, open_db
 from reflect.questions import QuestionSet, QuestionSetError, load_question_sets
+from reflect.settings import db_path, questions_dir
 from reflect.text import InvalidText
 
 USER_KEY = "user_id"
@@ -119,11 +118,7 @@ def _load_sets(folder: str) -> tuple[dict[str, QuestionSet], list[QuestionSetErr
 
 def question_sets() -> dict[str, QuestionSet]:
     """The question sets that loaded, in file order. Sets that failed to load are reported by :func:`require_user`."""
-    return _load_sets(_questions_dir())[0]
-
-
-def _questions_dir() -> str:
-    return os.environ.get("REFLECT_QUESTIONS") or str(Path("questions"))
+    return _load_sets(str(questions_dir()))[0]
 
 
 def current_user(db: Database) -> User | None:
@@ -144,7 +139,7 @@ def require_user(role: str | None = None) -> tuple[Database, User]:
     if role is not None and not user.is_a(role):
         st.error(f"This page is for {role}s only, and you are signed in as a {user.role}. Choose a page from the menu.")
         st.stop()
-    for error in _load_sets(_questions_dir())[1]:
+    for error in _load_sets(str(questions_dir()))[1]:
         st.warning(
             f"The question set in **{error.file}** could not be loaded ({error.field}: {error.why}). "
             "The other question sets work as usual."
