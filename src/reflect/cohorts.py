@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -11,14 +10,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlite_utils import Database
 
 from reflect import audit, checkpoints, tally
+from reflect.codes import letters_of, random_code
 from reflect.db import now, write_transaction
 from reflect.text import InvalidText, clean_text, is_blank
 
 if TYPE_CHECKING:
     from reflect.accounts import User
 
-# No 0/O, 1/I/L: codes are read aloud and typed from slides.
-_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_NAME = 100
 
 
@@ -146,7 +144,7 @@ def add_leader(db: Database, cohort_id: int, leader_id: int, *, joined_at: str |
 
 def normal_code(code: str) -> str:
     """Codes are shown as ``ABCD-EFGH``; accept them typed in any case, with or without spaces and the hyphen."""
-    letters = "".join(ch for ch in code.upper() if ch.isalnum())
+    letters = letters_of(code)
     return f"{letters[:4]}-{letters[4:]}" if len(letters) == 8 else letters
 
 
@@ -162,7 +160,6 @@ def _checked_name(name: str) -> str:
 
 def _unused_code(db: Database) -> str:
     while True:
-        letters = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-        code = f"{letters[:4]}-{letters[4:]}"
+        code = random_code(2)
         if not db.execute("SELECT 1 FROM cohorts WHERE join_code = ?", [code]).fetchone():
             return code

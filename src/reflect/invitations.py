@@ -7,27 +7,20 @@ works once, before it expires, and only with the email it was made for.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
 from reflect import accounts, audit, cohorts
 from reflect.accounts import AccountError, User
+from reflect.codes import letters_of, random_code
 from reflect.db import stamp, write_transaction
 
 VALID_FOR = timedelta(days=14)
-_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def _hash(code: str) -> str:
-    letters = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(letters.encode()).hexdigest()
-
-
-def new_code() -> str:
-    letters = "".join(secrets.choice(_ALPHABET) for _ in range(12))
-    return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+    return hashlib.sha256(letters_of(code).encode()).hexdigest()
 
 
 def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime | None = None) -> str:
@@ -37,7 +30,7 @@ def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime 
     account it is for (the audit log says it came from the command line).
     """
     now = now or datetime.now(UTC)
-    code = new_code()
+    code = random_code(3)
     db.execute(
         "INSERT INTO invitations (code_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
         [_hash(code), user_id, user_id if created_by is None else created_by, stamp(now), stamp(now + VALID_FOR)],
