@@ -186,3 +186,19 @@ def test_reflect_ships_argon2id_at_the_recommended_cost():
     code = "from reflect import accounts; print(accounts.hash_new_password('a long enough password'))"
     shipped = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shipped.startswith("$argon2id$") and shipped.split("$")[3] == "m=65536,t=3,p=4"
+
+
+def test_a_wrong_or_closed_join_code_is_refused_before_any_password_hashing(db, leader, hasher):
+    owner = accounts.get_user(db, 1)
+    closed = cohorts.create_cohort(db, owner.id, "Closed")
+    cohorts.set_archived(db, owner, closed.id, True)
+    with pytest.raises(AccountError, match="not one we know"):
+        accounts.register_leader(db, join_code="ZZZZ-ZZZZ", name="New", email="new@school.org.uk", password=PASSWORD)
+    with pytest.raises(AccountError, match="has closed"):
+        accounts.register_leader(db, join_code=closed.join_code, name="New", email="new@school.org.uk",
+                                 password=PASSWORD)
+    assert hasher.calls == 0
+    open_cohort = cohorts.create_cohort(db, owner.id, "Open")
+    accounts.register_leader(db, join_code=open_cohort.join_code, name="New", email="new@school.org.uk",
+                             password=PASSWORD)
+    assert hasher.calls == 1

@@ -119,13 +119,11 @@ def register_leader(db: Database, *, join_code: str, name: str, email: str, pass
     the account is not changed: if it is a leader's, it gets an invitation to the cohort, which its owner accepts or
     declines when signed in. So a join code never puts someone else's account, or its past work, into a cohort.
     """
-    name, email, password_hash = _checked(name, email, password)
+    name, email = check_name(name), check_email(email)
+    _open_cohort(db, join_code)  # before the slow hash, so a wrong code costs no Argon2 work
+    password_hash = hash_new_password(password)
     with write_transaction(db):
-        cohort = cohorts.find_by_join_code(db, join_code)
-        if cohort is None:
-            raise AccountError("That join code is not one we know. Check it with your facilitator.")
-        if cohort.archived_at:
-            raise AccountError("That cohort has closed and no longer takes new members. Ask your facilitator.")
+        cohort = _open_cohort(db, join_code)  # again: it may have been archived meanwhile
         existing = db.execute("SELECT id, role FROM users WHERE email = ?", [email]).fetchone()
         if existing is None:
             user = insert_user(db, name, email, LEADER, password_hash)
@@ -135,6 +133,16 @@ def register_leader(db: Database, *, join_code: str, name: str, email: str, pass
         if existing[1] == LEADER:
             cohort_invitations.invite(db, cohort.id, existing[0], invited_by=None)
     raise AccountError(NOT_REGISTERED)  # after the commit, so the invitation is kept
+
+
+def _open_cohort(db: Database, join_code: str) -> cohorts.Cohort:
+    """The cohort a join code opens; :class:`AccountError` for an unknown code or a closed cohort."""
+    cohort = cohorts.find_by_join_code(db, join_code)
+    if cohort is None:
+        raise AccountError("That join code is not one we know. Check it with your facilitator.")
+    if cohort.archived_at:
+        raise AccountError("That cohort has closed and no longer takes new members. Ask your facilitator.")
+    return cohort
 
 
 def sign_in(db: Database, email: str, password: str, *, now: datetime | None = None) -> User:
