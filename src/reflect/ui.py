@@ -1,7 +1,8 @@
-"""The Streamlit glue every page shares: the database for this run, the question sets, and who is signed in.
+"""The Streamlit glue every page shares: the connection of each run, the question sets, who is signed in, pickers
+and fields that save themselves.
 
-:func:`require_user` is the guard at the top of every page. It is the real access check: ``st.navigation`` only
-decides which pages are listed, and a page file can be reached without it (Streamlit's ``pages/`` auto-discovery).
+:func:`require_user` is the guard at the top of every page: ``st.navigation`` only decides which pages are listed,
+so each page checks its reader again (and the library checks cohort access once more, in reflect.access).
 """
 
 from __future__ import annotations
