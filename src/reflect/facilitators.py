@@ -67,7 +67,7 @@ def hand_over(db: Database, actor: User, cohort_id: int, *, add: int | None = No
     in the same call).
     """
     access.ensure_administrator(db, actor)
-    cohort = access.cohort_for(db, actor, cohort_id)
+    access.cohort_for(db, actor, cohort_id)  # refuses a cohort that does not exist
     with write_transaction(db):
         if add is not None:
             email = _facilitator_email(db, add)
@@ -79,10 +79,11 @@ def hand_over(db: Database, actor: User, cohort_id: int, *, add: int | None = No
             email = _facilitator_email(db, remove)
             if not db.execute("DELETE FROM cohort_facilitators WHERE cohort_id = ? AND user_id = ? RETURNING 1",
                               [cohort_id, remove]).fetchall():
-                raise CohortError(f"{email} does not facilitate “{cohort.name}”.")
+                # No names or emails in these messages: pages show them with st.error, which renders Markdown.
+                raise CohortError("The facilitator to take off does not facilitate this cohort.")
             if not db.execute("SELECT 1 FROM cohort_facilitators WHERE cohort_id = ?", [cohort_id]).fetchone():
-                raise CohortError(f"“{cohort.name}” must keep at least one facilitator: add the new facilitator "
-                                  "before taking the last one off.")
+                raise CohortError("This cohort must keep at least one facilitator: add the new facilitator before "
+                                  "taking the last one off.")
             audit.record(db, actor_id=actor.id, action=audit.FACILITATOR_REMOVED, cohort_id=cohort_id,
                          detail=email)
 
