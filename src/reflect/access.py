@@ -46,27 +46,17 @@ class NotAdministrator(AccessDenied):
 
 def cohort_for(db: Database, actor: User, cohort_id: int, *, need: str = RUN) -> cohorts.Cohort:
     """The cohort, if `actor` may `need` it (see the module's rules); otherwise :class:`NotYourCohort`."""
-    row = db.execute(
-        """SELECT c.id, c.name, c.join_code, c.archived_at,
-                  (SELECT COUNT(*) FROM cohort_leaders l WHERE l.cohort_id = c.id)
-           FROM cohorts c WHERE c.id = ?""",
-        [cohort_id],
-    ).fetchone()
-    if row is None or not _may(db, actor, cohort_id, need):
+    cohort = cohorts.get(db, cohort_id)
+    if cohort is None or not _may(db, actor, cohort_id, need):
         raise NotYourCohort()
-    return cohorts.Cohort(*row)
+    return cohort
 
 
 def cohorts_for(db: Database, actor: User) -> list[cohorts.Cohort]:
     """The cohorts `actor` may run, newest first, with how many leaders each has: every cohort for an
     administrator, the ones they facilitate for a facilitator, none for a leader."""
     if runs_every_cohort(db, actor):
-        rows = db.execute(
-            """SELECT c.id, c.name, c.join_code, c.archived_at,
-                      (SELECT COUNT(*) FROM cohort_leaders l WHERE l.cohort_id = c.id)
-               FROM cohorts c ORDER BY c.created_at DESC, c.id DESC"""
-        ).fetchall()
-        return [cohorts.Cohort(*row) for row in rows]
+        return cohorts.every_cohort(db)
     if _stored(db, actor)[0] == accounts.FACILITATOR:
         return cohorts.cohorts_run_by(db, actor.id)
     return []

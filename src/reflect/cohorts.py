@@ -95,19 +95,32 @@ def add_facilitator(db: Database, cohort_id: int, user_id: int) -> None:
     db.execute("INSERT OR IGNORE INTO cohort_facilitators (cohort_id, user_id) VALUES (?, ?)", [cohort_id, user_id])
 
 
+# A cohort as read, with how many leaders it has.
+_COHORTS = """SELECT c.id, c.name, c.join_code, c.archived_at,
+                     (SELECT COUNT(*) FROM cohort_leaders l WHERE l.cohort_id = c.id)
+              FROM cohorts c"""
+_NEWEST_FIRST = "ORDER BY c.created_at DESC, c.id DESC"
+
+
 def cohorts_run_by(db: Database, facilitator_id: int) -> list[Cohort]:
     """The cohorts this facilitator runs, newest first, with how many leaders each has."""
     rows = db.execute(
-        """
-        SELECT c.id, c.name, c.join_code, c.archived_at,
-               (SELECT COUNT(*) FROM cohort_leaders l WHERE l.cohort_id = c.id)
-        FROM cohorts c JOIN cohort_facilitators f ON f.cohort_id = c.id
-        WHERE f.user_id = ?
-        ORDER BY c.created_at DESC, c.id DESC
-        """,
+        f"{_COHORTS} JOIN cohort_facilitators f ON f.cohort_id = c.id WHERE f.user_id = ? {_NEWEST_FIRST}",
         [facilitator_id],
     ).fetchall()
     return [Cohort(*row) for row in rows]
+
+
+def every_cohort(db: Database) -> list[Cohort]:
+    """Every cohort, newest first, with how many leaders each has (for whoever may run them all)."""
+    return [Cohort(*row) for row in db.execute(f"{_COHORTS} {_NEWEST_FIRST}").fetchall()]
+
+
+def get(db: Database, cohort_id: int) -> Cohort | None:
+    """One cohort by id, with how many leaders it has; None if there is no such cohort. Reads it, with no access
+    check: that is :func:`reflect.access.cohort_for`."""
+    row = db.execute(f"{_COHORTS} WHERE c.id = ?", [cohort_id]).fetchone()
+    return Cohort(*row) if row else None
 
 
 def cohort_of_leader(db: Database, leader_id: int) -> Cohort | None:

@@ -279,13 +279,13 @@ def remembered_choice(label: str, options: list, *, key: str, memory: str, defau
     return choice
 
 
-_COHORT_MEMORY = "chosen_cohort"
+_COHORT_MEMORY, _COHORT_PICKER = "chosen_cohort", "cohort_picker"
 
 
 def remember_cohort(cohort_id: int) -> None:
     """Make `cohort_id` the cohort every picker shows next (after creating one, say)."""
     st.session_state[_COHORT_MEMORY] = cohort_id
-    st.session_state.pop("cohort_picker", None)
+    st.session_state.pop(_COHORT_PICKER, None)
 
 
 def choose_cohort(db: Database, user: User) -> cohorts.Cohort:
@@ -298,7 +298,7 @@ def choose_cohort(db: Database, user: User) -> cohorts.Cohort:
         st.stop()
     by_id = {cohort.id: cohort for cohort in mine}
     cohort_id = remembered_choice(
-        "Cohort", list(by_id), key="cohort_picker", memory=_COHORT_MEMORY, default=mine[0].id,
+        "Cohort", list(by_id), key=_COHORT_PICKER, memory=_COHORT_MEMORY, default=mine[0].id,
         format_func=lambda i: by_id[i].name + (" (archived)" if by_id[i].archived_at else ""),
     )
     return by_id[cohort_id]
