@@ -70,3 +70,14 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     fill(page, "Email", email)
     fill(page, "Password", password)
     click(page, "Sign in")
+
+
+def write_answer(page: Page, set_title: str, question: str, text: str) -> None:
+    """On the Reflect page, type an answer to one question of a set and leave the box, which saves it as a draft."""
+    page.get_by_role("link", name="Reflect", exact=True).click()
+    settled(page)
+    page.get_by_role("tab", name=set_title).click()
+    box = page.get_by_label(question, exact=True)
+    box.fill(text)
+    box.blur()
+    settled(page)

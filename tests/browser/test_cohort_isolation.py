@@ -15,7 +15,7 @@ from reflect.browser import ROOT, start_server, stop_server
 from reflect.db import open_db
 from reflect.questions import load_question_sets
 
-from .helpers import PASSWORD, click, goto, settled, sign_in, sign_out
+from .helpers import PASSWORD, click, goto, settled, sign_in, sign_out, write_answer
 from .test_real_server import choose, metric_number
 
 SETS, _ = load_question_sets(ROOT / "questions")
@@ -103,13 +103,7 @@ def test_a_roster_cannot_pull_another_cohorts_leader_in_and_only_work_after_acce
         expect(page.get_by_text("Cohort: South")).to_be_visible()
 
         # Lee writes and submits a new reflection, then shares it.
-        page.get_by_role("link", name="Reflect", exact=True).click()
-        settled(page)
-        page.get_by_role("tab", name=REFLECTION.title).click()
-        box = page.get_by_label(REFLECTION.items[0].text, exact=True)
-        box.fill(LATER)
-        box.blur()
-        settled(page)
+        write_answer(page, REFLECTION.title, REFLECTION.items[0].text, LATER)
         click(page, "Submit these reflections")
         expect(page.get_by_text("Your answers stay here as your draft", exact=False)).to_be_visible()
         page.get_by_role("link", name="Home", exact=True).click()

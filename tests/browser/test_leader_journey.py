@@ -23,6 +23,7 @@ from .helpers import (
     settled,
     sign_in,
     sign_out,
+    write_answer,
 )
 
 SETS, _ = load_question_sets(ROOT / "questions")
@@ -67,14 +68,8 @@ def test_leader_journey_from_set_up_to_download(server, page):
     assert page.locator("a[href^='javascript']").count() == 0
 
     # Type a reflection; it saves when the box loses focus.
-    page.get_by_role("link", name="Reflect", exact=True).click()
-    settled(page)
-    page.get_by_role("tab", name="Personal reflection").click()
     answer = "=SUM(A1)\nPartnership lets small schools share a curriculum lead."
-    box = page.get_by_label(Q01, exact=True)
-    box.fill(answer)
-    box.blur()
-    settled(page)
+    write_answer(page, "Personal reflection", Q01, answer)
     expect(page.get_by_text("Saved", exact=False).first).to_be_visible()
 
     # A reload starts a new session: sign in again and the text is still there.

@@ -13,7 +13,7 @@ from reflect.browser import ROOT, start_server, stop_server
 from reflect.db import open_db
 from reflect.questions import load_question_sets
 
-from .helpers import PASSWORD, goto, settled, sign_in
+from .helpers import PASSWORD, goto, settled, sign_in, write_answer
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION = SETS["personal-reflection"]
@@ -38,13 +38,7 @@ def submissions(db_path) -> int:
 
 
 def write_first_answer(page, text: str) -> None:
-    page.get_by_role("link", name="Reflect", exact=True).click()
-    settled(page)
-    page.get_by_role("tab", name=REFLECTION.title).click()
-    box = page.get_by_label(REFLECTION.items[0].text, exact=True)
-    box.fill(text)
-    box.blur()
-    settled(page)
+    write_answer(page, REFLECTION.title, REFLECTION.items[0].text, text)
 
 
 def share_switches(page):
