@@ -1,17 +1,19 @@
 """Reflect's router: page config, who is signed in, and the pages their role may see.
 
 ``streamlit run app.py`` imports this file once to find the server app (``app``, below), then runs it as the
-script of every page: each run owns one database connection, closed when the run ends (reflect.ui).
+script of every page: each run owns one database connection, closed when the run ends (reflect.web.context).
 
 A signed-in person is given only their role's pages. A signed-out person sees Sign in and Join in the menu; the
 members' pages are registered for them too, but hidden, so that refreshing a page (which starts a new, signed-out
 session) shows that page's sign-in screen and returns there after signing in, instead of "Page not found".
-Every page checks who is signed in itself (reflect.ui.require_user): this router only decides what is offered.
+Every page checks who is signed in itself (reflect.web.guard.require_user): this router only decides what is
+offered.
 """
 
 import streamlit as st
 
-from reflect import accounts, server, ui
+from reflect.domain import accounts
+from reflect.web import context, server
 
 # (file, title, icon) of each role's pages; the first is that role's home.
 ROLE_PAGES = {
@@ -65,9 +67,9 @@ def pages_for(user: accounts.User | None, db) -> list[st.Page]:
 
 if __name__ == "__main__":  # a script run: route this person to their page
     st.set_page_config(page_title="Reflect", page_icon=":material/edit_note:", layout="wide")
-    with ui.connection_owner():
-        db = ui.database()
-        st.navigation(pages_for(ui.current_user(db), db)).run()
+    with context.connection_owner():
+        db = context.database()
+        st.navigation(pages_for(context.current_user(db), db)).run()
 else:  # imported by `streamlit run app.py`, once, to serve the app
     server.serve_pages_through_router()
     app = st.App("app.py")

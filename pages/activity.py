@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from reflect import accounts, audit, ui
+from reflect.domain import accounts, audit
+from reflect.web import guard, show
 
-db, user = ui.require_user(accounts.FACILITATOR)
+db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Activity log")
 st.write("Who did what, and when, in the cohorts you facilitate. Entries are never changed or removed.")
 log = audit.for_facilitator(db, user)
@@ -14,6 +15,6 @@ if log.empty:
 actions = st.multiselect("Show only", sorted(set(log["What"])), placeholder="Everything", key="activity_filter")
 if actions:
     log = log[log["What"].isin(actions)]
-log["When"] = log["When"].map(ui.local_time)
+log["When"] = log["When"].map(show.local_time)
 st.caption(f"The newest {len(log):,} entries.")
 st.dataframe(log, hide_index=True)

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from reflect import accounts, responses, ui
+from reflect.domain import accounts, responses
+from reflect.web import answers, context, guard, show
 
-db, user = ui.require_user(accounts.LEADER)
+db, user = guard.require_user(accounts.LEADER)
 st.title("Skills checklist")
-sets = [qset for qset in ui.question_sets().values() if qset.is_rating]
+sets = [qset for qset in context.question_sets().values() if qset.is_rating]
 if not sets:
     st.info("There is no skills checklist to complete yet. Your facilitator or administrator can add one.")
     st.stop()
@@ -25,19 +26,19 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         if earlier:
             st.caption(
                 f"You have submitted this checklist {len(earlier)} time{'s' if len(earlier) > 1 else ''}, "
-                f"most recently {ui.local_time(earlier[0].submitted_at)}. Your ratings below start from your draft."
+                f"most recently {show.local_time(earlier[0].submitted_at)}. Your ratings below start from your draft."
             )
 
         for number, item in enumerate(qset.items, start=1):
             with st.container(border=True):
-                ui.draft_rating(user.id, qset, item.id, current.get(item.id), label=f"**{number}. {item.text}**")
+                answers.draft_rating(user.id, qset, item.id, current.get(item.id), label=f"**{number}. {item.text}**")
                 if qset.note_prompt:
-                    ui.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
+                    answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
                                   label=f"{qset.note_prompt} (optional)", height=80, limit=responses.MAX_NOTE)
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")
-        ui.sharing_controls(db, user, qset, earlier)
-        if submission := ui.submit_button(db, user, qset, "Submit my ratings"):
-            st.success(f"Submitted {ui.local_time(submission.submitted_at)}. See how you have moved on My progress.")
+        answers.sharing_controls(db, user, qset, earlier)
+        if submission := answers.submit_button(db, user, qset, "Submit my ratings"):
+            st.success(f"Submitted {show.local_time(submission.submitted_at)}. See how you have moved on My progress.")
             st.page_link("pages/progress.py", label="Go to My progress", icon=":material/show_chart:")

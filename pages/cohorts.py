@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from reflect import access, accounts, checkpoints, cohorts, invitations, ui
-from reflect.accounts import AccountError
-from reflect.checkpoints import CheckpointError
-from reflect.cohorts import CohortError
+from reflect.domain import access, accounts, checkpoints, cohorts, invitations
+from reflect.domain.accounts import AccountError
+from reflect.domain.checkpoints import CheckpointError
+from reflect.domain.cohorts import CohortError
+from reflect.web import guard, pickers, show
 
-db, user = ui.require_user(accounts.FACILITATOR)
+db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Cohorts")
 
 with st.form("new_cohort", clear_on_submit=True):
@@ -16,11 +17,11 @@ with st.form("new_cohort", clear_on_submit=True):
     pressed = st.form_submit_button("Create cohort", type="primary")
 if pressed:
     try:
-        cohort = cohorts.create_cohort(db, user.id, name, time_zone=ui.browser_zone().key)
+        cohort = cohorts.create_cohort(db, user.id, name, time_zone=show.browser_zone().key)
     except CohortError as error:
         st.error(str(error))
     else:
-        ui.remember_cohort(cohort.id)
+        pickers.remember_cohort(cohort.id)
         st.success(f"Cohort created. Leaders join with the code **{cohort.join_code}**.")
 
 mine = access.cohorts_for(db, user)
@@ -36,7 +37,7 @@ st.dataframe(
 st.caption("Leaders open Reflect, choose **Join a cohort** and type the join code.")
 
 st.subheader("Manage a cohort")
-cohort = ui.choose_cohort(db, user)
+cohort = pickers.choose_cohort(db, user)
 settings, timeline, people = st.tabs(["Name and status", "Checkpoints", "Facilitators"])
 
 with settings:
@@ -50,7 +51,7 @@ with settings:
             else:
                 st.rerun()
     if cohort.archived_at:
-        st.warning(f"Archived on {ui.local_time(cohort.archived_at)}: the join code no longer works. "
+        st.warning(f"Archived on {show.local_time(cohort.archived_at)}: the join code no longer works. "
                    "Its data stays and can still be viewed and exported.")
         if st.button("Reopen this cohort"):
             cohorts.set_archived(db, user, cohort.id, False)
@@ -63,7 +64,7 @@ with settings:
 
 with timeline:
     zone = checkpoints.zone_of(db, cohort.id)
-    yours = ui.browser_zone()
+    yours = show.browser_zone()
     st.caption(
         "A submission belongs to the checkpoint open when it was made; a leader's latest submission in a checkpoint "
         f"is the one the cohort charts use. Dates are whole days in {zone.key}, first and last day included; "

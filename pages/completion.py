@@ -2,16 +2,18 @@
 
 import streamlit as st
 
-from reflect import accounts, reports, responses, ui
+from reflect.domain import accounts, responses
+from reflect.reporting import reports
+from reflect.web import context, guard, pickers, show
 
-db, user = ui.require_user(accounts.FACILITATOR)
+db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Completion and reflections")
 left, right = st.columns(2)
 with left:
-    cohort = ui.choose_cohort(db, user)
+    cohort = pickers.choose_cohort(db, user)
 with right:
-    point = ui.choose_checkpoint(db, cohort)
-sets = list(ui.question_sets().values())
+    point = pickers.choose_checkpoint(db, cohort)
+sets = list(context.question_sets().values())
 
 st.header("Who has submitted", divider="gray")
 table = reports.completion(db, user, cohort.id, sets, point.id)
@@ -40,7 +42,7 @@ if not shared:
     st.info(f"No one has shared a submission of the {qset.title} at this checkpoint.")
 for name, email, submission, answers in shared:
     with st.container(border=True):
-        ui.plain(f"{name} · {email}, submitted {ui.local_time(submission.submitted_at)}", heading=3)
+        show.plain(f"{name} · {email}, submitted {show.local_time(submission.submitted_at)}", heading=3)
         for number, item in enumerate(qset.items, start=1):
             answer = answers.get(item.id)
             written = answer and (answer.note if qset.is_rating else answer.text)

@@ -5,27 +5,29 @@ import math
 
 import streamlit as st
 
-from reflect import accounts, charts, checkpoints, reports, ui
+from reflect.domain import accounts, checkpoints
+from reflect.reporting import charts, reports
+from reflect.web import context, figures, guard, pickers
 
-db, user = ui.require_user(accounts.FACILITATOR)
+db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Cohort dashboard")
-rating_sets = [qset for qset in ui.question_sets().values() if qset.is_rating]
+rating_sets = [qset for qset in context.question_sets().values() if qset.is_rating]
 if not rating_sets:
     st.info("There is no rated checklist among the question sets, so there is nothing to chart.")
     st.stop()
 
 left, middle, right = st.columns(3)
 with left:
-    cohort = ui.choose_cohort(db, user)
+    cohort = pickers.choose_cohort(db, user)
 with middle:
-    point = ui.choose_checkpoint(db, cohort)
+    point = pickers.choose_checkpoint(db, cohort)
 with right:
     qset = rating_sets[0] if len(rating_sets) == 1 else st.selectbox(
         "Checklist", rating_sets, format_func=lambda q: q.title, key="dashboard_checklist")
 chosen = st.multiselect("Skills", qset.items, format_func=lambda item: f"{item.number}. {item.short}",
                         placeholder="All skills: choose some to show only those", key=f"dashboard_skills:{qset.id}")
 shown = dataclasses.replace(qset, items=tuple(chosen)) if chosen else qset  # the same set, limited to the choice
-respondents = ui.cohort_report(db, user, "respondents", cohort.id, qset.id, point.id)
+respondents = figures.respondents(db, user, cohort.id, qset.id, point.id)
 st.metric("Leaders who submitted at this checkpoint", f"{respondents:,}",
           help="Each leader's latest submission within the checkpoint counts.")
 
@@ -33,7 +35,7 @@ st.header("Where the cohort stands", divider="gray")
 if respondents == 0:
     st.info(f"No one has submitted the {qset.title} at this checkpoint yet.")
 else:
-    counts = ui.cohort_report(db, user, "distribution", cohort.id, shown, point.id)
+    counts = figures.distribution(db, user, cohort.id, shown, point.id)
     st.caption("Each bar is 100% of the leaders who rated that skill. Ratings below the middle of the scale go left "
                "of zero, above it right; the middle point straddles zero. Skills are ordered by their positive share.")
     st.altair_chart(charts.diverging_bars(counts, shown), width="stretch")
@@ -43,7 +45,7 @@ else:
                                     for column in (*charts.scale_names(shown), "Positive %")})
 
 st.header("Change over time", divider="gray")
-means = ui.cohort_report(db, user, "over_time", cohort.id, shown)
+means = figures.over_time(db, user, cohort.id, shown)
 if means.empty:
     st.info("No ratings have been submitted within any checkpoint yet.")
 else:
@@ -54,17 +56,17 @@ else:
         st.dataframe(charts.over_time_table(means, shown), hide_index=True)
 
 
-@ui.fragment
+@context.fragment
 def leaders_grid() -> None:
     """Paging, sorting and searching rerun only this part of the page, on a thread of its own: it uses its own
     connection, never the page's."""
-    db = ui.database()
+    db = context.database()
     st.header("Leaders × skills", divider="gray")
     search, sort, per_page = st.columns([2, 2, 1])
     name = search.text_input("Find a leader by name", key="grid_name")
     order = sort.selectbox("Sort by", list(reports.GRID_SORTS), key="grid_sort")
     size = per_page.selectbox("Leaders per page", [25, 50, 100], index=1, key="grid_size")
-    total = ui.cohort_report(db, user, "grid_page", cohort.id, shown, point.id, name_contains=name, per_page=1)[1]
+    total = figures.grid_page(db, user, cohort.id, shown, point.id, name_contains=name, per_page=1)[1]
     if total == 0:
         st.info("No leader matches." if name else "No one has submitted at this checkpoint yet.")
         return
@@ -72,7 +74,7 @@ def leaders_grid() -> None:
     if st.session_state.get("grid_page", 1) > pages:  # fewer pages than before: a new search, size or checkpoint
         st.session_state["grid_page"] = pages
     page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="grid_page")
-    grid, _ = ui.cohort_report(db, user, "grid_page", cohort.id, shown, point.id, sort=order, page=page, per_page=size,
+    grid, _ = figures.grid_page(db, user, cohort.id, shown, point.id, sort=order, page=page, per_page=size,
                                name_contains=name)
     table = charts.grid_table(grid, shown)
     st.caption(f"Leaders {(page - 1) * size + 1:,}–{min(page * size, total):,} of {total:,}: "

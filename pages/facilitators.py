@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from reflect import access, accounts, facilitators, ui
-from reflect.accounts import AccountError
-from reflect.cohorts import CohortError
+from reflect.domain import access, accounts, facilitators
+from reflect.domain.accounts import AccountError
+from reflect.domain.cohorts import CohortError
+from reflect.web import guard
 
-db, user = ui.require_user(accounts.ADMINISTRATOR)
+db, user = guard.require_user(accounts.ADMINISTRATOR)
 st.title("Facilitators")
 if done := st.session_state.pop("facilitators_done", None):
     st.success(done)

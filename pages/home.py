@@ -2,18 +2,19 @@
 
 import streamlit as st
 
-from reflect import accounts, cohort_invitations, cohorts, responses, ui
-from reflect.cohort_invitations import InvitationError
+from reflect.domain import accounts, cohort_invitations, cohorts, responses
+from reflect.domain.cohort_invitations import InvitationError
+from reflect.web import context, guard, show
 
-db, user = ui.require_user(accounts.LEADER)
-ui.plain(f"Welcome, {user.name}", heading=1)
+db, user = guard.require_user(accounts.LEADER)
+show.plain(f"Welcome, {user.name}", heading=1)
 # Invitations to another cohort: joining one is this leader's choice, made here.
 for invitation in cohort_invitations.pending_for(db, user.id):
     with st.container(border=True):
         if invitation.invited_by:
-            ui.plain(f"{invitation.invited_by} invited you to join the cohort {invitation.cohort_name}.", heading=2)
+            show.plain(f"{invitation.invited_by} invited you to join the cohort {invitation.cohort_name}.", heading=2)
         else:
-            ui.plain(f"Someone typed the join code of the cohort {invitation.cohort_name} with your email, to join "
+            show.plain(f"Someone typed the join code of the cohort {invitation.cohort_name} with your email, to join "
                      "it. Accept only if that was you.", heading=2)
         st.caption("If you accept, its facilitators see your ratings, and the reflections you choose to share, from "
                    "now on: nothing you submitted before. If you decline, nothing changes.")
@@ -29,7 +30,7 @@ for invitation in cohort_invitations.pending_for(db, user.id):
                 st.rerun()
 cohort = cohorts.cohort_of_leader(db, user.id)
 if cohort:
-    ui.plain(f"Cohort: {cohort.name}")
+    show.plain(f"Cohort: {cohort.name}")
 st.markdown(
     "This module is about **partnership working**: with parents, the governing body, other schools and the wider "
     "community. At the start of the module, and again later, you reflect in writing on the module's questions and "
@@ -38,7 +39,7 @@ st.markdown(
 )
 
 next_step = None
-for qset in ui.question_sets().values():
+for qset in context.question_sets().values():
     page = "pages/checklist.py" if qset.is_rating else "pages/reflect.py"
     made = responses.submissions(db, user.id, qset.id)
     answered = len(responses.answered(qset, responses.drafts(db, user.id, qset.id)))
@@ -46,7 +47,7 @@ for qset in ui.question_sets().values():
         st.markdown(f"**{qset.title}** · {len(qset.items)} {'skills' if qset.is_rating else 'questions'}")
         if made:
             times = "once" if len(made) == 1 else f"{len(made)} times"
-            latest = ui.local_time(made[0].submitted_at)
+            latest = show.local_time(made[0].submitted_at)
             st.markdown(f":material/check_circle: Submitted {times}, most recently {latest}.")
         elif answered:
             st.markdown(f":material/pending: In progress: {answered} of {len(qset.items)} answered, not yet submitted.")

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from reflect import accounts, export, responses, ui
-from reflect.accounts import AccountError
+from reflect.domain import accounts, responses
+from reflect.domain.accounts import AccountError
+from reflect.reporting import export
+from reflect.web import context, guard
 
-db, user = ui.require_user(accounts.LEADER)
+db, user = guard.require_user(accounts.LEADER)
 st.title("My data")
 st.write(
     "Download everything you have written in Reflect: every submitted answer (with the set version and question "
@@ -14,7 +16,7 @@ st.write(
 if not responses.everything_written_by(db, user.id):
     st.info("You have not written anything yet. Your answers appear here once you start.")
 else:
-    sets = ui.question_sets()
+    sets = context.question_sets()
     st.download_button(
         "Download CSV", export.leader_csv(db, user.id, sets), file_name="reflect-my-answers.csv", mime="text/csv",
         icon=":material/download:", type="primary",
@@ -51,6 +53,6 @@ if pressed:
         except AccountError as error:
             st.error(str(error))
         else:
-            ui.sign_out()
+            context.sign_out()
             st.success("Your account and all your answers have been deleted.")
             st.stop()

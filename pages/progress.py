@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from reflect import accounts, charts, cohorts, reports, responses, ui
+from reflect.domain import accounts, cohorts, responses
+from reflect.reporting import charts, reports
+from reflect.web import context, figures, guard, show
 
-db, user = ui.require_user(accounts.LEADER)
+db, user = guard.require_user(accounts.LEADER)
 st.title("My progress")
-sets = [qset for qset in ui.question_sets().values() if qset.is_rating]
+sets = [qset for qset in context.question_sets().values() if qset.is_rating]
 if not sets:
     st.info("There is no skills checklist yet, so there is nothing to chart.")
     st.stop()
@@ -34,12 +36,12 @@ for qset in sets:
     with st.expander("The same numbers as a table"):
         table = history.assign(
             Skill=history["item_id"].map({i.id: f"{n}. {i.text}" for n, i in enumerate(qset.items, start=1)}),
-            Submitted=history["submitted_at"].map(lambda t: ui.local_time(t.isoformat())),
+            Submitted=history["submitted_at"].map(lambda t: show.local_time(t.isoformat())),
         ).pivot_table(index="Skill", columns="Submitted", values="rating", sort=False)
         st.dataframe(table)
 
     st.subheader("Where you sit in your cohort")
-    positions = (reports.positions(ui.cohort_report(db, user, "cohort_shares", cohort.id, qset),
+    positions = (reports.positions(figures.cohort_shares(db, user, cohort.id, qset),
                                    reports.own_latest(db, user, cohort.id, qset, user.id)) if cohort else None)
     if positions is None or positions.empty:
         st.info(

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from reflect import accounts, responses, ui
+from reflect.domain import accounts, responses
+from reflect.web import answers, context, guard, show
 
-db, user = ui.require_user(accounts.LEADER)
+db, user = guard.require_user(accounts.LEADER)
 st.title("Reflect")
-sets = [qset for qset in ui.question_sets().values() if not qset.is_rating]
+sets = [qset for qset in context.question_sets().values() if not qset.is_rating]
 if not sets:
     st.info("There are no reflection questions to answer yet. Your facilitator or administrator can add them.")
     st.stop()
@@ -30,7 +31,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                 "Show beside your draft: an earlier submission (read-only)",
                 [None, *earlier],
                 format_func=lambda s: "Nothing, just my draft" if s is None
-                else f"Submitted {ui.local_time(s.submitted_at)}",
+                else f"Submitted {show.local_time(s.submitted_at)}",
                 key=f"compare:{qset.id}",
             )
         else:
@@ -43,17 +44,17 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                 st.caption(f"Core behaviour: {item.behaviour}")
             draft_column, then_column = st.columns(2) if compare_with else (st.container(), None)
             with draft_column:
-                ui.draft_text(user.id, qset, item.id, current.get(item.id), label=item.text)
+                answers.draft_text(user.id, qset, item.id, current.get(item.id), label=item.text)
             if then_column is not None:
                 with then_column:
-                    st.caption(f"Your answer, submitted {ui.local_time(compare_with.submitted_at)}")
+                    st.caption(f"Your answer, submitted {show.local_time(compare_with.submitted_at)}")
                     answer = then.get(item.id)
                     with st.container(border=True):
                         st.text(answer.text if answer and answer.text else "(no answer)")
 
-        ui.sharing_controls(db, user, qset, earlier)
-        if submission := ui.submit_button(db, user, qset, "Submit these reflections"):
+        answers.sharing_controls(db, user, qset, earlier)
+        if submission := answers.submit_button(db, user, qset, "Submit these reflections"):
             st.success(
-                f"Submitted {ui.local_time(submission.submitted_at)}. Your answers stay here as your draft, "
+                f"Submitted {show.local_time(submission.submitted_at)}. Your answers stay here as your draft, "
                 "so you can keep working on them and submit again later."
             )

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from reflect import accounts, ui
-from reflect.accounts import AccountError
+from reflect.domain import accounts
+from reflect.domain.accounts import AccountError
+from reflect.web import context, guard
 
-db = ui.database()
+db = context.database()
 st.title("Join your cohort")
-if ui.current_user(db) is not None:
+if context.current_user(db) is not None:
     st.info("You are already signed in. Sign out first to create another account.")
     st.stop()
 st.write("Your facilitator gives you a join code for your cohort, such as **ABCD-2345**.")
@@ -15,13 +16,13 @@ with st.form("register"):
     join_code = st.text_input("Join code")
     name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")
-    password, confirm = ui.new_password_inputs()
+    password, confirm = guard.new_password_inputs()
     pressed = st.form_submit_button("Create my account", type="primary")
-if pressed and ui.passwords_match(password, confirm):
+if pressed and guard.passwords_match(password, confirm):
     try:
         user = accounts.register_leader(db, join_code=join_code, name=name, email=email, password=password)
     except AccountError as error:
         st.error(str(error))
     else:
-        ui.sign_in(user)
+        context.sign_in(user)
         st.rerun()

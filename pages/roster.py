@@ -3,12 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from reflect import accounts, roster, ui
-from reflect.roster import RosterError
+from reflect.domain import accounts, roster
+from reflect.domain.roster import RosterError
+from reflect.reporting import export
+from reflect.web import guard, pickers
 
-db, user = ui.require_user(accounts.FACILITATOR)
+db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Add leaders")
-cohort = ui.choose_cohort(db, user)
+cohort = pickers.choose_cohort(db, user)
 imported_key, round_key = f"invited:{cohort.id}", f"roster_round:{cohort.id}"
 
 imported = st.session_state.get(imported_key)
@@ -19,7 +21,7 @@ if imported:
     if invited:
         st.dataframe(pd.DataFrame([{"Name": i.name, "Email": i.email, "Invitation code": i.code} for i in invited]),
                      hide_index=True)
-        st.download_button("Download the codes (CSV)", roster.invitations_csv(invited), file_name="invitations.csv",
+        st.download_button("Download the codes (CSV)", export.invitations_csv(invited), file_name="invitations.csv",
                            mime="text/csv", icon=":material/download:")
     st.divider()
 

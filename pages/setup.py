@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from reflect import accounts, ui
-from reflect.accounts import AccountError
+from reflect.domain import accounts
+from reflect.domain.accounts import AccountError
 from reflect.settings import db_path
+from reflect.web import context, guard
 
-db = ui.database()
+db = context.database()
 st.title("Set up Reflect")
 if accounts.has_any_user(db):
     st.info("Reflect is already set up.")
-    if ui.current_user(db) is None:
-        ui.sign_in_form(db)
+    if context.current_user(db) is None:
+        guard.sign_in_form(db)
     st.stop()
 st.write(
     "Welcome. Create the first **facilitator** account. Facilitators create cohorts and give leaders the join code. "
@@ -22,13 +23,13 @@ st.caption(f"Reflect keeps its data in `{db_path().resolve()}`. If you expected 
 with st.form("setup"):
     name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")
-    password, confirm = ui.new_password_inputs()
+    password, confirm = guard.new_password_inputs()
     pressed = st.form_submit_button("Create facilitator account", type="primary")
-if pressed and ui.passwords_match(password, confirm):
+if pressed and guard.passwords_match(password, confirm):
     try:
         user = accounts.create_first_facilitator(db, name=name, email=email, password=password)
     except AccountError as error:
         st.error(str(error))
     else:
-        ui.sign_in(user)
+        context.sign_in(user)
         st.rerun()

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from reflect import ui
+from reflect.web import context, guard, show
 
-db = ui.database()
-user = ui.current_user(db)
+db = context.database()
+user = context.current_user(db)
 st.title("Sign in to Reflect")
 if user is not None:
-    ui.plain(f"You are signed in as {user.name}.")
+    show.plain(f"You are signed in as {user.name}.")
     st.stop()
 st.write("Reflect keeps your reflections and skills self-ratings for the module on partnership working.")
-ui.sign_in_form(db)
+guard.sign_in_form(db)
 st.page_link("pages/register.py", label="New here? Join your cohort with the code your facilitator gave you",
              icon=":material/person_add:")

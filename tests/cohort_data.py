@@ -1,13 +1,17 @@
-"""Building blocks for cohort tests: a tiny rated set, people made through the library, exact checkpoint windows."""
+"""Building blocks for every test, in one place: the checkout, the password every test account uses, a tiny rated
+set, people made through the library, exact checkpoint windows."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from reflect import accounts, checkpoints, cohorts, responses, tally
-from reflect.db import write_transaction
-from reflect.questions import Item, QuestionSet
+from reflect.domain import accounts, checkpoints, cohorts, responses
+from reflect.domain.questions import Item, QuestionSet
+from reflect.storage import tally
+from reflect.storage.db import write_transaction
 
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: app.py, pages/, questions/
 PASSWORD = "correct horse battery staple"
 TINY = QuestionSet(
     id="tiny", title="Tiny checklist", version=1, source="A test.", intro="Rate yourself.",
@@ -65,7 +69,7 @@ def rate(db, leader, ratings, when, qset=TINY, note=None, token=None):
 
 
 def kept(db) -> dict[str, list]:
-    """The cohort figures kept at write time (reflect.tally), as rows."""
+    """The cohort figures kept at write time (reflect.storage.tally), as rows."""
     return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall())
             for table in ("counted_submissions", "rating_counts")}
 

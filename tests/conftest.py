@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from reflect import accounts
-from reflect.db import open_db
+from reflect.domain import accounts
+from reflect.storage.db import open_db
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 

@@ -1,4 +1,5 @@
-"""One access check for every cohort-scoped library function (reflect.access), called directly, not through a page.
+"""One access check for every cohort-scoped library function (reflect.domain.access), called directly, not through
+a page.
 
 Each function is called as a facilitator of another cohort and as a leader: both are refused, and nothing changes.
 The cohort's facilitator, an administrator and the command line are let through. A leader reads only their own
@@ -12,8 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from reflect import access, audit, checkpoints, cohorts, export, facilitators, invitations, reports, responses, roster
-from reflect.access import SYSTEM, AccessDenied, NotYourCohort
+from reflect.domain import access, audit, checkpoints, cohorts, facilitators, invitations, responses, roster
+from reflect.domain.access import SYSTEM, AccessDenied, NotYourCohort
+from reflect.reporting import export, reports
 
 from .cohort_data import JAN, MAR, TINY, administrator, cohort_with_windows, days, facilitator, leaders, rate
 
@@ -130,22 +132,22 @@ def test_a_cohort_that_does_not_exist_is_refused_as_if_it_were_someone_elses(wor
 
 
 def test_the_cached_cohort_figure_is_checked_before_it_is_served(world, monkeypatch, tmp_path):
-    from reflect import ui
+    from reflect.web import figures
 
     path = world.db.conn.execute("PRAGMA database_list").fetchone()[2]
     monkeypatch.setenv("REFLECT_DB", path)
-    ui.cohort_report_cache_clear()
-    made = ui.cohort_report(world.db, world.fran, "distribution", world.north.id, TINY, world.start.id)
+    figures.forget_all()
+    made = figures.distribution(world.db, world.fran, world.north.id, TINY, world.start.id)
     assert int(made["count"].sum()) == 4  # two leaders, two items: now cached
     with pytest.raises(NotYourCohort):
-        ui.cohort_report(world.db, world.olu, "distribution", world.north.id, TINY, world.start.id)
+        figures.distribution(world.db, world.olu, world.north.id, TINY, world.start.id)
     with pytest.raises(NotYourCohort):
-        ui.cohort_report(world.db, world.lee, "distribution", world.north.id, TINY, world.start.id)
-    shares = ui.cohort_report(world.db, world.lee, "cohort_shares", world.north.id, TINY)  # a leader's own cohort
+        figures.distribution(world.db, world.lee, world.north.id, TINY, world.start.id)
+    shares = figures.cohort_shares(world.db, world.lee, world.north.id, TINY)  # a leader's own cohort
     with pytest.raises(NotYourCohort):
-        ui.cohort_report(world.db, world.oz, "cohort_shares", world.north.id, TINY)
+        figures.cohort_shares(world.db, world.oz, world.north.id, TINY)
     assert shares.empty  # fewer than five respondents: nothing to show leaders yet
-    ui.cohort_report_cache_clear()
+    figures.forget_all()
 
 
 def test_an_administrators_activity_log_holds_every_cohort_and_a_facilitators_only_theirs(world):

@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from reflect import accounts, cohorts, invitations
-from reflect.accounts import AccountError
-from reflect.db import open_db, write_transaction
+from reflect.domain import accounts, cohorts, invitations
+from reflect.domain.accounts import AccountError
+from reflect.storage.db import open_db, write_transaction
 
 from .cohort_data import PASSWORD, cohort_with_windows, facilitator, leaders
 
@@ -183,7 +183,7 @@ def test_reflect_ships_argon2id_at_the_recommended_cost():
 
     recommended = PasswordHasher()
     assert (recommended.memory_cost, recommended.time_cost, recommended.parallelism) == (65536, 3, 4)
-    code = "from reflect import accounts; print(accounts.hash_new_password('a long enough password'))"
+    code = "from reflect.domain import accounts; print(accounts.hash_new_password('a long enough password'))"
     shipped = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shipped.startswith("$argon2id$") and shipped.split("$")[3] == "m=65536,t=3,p=4"
 

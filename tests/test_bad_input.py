@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect import accounts, checkpoints, cohorts, invitations, responses
-from reflect.accounts import AccountError
-from reflect.checkpoints import CheckpointError
-from reflect.cohorts import CohortError
-from reflect.questions import Item, QuestionSet
-from reflect.responses import IncompleteSubmission
-from reflect.text import InvalidText
+from reflect.domain import accounts, checkpoints, cohorts, invitations, responses
+from reflect.domain.accounts import AccountError
+from reflect.domain.checkpoints import CheckpointError
+from reflect.domain.cohorts import CohortError
+from reflect.domain.questions import Item, QuestionSet
+from reflect.domain.responses import IncompleteSubmission
+from reflect.domain.text import InvalidText
 
 from .cohort_data import FEB, JAN, PASSWORD, TINY, cohort_with_windows, days, facilitator, leaders, rate
 
@@ -40,7 +40,7 @@ class World:
         invitations.accept(db, email="used@school.org.uk", code=self.used_code, password=PASSWORD)
 
     def _invite(self, email):
-        from reflect.db import write_transaction
+        from reflect.storage.db import write_transaction
 
         with write_transaction(self.db):
             user = accounts.insert_user(self.db, "Invited", email, accounts.LEADER, accounts.INVITED)
@@ -209,7 +209,7 @@ def test_lockout_after_repeated_wrong_passwords_survives_a_new_connection(db, tm
     for _ in range(accounts.FAILURES_BEFORE_LOCK):
         with pytest.raises(AccountError):
             accounts.sign_in(db, "leader1@school.org.uk", "guess guess guess")
-    from reflect.db import open_db
+    from reflect.storage.db import open_db
 
     fresh = open_db(tmp_path / "reflect.db")  # as after a browser refresh: nothing carried in memory
     with pytest.raises(AccountError, match="locked until"):

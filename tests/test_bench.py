@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from reflect.bench import as_json, run_bench, table
+from reflect.devtools.bench import as_json, run_bench, table
 
 
 def test_the_benchmark_reports_every_measurement_for_a_small_cohort():

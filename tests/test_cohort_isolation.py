@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect import accounts, checkpoints, cohort_invitations, export, reports, responses, roster, tally
-from reflect.access import SYSTEM
-from reflect.cohort_invitations import InvitationError
-from reflect.db import stamp, write_transaction
+from reflect.domain import accounts, checkpoints, cohort_invitations, responses, roster
+from reflect.domain.access import SYSTEM
+from reflect.domain.cohort_invitations import InvitationError
+from reflect.reporting import export, reports
+from reflect.storage import tally
+from reflect.storage.db import stamp, write_transaction
 
 from .cohort_data import (
     JAN,
@@ -200,7 +202,7 @@ def test_leaders_who_join_with_the_code_or_an_invitation_code_lose_nothing(db):
     [coded] = leaders(db, cohort, 1)
     [invited] = roster.import_roster(db, owner, cohort.id,
                                      roster.check_roster(db, SYSTEM, cohort.id, b"name,email\nIvy,ivy@x.org\n"))
-    from reflect import invitations
+    from reflect.domain import invitations
 
     ivy = invitations.accept(db, email="ivy@x.org", code=invited.code, password=PASSWORD)
     for person in (coded, ivy):
@@ -234,7 +236,7 @@ def test_migration_0008_drops_work_from_before_joining_out_of_the_kept_figures(t
     with write_transaction(db):
         db.execute("DROP TABLE cohort_invitations")
         db.execute("DELETE FROM _sqlite_migrations WHERE name = '0008_cohort_invitations'")
-    from reflect.db import migrations
+    from reflect.storage.migrations import migrations
 
     with write_transaction(db):
         migrations.apply(db)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reflect import checkpoints, export, reports
-from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
-from reflect.db import open_db
-from reflect.demo import make_demo
-from reflect.questions import load_question_sets
+from reflect.devtools.demo import make_demo
+from reflect.domain import checkpoints
+from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
+from reflect.domain.questions import load_question_sets
+from reflect.reporting import export, reports
+from reflect.storage.db import open_db
 
 SETS, _ = load_question_sets(Path(__file__).resolve().parents[1] / "questions")
 CHECKLIST = SETS["munby-fullan-skills"]

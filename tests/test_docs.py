@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from reflect.__main__ import parser
-from reflect.questions import load_question_sets
+from reflect.cli import parser
+from reflect.domain.questions import load_question_sets
 
-ROOT = Path(__file__).resolve().parents[1]
+from .cohort_data import ROOT
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -3,14 +3,10 @@ cohort figures kept at write time still add up."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from reflect.devtools.load import run_load
+from reflect.storage.db import open_db
 
-from reflect.db import open_db
-from reflect.load import run_load
-
-from .cohort_data import assert_same_as_recounted
-
-ROOT = Path(__file__).resolve().parents[1]
+from .cohort_data import ROOT, assert_same_as_recounted
 
 
 def test_twenty_concurrent_writers_lose_and_duplicate_nothing(tmp_path):

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect import accounts, checkpoints, cohorts
-from reflect.access import SYSTEM
-from reflect.checkpoints import CheckpointError
+from reflect.domain import accounts, checkpoints, cohorts
+from reflect.domain.access import SYSTEM
+from reflect.domain.checkpoints import CheckpointError
 
 from .cohort_data import days
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect import checkpoints, reports, responses
-from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
-from reflect.checkpoints import CheckpointError
+from reflect.domain import checkpoints, responses
+from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
+from reflect.domain.checkpoints import CheckpointError
+from reflect.reporting import reports
 
 from .cohort_data import FEB, JAN, MAR, TINY, cohort_with_windows, days, facilitator, leaders, rate
 
@@ -110,7 +111,7 @@ def test_grid_pages_sorts_and_searches_in_sql(db, cohort):
 
 
 def test_shared_reflections_and_the_grid_tell_leaders_of_the_same_name_apart_by_email(db, cohort):
-    from reflect import accounts
+    from reflect.domain import accounts
 
     from .cohort_data import PASSWORD
 

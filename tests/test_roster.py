@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reflect import accounts, cohort_invitations, cohorts, invitations, roster
-from reflect.roster import RosterError
+from reflect.domain import accounts, cohort_invitations, cohorts, invitations, roster
+from reflect.domain.roster import RosterError
+from reflect.reporting import export
 
 from .cohort_data import PASSWORD, cohort_with_windows, facilitator, leaders
 
@@ -70,7 +71,7 @@ def test_a_clean_file_imports_new_leaders_with_codes_and_invites_existing_ones(s
     user = invitations.accept(db, email="aisha@x.org", code=invited.code.lower(), password=PASSWORD)
     assert accounts.sign_in(db, "aisha@x.org", PASSWORD) == user
     assert cohorts.cohort_of_leader(db, user.id).id == cohort.id
-    assert roster.invitations_csv([invited]) == (
+    assert export.invitations_csv([invited]) == (
         f"name,email,invitation_code\r\nAisha Khan,aisha@x.org,{invited.code}\r\n").encode()
     actions = [row[0] for row in db.execute("SELECT action FROM audit_log WHERE cohort_id = ?", [cohort.id])]
     assert actions[-1] == "imported a roster"

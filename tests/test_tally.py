@@ -1,13 +1,16 @@
-"""The cohort figures kept at write time (reflect.tally) always equal the figures recomputed from the submissions."""
+"""The cohort figures kept at write time (reflect.storage.tally) always equal the figures recomputed from the
+submissions."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
 
-from reflect import accounts, checkpoints, cohort_invitations, cohorts, reports, roster, tally
-from reflect.access import SYSTEM  # full access: these tests are about the figures, not who sees them
-from reflect.db import open_db, write_transaction
+from reflect.domain import accounts, checkpoints, cohort_invitations, cohorts, roster
+from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
+from reflect.reporting import reports
+from reflect.storage import tally
+from reflect.storage.db import open_db, write_transaction
 
 from .cohort_data import (
     FEB,

@@ -9,12 +9,12 @@ import pytest
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
-from reflect import accounts, cohorts, server
-from reflect.accounts import User
-from reflect.db import open_db
+from reflect.devtools.apptest import run_router
+from reflect.domain import accounts, cohorts
+from reflect.domain.accounts import User
+from reflect.storage.db import open_db
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct horse battery staple"
+from ..cohort_data import PASSWORD, ROOT
 
 
 @dataclass
@@ -31,7 +31,7 @@ class People:
 @pytest.fixture(autouse=True)
 def every_run_through_the_router(monkeypatch):
     """Run app.py for every page, as the real server does (AppTest would run a page file alone)."""
-    monkeypatch.setattr(script_runner, "_mpa_v1", server.run_router)
+    monkeypatch.setattr(script_runner, "_mpa_v1", run_router)
 
 
 @pytest.fixture
@@ -67,8 +67,8 @@ def people(db) -> People:
 # A page file run on its own, without the router (as a server without it would): only its own guard protects it.
 _ALONE = """
 import runpy
-from reflect import ui
-with ui.connection_owner():
+from reflect.web import context
+with context.connection_owner():
     runpy.run_path({page!r}, run_name="__main__")
 """
 

@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
-from reflect import access, accounts, cohorts, export, facilitators, reports, responses
-from reflect.questions import load_question_sets
+from reflect.domain import access, accounts, cohorts, facilitators, responses
+from reflect.domain.questions import load_question_sets
+from reflect.reporting import export, reports
 
 from .conftest import PASSWORD, ROOT, app_as, shown_text
 

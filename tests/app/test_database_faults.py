@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from reflect import db as reflect_db
-from reflect import responses
-from reflect.questions import load_question_sets
+from reflect.domain import responses
+from reflect.domain.questions import load_question_sets
+from reflect.storage import db as reflect_db
 
 from .conftest import ROOT, app_as
 

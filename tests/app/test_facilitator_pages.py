@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reflect import accounts, checkpoints, reports, responses, tally
-from reflect.access import SYSTEM
-from reflect.demo import make_demo
-from reflect.questions import load_question_sets
+from reflect.devtools.demo import make_demo
+from reflect.domain import accounts, checkpoints, responses
+from reflect.domain.access import SYSTEM
+from reflect.domain.questions import load_question_sets
+from reflect.reporting import reports
+from reflect.storage import tally
 
 from .conftest import ROOT, app_as, shown_text
 from .test_pages import CHECKLIST, FACILITATOR_PAGES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reflect import access, accounts, cohorts, invitations
+from reflect.domain import access, accounts, cohorts, invitations
 
 from .conftest import PASSWORD, app_as
 

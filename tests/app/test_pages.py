@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reflect import responses
-from reflect.questions import load_question_sets
+from reflect.domain import responses
+from reflect.domain.questions import load_question_sets
 
 from .conftest import ROOT, app_as, shown_text
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from google.protobuf.json_format import MessageToDict
 
-from reflect import accounts, checkpoints, cohorts, responses
-from reflect.access import SYSTEM
-from reflect.questions import load_question_sets
+from reflect.domain import accounts, checkpoints, cohorts, responses
+from reflect.domain.access import SYSTEM
+from reflect.domain.questions import load_question_sets
 
 from ..cohort_data import days
 from .conftest import PASSWORD, ROOT, app_as

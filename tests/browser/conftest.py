@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright import sync_api
 
-from reflect.browser import CHROMIUM_ARGS, Server, start_server, stop_server
+from reflect.devtools.live_server import CHROMIUM_ARGS, Server, start_server, stop_server
 
 CHROMIUM = os.environ.get("REFLECT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser

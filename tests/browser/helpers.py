@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-PASSWORD = "correct horse battery staple"
+from ..cohort_data import PASSWORD
 
 
 def settled(page: Page) -> None:

@@ -9,8 +9,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from reflect import accounts, cohorts
-from reflect.db import open_db
+from reflect.domain import accounts, cohorts
+from reflect.storage.db import open_db
 
 from .helpers import PASSWORD, click, create_cohort, fill, set_up_facilitator, settled, sign_in, sign_out
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from reflect.browser import ROOT, start_server, stop_server
+from reflect.devtools.live_server import start_server, stop_server
 
+from ..cohort_data import ROOT
 from .helpers import goto, settled, sign_in
 from .test_real_server import FACILITATOR, PASSWORD, choose, chosen, metric_number, no_error_on, respondents
 

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from reflect.browser import ROOT, start_server, stop_server
+from reflect.devtools import demo
+from reflect.devtools.live_server import start_server, stop_server
 
+from ..cohort_data import ROOT
 from .helpers import goto, settled, sign_in
 
 LEADERS = 200
@@ -25,7 +27,7 @@ def test_dashboard_draws_every_chart_and_exports_download_whole(tmp_path, page):
     server = start_server(db_path, tmp_path / "streamlit.log")
     try:
         goto(page, server.url)
-        sign_in(page, "demo.facilitator@example.org", "demo password 2027")
+        sign_in(page, demo.FACILITATOR_EMAIL, demo.PASSWORD)
         expect(page.get_by_role("heading", name="Cohort dashboard")).to_be_visible()
         charts = page.locator('[data-testid="stVegaLiteChart"]')
         expect(charts).to_have_count(3)

@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from reflect import accounts, checkpoints, cohorts, responses
-from reflect.access import SYSTEM
-from reflect.browser import ROOT
-from reflect.db import open_db
-from reflect.questions import load_question_sets
+from reflect.domain import accounts, checkpoints, cohorts, responses
+from reflect.domain.access import SYSTEM
+from reflect.domain.questions import load_question_sets
+from reflect.storage.db import open_db
 
-from ..cohort_data import days
+from ..cohort_data import ROOT, days
 from .helpers import PASSWORD, goto, settled, sign_in, sign_out
 
 SETS, _ = load_question_sets(ROOT / "questions")

@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from reflect.browser import CHROMIUM_ARGS, ROOT, start_server, stop_server
+from reflect.devtools import demo
+from reflect.devtools.live_server import CHROMIUM_ARGS, start_server, stop_server
 
+from ..cohort_data import ROOT
 from .conftest import CHROMIUM
 from .helpers import goto, settled, sign_in
 
-FACILITATOR, PASSWORD = "demo.facilitator@example.org", "demo password 2027"
+FACILITATOR, PASSWORD = demo.FACILITATOR_EMAIL, demo.PASSWORD  # the demo cohort's facilitator
 CHECKLIST = "munby-fullan-skills"
 FIRST, SECOND = "Demo cohort, 120 leaders (seed 1)", "Demo cohort, 80 leaders (seed 2)"
 

@@ -9,11 +9,12 @@ import sqlite3
 
 from playwright.sync_api import expect
 
-from reflect import accounts, cohorts, responses
-from reflect.browser import ROOT, start_server, stop_server
-from reflect.db import open_db
-from reflect.questions import load_question_sets
+from reflect.devtools.live_server import start_server, stop_server
+from reflect.domain import accounts, cohorts, responses
+from reflect.domain.questions import load_question_sets
+from reflect.storage.db import open_db
 
+from ..cohort_data import ROOT
 from .helpers import PASSWORD, goto, settled, sign_in
 
 SETS, _ = load_question_sets(ROOT / "questions")

@@ -1,0 +1,193 @@
+"""Checkpoints: the named date windows of a cohort ("Start of module", "Mid-point", "End of module").
+
+A checkpoint is stored as a facilitator states it: whole days, its first and last included, in the cohort's time
+zone (``cohorts.time_zone``). Its window, ``opens_at`` (included) to ``closes_at`` (excluded) as stored UTC times, is
+derived from those days by :func:`window` and by nothing else; a submission belongs to the checkpoint whose window
+holds the moment it was made, and a leader's latest submission within a checkpoint is the one that counts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from reflect.domain.text import InvalidText, clean_text, is_blank
+from reflect.storage import tally
+from reflect.storage.db import stamp, write_transaction
+
+if TYPE_CHECKING:
+    from reflect.domain.access import Actor
+
+# Name and length in weeks of the default windows, counted from the day a cohort is made.
+DEFAULTS = (("Start of module", 6), ("Mid-point", 6), ("End of module", 14))
+MAX_NAME = 60
+# A cohort's days are counted in this zone unless it was made in another (a browser's): the course runs in England.
+DEFAULT_ZONE = "Europe/London"
+_COLUMNS = "id, cohort_id, name, opens_at, closes_at, first_day, last_day"
+
+
+class CheckpointError(ValueError):
+    """Checkpoints that cannot be saved as given; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    id: int
+    cohort_id: int
+    name: str
+    opens_at: str
+    closes_at: str
+    first_day: date
+    last_day: date
+
+    def holds(self, moment: str) -> bool:
+        return self.opens_at <= moment < self.closes_at
+
+
+def window(first_day: date, last_day: date, zone: ZoneInfo) -> tuple[str, str]:
+    """The stored window of whole days: from midnight at the start of `first_day` to midnight after `last_day`, in
+    `zone`, as stored UTC times. The only place ``opens_at`` and ``closes_at`` come from."""
+    return (stamp(datetime.combine(first_day, time(), zone)),
+            stamp(datetime.combine(last_day + timedelta(days=1), time(), zone)))
+
+
+def zone_of(db: Database, cohort_id: int) -> ZoneInfo:
+    """The time zone a cohort's days are counted in."""
+    row = db.execute("SELECT time_zone FROM cohorts WHERE id = ?", [cohort_id]).fetchone()
+    if row is None:
+        raise CheckpointError("There is no such cohort.")
+    return ZoneInfo(row[0])
+
+
+def default_windows(today: date) -> list[tuple[str, date, date]]:
+    """(name, first day, last day) of the default checkpoints, the first starting on `today`."""
+    windows = []
+    first = today
+    for name, weeks in DEFAULTS:
+        last = first + timedelta(weeks=weeks, days=-1)
+        windows.append((name, first, last))
+        first = last + timedelta(days=1)
+    return windows
+
+
+def add_defaults(db: Database, cohort_id: int, start: datetime) -> None:
+    """Give a new cohort the default checkpoints, from the day `start` falls on in the cohort's zone (call inside
+    the transaction that creates it)."""
+    zone = zone_of(db, cohort_id)
+    db.conn.executemany(
+        """INSERT INTO checkpoints (cohort_id, name, first_day, last_day, opens_at, closes_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [(cohort_id, name, first.isoformat(), last.isoformat(), *window(first, last, zone))
+         for name, first, last in default_windows(start.astimezone(zone).date())],
+    )
+
+
+def of_cohort(db: Database, cohort_id: int) -> list[Checkpoint]:
+    """The cohort's checkpoints in time order."""
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM checkpoints WHERE cohort_id = ? ORDER BY opens_at", [cohort_id]
+    ).fetchall()
+    return [_checkpoint(db, row) for row in rows]
+
+
+def at(db: Database, cohort_id: int, moment: str) -> Checkpoint | None:
+    """The checkpoint open at `moment` (a stored ISO time), or None between or outside windows."""
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM checkpoints WHERE cohort_id = ? AND opens_at <= ? AND ? < closes_at",
+        [cohort_id, moment, moment],
+    ).fetchone()
+    return _checkpoint(db, row) if row else None
+
+
+def _checkpoint(db: Database, row: tuple) -> Checkpoint:
+    checkpoint_id, cohort_id, name, opens_at, closes_at, first_day, last_day = row
+    if first_day is None or last_day is None:
+        # Written without its days (by something other than this module): the days the editor showed for it.
+        zone = zone_of(db, cohort_id)
+        opens = datetime.fromisoformat(opens_at).astimezone(zone)
+        closes = datetime.fromisoformat(closes_at).astimezone(zone)
+        first, last = opens.date(), max(opens.date(), (closes - timedelta(days=1)).date())
+    else:
+        first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    return Checkpoint(checkpoint_id, cohort_id, name, opens_at, closes_at, first, last)
+
+
+def replace_all(db: Database, actor: Actor, cohort_id: int,
+                rows: list[tuple[int | None, str, date | None, date | None]]) -> bool:
+    """Save the cohort's checkpoints as (id or None for a new one, name, first day, last day), days included, in
+    the cohort's time zone, if `actor` runs it. Return whether anything changed.
+
+    Checkpoints left out are removed; no submission is touched, since membership follows from the windows (the
+    cohort's figures are recounted). Saving what is stored already writes nothing and recounts nothing.
+    Raises :class:`CheckpointError` naming the checkpoint for a blank name, a missing day, a last day before the
+    first, an overlap, or a checkpoint of another cohort.
+    """
+    from reflect.domain import access  # access builds on cohorts, which imports this module
+
+    access.cohort_for(db, actor, cohort_id)
+    cleaned = []
+    for number, (checkpoint_id, name, first, last) in enumerate(rows, start=1):
+        try:
+            name = clean_text(name, limit=MAX_NAME).strip()
+        except InvalidText as error:
+            raise CheckpointError(f"Checkpoint {number}: {error}") from None
+        if is_blank(name):
+            raise CheckpointError(f"Checkpoint {number} needs a name.")
+        if first is None or last is None:
+            raise CheckpointError(f"Checkpoint {number} needs a first and a last day.")
+        if isinstance(first, datetime) or isinstance(last, datetime) or not isinstance(first, date) \
+                or not isinstance(last, date):
+            raise TypeError("checkpoints are saved as whole days (datetime.date), not times")
+        if last < first:
+            raise CheckpointError(f"Checkpoint {number} must close after it opens.")  # its last day is before its first
+        cleaned.append((checkpoint_id, name, first, last))
+    ids = [checkpoint_id for checkpoint_id, *_ in cleaned if checkpoint_id is not None]
+    if len(set(ids)) < len(ids):
+        raise CheckpointError("The same checkpoint is listed twice; reload the page.")
+    if len({name for _, name, _, _ in cleaned}) < len(cleaned):
+        raise CheckpointError("Two checkpoints have the same name; give each its own.")
+    ordered = sorted(cleaned, key=lambda row: row[2])
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later[2] <= earlier[3]:
+            # By number, as listed, like every message here: a name in it would go through Markdown (st.error).
+            one, other = sorted((cleaned.index(earlier) + 1, cleaned.index(later) + 1))
+            raise CheckpointError(f"Checkpoints {one} and {other} overlap; a moment can be in one checkpoint only.")
+    with write_transaction(db):
+        zone = zone_of(db, cohort_id)
+        wanted = {}
+        for checkpoint_id, name, first, last in cleaned:
+            wanted[checkpoint_id if checkpoint_id is not None else object()] = (
+                name, first.isoformat(), last.isoformat(), *window(first, last, zone))
+        stored = {row[0]: tuple(row[1:]) for row in db.execute(
+            "SELECT id, name, first_day, last_day, opens_at, closes_at FROM checkpoints WHERE cohort_id = ?",
+            [cohort_id],
+        ).fetchall()}
+        for number, (checkpoint_id, *_) in enumerate(cleaned, start=1):
+            if checkpoint_id is not None and checkpoint_id not in stored:
+                raise CheckpointError(f"Checkpoint {number} is not one of this cohort's; reload the page.")
+        if wanted == stored:
+            return False
+        db.execute(
+            "DELETE FROM checkpoints WHERE cohort_id = ? AND id NOT IN (SELECT value FROM json_each(?))",
+            [cohort_id, json.dumps([key for key in wanted if isinstance(key, int)])],
+        )
+        for key, values in wanted.items():
+            if not isinstance(key, int):
+                db.execute(
+                    """INSERT INTO checkpoints (name, first_day, last_day, opens_at, closes_at, cohort_id)
+                       VALUES (?, ?, ?, ?, ?, ?)""",
+                    [*values, cohort_id],
+                )
+            elif values != stored[key]:
+                db.execute(
+                    """UPDATE checkpoints SET name = ?, first_day = ?, last_day = ?, opens_at = ?, closes_at = ?
+                       WHERE id = ? AND cohort_id = ?""",
+                    [*values, key, cohort_id],
+                )
+        tally.refresh(db, cohort_id=cohort_id)
+    return True

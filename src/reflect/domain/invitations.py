@@ -1,0 +1,100 @@
+"""One-time invitation codes: how someone a facilitator added (a roster leader, a co-facilitator) sets a password.
+
+Only a SHA-256 hash of each code is stored (the codes are random and long, so a slow hash adds nothing). A code
+works once, before it expires, and only with the email it was made for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+from reflect.domain import accounts, audit, cohorts
+from reflect.domain.access import Actor
+from reflect.domain.accounts import AccountError, User
+from reflect.domain.codes import letters_of, random_code
+from reflect.storage.db import stamp, write_transaction
+
+VALID_FOR = timedelta(days=14)
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(letters_of(code).encode()).hexdigest()
+
+
+def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime | None = None) -> str:
+    """Make a code for `user_id` (call inside the caller's write transaction) and return it; it is shown once.
+
+    `created_by` is None for the command line, which is no account: the invitation is then recorded as made by the
+    account it is for (the audit log says it came from the command line).
+    """
+    now = now or datetime.now(UTC)
+    code = random_code(3)
+    db.execute(
+        "INSERT INTO invitations (code_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        [_hash(code), user_id, user_id if created_by is None else created_by, stamp(now), stamp(now + VALID_FOR)],
+    )
+    return code
+
+
+def accept(db: Database, *, email: str, code: str, password: str, now: datetime | None = None) -> User:
+    """Set the password of the account the code was made for, use the code up, and return the user.
+
+    The code is checked before the new password is hashed, so a wrong code costs no Argon2 work, and again inside
+    the write, in case another session used it meanwhile.
+    """
+    now = now or datetime.now(UTC)
+    _usable(db, email, code, now)
+    password_hash = accounts.hash_new_password(password)
+    with write_transaction(db):
+        code_hash, user_id = _usable(db, email, code, now)
+        db.execute("UPDATE invitations SET used_at = ? WHERE code_hash = ?", [stamp(now), code_hash])
+        db.execute(
+            "UPDATE users SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL WHERE id = ?",
+            [password_hash, user_id],
+        )
+    return accounts.existing_user(db, user_id)
+
+
+def _usable(db: Database, email: str, code: str, now: datetime) -> tuple[str, int]:
+    """The (code hash, user id) of an unused, unexpired code made for `email`; :class:`AccountError` says why not."""
+    row = db.execute(
+        """SELECT i.code_hash, i.user_id, i.expires_at, i.used_at FROM invitations i
+           JOIN users u ON u.id = i.user_id WHERE i.code_hash = ? AND u.email = ?""",
+        [_hash(code), email.strip().lower()],
+    ).fetchone()
+    if row is None:
+        raise AccountError("That invitation code does not match that email. Check both against your invitation.")
+    code_hash, user_id, expires_at, used_at = row
+    if used_at:
+        raise AccountError("That invitation code has already been used. Sign in with your password instead.")
+    if datetime.fromisoformat(expires_at) <= now:
+        raise AccountError("That invitation code has expired. Ask your facilitator for a new one.")
+    return code_hash, user_id
+
+
+def add_co_facilitator(db: Database, actor: Actor, cohort_id: int, *, name: str, email: str,
+                       now: datetime | None = None) -> str | None:
+    """Add a facilitator to a cohort `actor` runs. Returns an invitation code if a new account was made.
+
+    An existing facilitator account is added as it is; a leader's email is refused (roles do not mix).
+    """
+    cohorts.run_by(db, actor, cohort_id)
+    email = accounts.check_email(email)
+    with write_transaction(db):
+        row = db.execute("SELECT id, role FROM users WHERE email = ?", [email]).fetchone()
+        if row and row[1] != accounts.FACILITATOR:
+            raise AccountError("That email belongs to a leader's account; a facilitator needs an account of their own.")
+        code = None
+        if row is None:
+            user = accounts.insert_user(db, accounts.check_name(name), email, accounts.FACILITATOR, accounts.INVITED)
+            code = invite(db, actor.id, user.id, now=now)
+            user_id = user.id
+        else:
+            user_id = row[0]
+        cohorts.add_facilitator(db, cohort_id, user_id)
+        audit.record(db, actor_id=actor.id, action=audit.FACILITATOR_ADDED, cohort_id=cohort_id,
+                     detail=f"{email}{' (new account, invited)' if code else ''}")
+    return code

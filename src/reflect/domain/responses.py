@@ -1,0 +1,271 @@
+"""A leader's answers: drafts saved as they type, and dated submissions that are never changed afterwards.
+
+Every function takes the leader's user id and reads or writes only that leader's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+import pandas as pd
+from sqlite_utils import Database
+
+from reflect.domain import access, audit
+from reflect.domain.access import Actor
+from reflect.domain.questions import RATING, QuestionSet
+from reflect.domain.text import InvalidText, clean_text, is_blank
+from reflect.storage import tally
+from reflect.storage.db import insert, stamp, write_transaction
+from reflect.storage.db import now as current_time
+
+MAX_NOTE = 2000
+_UNSET = object()
+
+
+class IncompleteSubmission(ValueError):
+    """A submission that lacks answers it needs; `missing` lists the items, the message says what to do."""
+
+    def __init__(self, message: str, missing: tuple = ()):
+        super().__init__(message)
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str | None = None
+    rating: int | None = None
+    note: str | None = None
+    saved_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    set_id: str
+    set_version: int
+    submitted_at: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    item_id: str
+    item_text: str
+    rating: int | None
+    text: str | None
+    note: str | None
+
+
+def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, text=_UNSET, rating=_UNSET,
+               note=_UNSET) -> str:
+    """Save one field (or more) of one item's draft; return the time saved. Fields not given are left as they are.
+
+    Raises :class:`InvalidText` (nothing saved) for text that cannot be stored or a rating off the scale.
+    """
+    item = qset.item(item_id)
+    fields: dict[str, object] = {}
+    if text is not _UNSET:
+        fields["text"] = clean_text(text or "", limit=qset.max_chars)
+    if note is not _UNSET:
+        fields["note"] = clean_text(note or "", limit=MAX_NOTE)
+    if rating is not _UNSET:
+        if item.kind != RATING and rating is not None:
+            raise InvalidText("This question takes a written answer, not a rating.")
+        if rating is not None and (type(rating) is not int or not 1 <= rating <= len(qset.scale)):
+            raise InvalidText(f"Choose a rating from 1 to {len(qset.scale)}.")
+        fields["rating"] = rating
+    saved_at = current_time()
+    columns = ", ".join(fields)
+    placeholders = ", ".join("?" for _ in fields)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in fields)
+    with write_transaction(db):
+        db.execute(
+            f"""
+            INSERT INTO drafts (user_id, set_id, item_id, {columns}, saved_at) VALUES (?, ?, ?, {placeholders}, ?)
+            ON CONFLICT (user_id, set_id, item_id) DO UPDATE SET {updates}, saved_at = excluded.saved_at
+            """,
+            [user_id, qset.id, item_id, *fields.values(), saved_at],
+        )
+    return saved_at
+
+
+def drafts(db: Database, user_id: int, set_id: str) -> dict[str, Draft]:
+    """This leader's drafts for a set, by item id."""
+    rows = db.execute(
+        "SELECT item_id, text, rating, note, saved_at FROM drafts WHERE user_id = ? AND set_id = ?",
+        [user_id, set_id],
+    ).fetchall()
+    return {item_id: Draft(*rest) for item_id, *rest in rows}
+
+
+def answered(qset: QuestionSet, current: dict[str, Draft]) -> list[str]:
+    """Ids of the items that have an answer in `current`: a rating for a checklist, non-blank text otherwise."""
+    if qset.is_rating:
+        return [item.id for item in qset.items if item.id in current and current[item.id].rating is not None]
+    return [item.id for item in qset.items if item.id in current and not is_blank(current[item.id].text)]
+
+
+def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: datetime | None = None) -> Submission:
+    """Record the leader's current drafts of `qset` as a dated submission, and return it.
+
+    `token` identifies one press of Submit: sending it again (a retry, a double click) returns the submission
+    already made instead of making another. A checklist needs every item rated; a set of questions needs at
+    least one answer. Drafts stay as they are, so the leader carries on from what they submitted.
+    """
+    with write_transaction(db):
+        existing = db.execute(
+            "SELECT id, set_id, set_version, submitted_at, user_id FROM submissions WHERE token = ?", [token]
+        ).fetchone()
+        if existing and existing[4] == user_id:
+            return Submission(*existing[:4])
+        if existing:  # not a retry of this leader's own submission: a tampered or corrupted request
+            raise InvalidText("This submission could not be recorded. Reload the page and submit again.")
+        current = drafts(db, user_id, qset.id)
+        done = set(answered(qset, current))
+        if qset.is_rating:
+            missing = tuple(item for item in qset.items if item.id not in done)
+            if missing:
+                raise IncompleteSubmission(
+                    f"Rate {'this item' if len(missing) == 1 else f'these {len(missing)} items'} before you submit: "
+                    + "; ".join(f"{qset.items.index(item) + 1}. {item.text}" for item in missing),
+                    missing,
+                )
+        elif not done:
+            raise IncompleteSubmission("Write an answer to at least one question before you submit.")
+        submitted_at = stamp(now) if now else current_time()
+        submission_id = insert(
+            db, "INSERT INTO submissions (user_id, set_id, set_version, submitted_at, token) VALUES (?, ?, ?, ?, ?)",
+            [user_id, qset.id, qset.version, submitted_at, token],
+        )
+        audit.record(db, actor_id=user_id, action=audit.SUBMITTED, cohort_id=audit.leaders_cohort(db, user_id),
+                     detail=f"{qset.title} (version {qset.version})")
+        db.conn.executemany(
+            "INSERT INTO answers (submission_id, item_id, item_text, rating, text, note) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    submission_id,
+                    item.id,
+                    item.text,
+                    current[item.id].rating,
+                    None if is_blank(current[item.id].text) else current[item.id].text,
+                    None if is_blank(current[item.id].note) else current[item.id].note,
+                )
+                for item in qset.items
+                if item.id in done
+            ],
+        )
+        tally.refresh(db, user_id=user_id)
+    return Submission(submission_id, qset.id, qset.version, submitted_at)
+
+
+def submissions(db: Database, user_id: int, set_id: str) -> list[Submission]:
+    """This leader's submissions of a set, newest first."""
+    rows = db.execute(
+        """SELECT id, set_id, set_version, submitted_at FROM submissions
+           WHERE user_id = ? AND set_id = ? ORDER BY submitted_at DESC, id DESC""",
+        [user_id, set_id],
+    ).fetchall()
+    return [Submission(*row) for row in rows]
+
+
+def answers(db: Database, user_id: int, submission_id: int) -> dict[str, Answer]:
+    """The answers of one of this leader's submissions, by item id (empty if the submission is not theirs)."""
+    rows = db.execute(
+        """SELECT a.item_id, a.item_text, a.rating, a.text, a.note FROM answers a
+           JOIN submissions s ON s.id = a.submission_id WHERE s.id = ? AND s.user_id = ?""",
+        [submission_id, user_id],
+    ).fetchall()
+    return {row[0]: Answer(*row) for row in rows}
+
+
+def ratings_over_time(db: Database, user_id: int, set_id: str) -> pd.DataFrame:
+    """Every rating this leader has submitted for a set: one row per submission and item, oldest first."""
+    return pd.read_sql_query(
+        """SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating
+           FROM submissions s JOIN answers a ON a.submission_id = s.id
+           WHERE s.user_id = ? AND s.set_id = ? AND a.rating IS NOT NULL
+           ORDER BY s.submitted_at, s.id""",
+        db.conn,
+        params=[user_id, set_id],
+        parse_dates={"submitted_at": {"format": "ISO8601"}},
+    )
+
+
+def everything_written_by(db: Database, user_id: int) -> list[dict]:
+    """Every answer this leader has submitted, then every draft, as rows for their own export."""
+    submitted = db.execute(
+        """SELECT 'submitted' AS status, s.set_id, a.item_id, a.item_text, s.set_version, a.rating, a.text, a.note,
+                  s.submitted_at AS saved_at
+           FROM submissions s JOIN answers a ON a.submission_id = s.id
+           WHERE s.user_id = ? ORDER BY s.submitted_at, s.id, a.rowid""",
+        [user_id],
+    )
+    columns = [column[0] for column in submitted.description]
+    rows = [dict(zip(columns, row, strict=True)) for row in submitted.fetchall()]
+    in_draft = db.execute(
+        """SELECT 'draft', set_id, item_id, NULL, NULL, rating, text, note, saved_at
+           FROM drafts WHERE user_id = ? ORDER BY set_id, rowid""",
+        [user_id],
+    )
+    rows += [dict(zip(columns, row, strict=True)) for row in in_draft.fetchall()]
+    return rows
+
+
+def set_shared(db: Database, user_id: int, submission_id: int, shared: bool) -> None:
+    """Share (or stop sharing) one of this leader's submissions' free text with their facilitators."""
+    with write_transaction(db):
+        owned = db.execute("SELECT 1 FROM submissions WHERE id = ? AND user_id = ?", [submission_id, user_id])
+        if not owned.fetchone():
+            raise LookupError("not this leader's submission")
+        audit.record(db, actor_id=user_id, action=audit.SHARED if shared else audit.UNSHARED,
+                     cohort_id=audit.leaders_cohort(db, user_id), detail=f"submission {submission_id}")
+        if shared:
+            db.execute("INSERT OR IGNORE INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)",
+                       [submission_id, current_time()])
+        else:
+            db.execute("DELETE FROM shared_submissions WHERE submission_id = ?", [submission_id])
+
+
+def shared_ids(db: Database, user_id: int) -> set[int]:
+    """Ids of this leader's submissions that they share with their facilitators."""
+    rows = db.execute(
+        "SELECT sh.submission_id FROM shared_submissions sh JOIN submissions s ON s.id = sh.submission_id "
+        "WHERE s.user_id = ?",
+        [user_id],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+class SharedReflection(NamedTuple):
+    """A submission a leader shared, with who they are as a person tells them apart: name and email."""
+
+    name: str
+    email: str
+    submission: Submission
+    answers: dict[str, Answer]
+
+
+def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int
+                     ) -> list[SharedReflection]:
+    """Every submission of `set_id` shared by the cohort's leaders in the checkpoint, made while they belonged to
+    the cohort: the only free text facilitators can read, and only those who run the cohort."""
+    access.cohort_for(db, actor, cohort_id)
+    rows = db.execute(
+        """SELECT u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
+           FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+           JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id AND s.submitted_at >= cl.joined_at
+           JOIN shared_submissions sh ON sh.submission_id = s.id
+           JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
+                AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at""",
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+    ).fetchall()
+    shared = []
+    for name, email, submission_id, *rest in rows:
+        answer_rows = db.execute(
+            "SELECT item_id, item_text, rating, text, note FROM answers WHERE submission_id = ?", [submission_id]
+        ).fetchall()
+        shared.append(SharedReflection(name, email, Submission(submission_id, *rest),
+                                       {row[0]: Answer(*row) for row in answer_rows}))
+    return shared

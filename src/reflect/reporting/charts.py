@@ -1,0 +1,250 @@
+"""Charts as pure functions: a tidy DataFrame in, an ``alt.Chart`` out. No database, no Streamlit."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from reflect.domain.questions import QuestionSet
+
+
+def _item_axis(qset: QuestionSet) -> tuple[list[str], dict[str, str]]:
+    """Items in questionnaire order, labelled "1. skilled at giving…" so long wording fits."""
+    labels = {item.id: f"{item.number or position}. {item.short}" for position, item in enumerate(qset.items, start=1)}
+    return list(labels.values()), labels
+
+
+def _rating_scale(qset: QuestionSet) -> alt.Scale:
+    return alt.Scale(domain=[1, len(qset.scale)], nice=False, zero=False)
+
+
+def _rating_axis(qset: QuestionSet) -> alt.Axis:
+    """Whole-number ticks, with the labelled scale spelt out as the axis title so no label is cut short."""
+    scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
+    return alt.Axis(values=list(range(1, len(qset.scale) + 1)), format="d", title=scale, titleFontWeight="normal")
+
+
+def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
+    """One small panel per item: the leader's rating at each submission, joined by a line."""
+    order, labels = _item_axis(qset)
+    data = history.assign(item=history["item_id"].map(labels))[["submitted_at", "item", "rating"]]
+    return (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=60))
+        .encode(
+            x=alt.X("submitted_at:T", title="Submitted", axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
+            y=alt.Y("rating:Q", scale=_rating_scale(qset), axis=alt.Axis(values=list(range(1, len(qset.scale) + 1)),
+                                                                          format="d", title="Rating")),
+            tooltip=[
+                alt.Tooltip("item:N", title="Skill"),
+                alt.Tooltip("submitted_at:T", title="Submitted", format="%d %b %Y %H:%M"),
+                alt.Tooltip("rating:Q", title="Rating"),
+            ],
+        )
+        .properties(width=260, height=120)
+        .facet(facet=alt.Facet("item:N", sort=order, title=None, header=alt.Header(labelLimit=260)), columns=2)
+    )
+
+
+def first_to_latest(history: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:
+    """Each item's first and latest rating, joined by a line: a dumbbell chart of how far each skill moved."""
+    change = change_table(history, qset)
+    order = list(change["Skill"])
+    long = change.melt(id_vars=["Skill"], value_vars=["First", "Latest"], var_name="When", value_name="Rating")
+    base = alt.Chart(long).encode(
+        y=alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
+        x=alt.X("Rating:Q", scale=_rating_scale(qset), axis=_rating_axis(qset)),
+    )
+    line = base.mark_line(color="#999").encode(detail="Skill:N")
+    points = base.mark_point(filled=True, size=120).encode(
+        color=alt.Color("When:N", scale=alt.Scale(domain=["First", "Latest"], range=["#9ecae1", "#08519c"]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=["Skill:N", "When:N", "Rating:Q"],
+    )
+    return alt.LayerChart(layer=[line, points]).properties(height=alt.Step(28))
+
+
+def change_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
+    """Per item, in questionnaire order: first rating, latest rating and the change between them."""
+    _, labels = _item_axis(qset)
+    ordered = history.sort_values(["submitted_at", "submission_id"])
+    grouped = ordered.groupby("item_id")["rating"]
+    table = pd.DataFrame({"First": grouped.first(), "Latest": grouped.last()})
+    table = table.reindex([item.id for item in qset.items]).dropna().astype(int)
+    table["Change"] = table["Latest"] - table["First"]
+    table.insert(0, "Skill", [labels[item_id] for item_id in table.index])
+    return table.reset_index(drop=True)
+
+
+def _scale_colours(qset: QuestionSet) -> alt.Scale:
+    """A diverging palette: disagreeing points red, the middle grey, agreeing points blue."""
+    return alt.Scale(domain=[f"{p} {label}" for p, label in enumerate(qset.scale, start=1)], scheme="redblue")
+
+
+def _point_names(qset: QuestionSet) -> dict[int, str]:
+    return {point: f"{point} {label}" for point, label in enumerate(qset.scale, start=1)}
+
+
+def scale_names(qset: QuestionSet) -> list[str]:
+    """The scale points as the charts and tables name them: "1 Not yet", "2 …"."""
+    return list(_point_names(qset).values())
+
+
+def diverging_table(counts: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
+    """Per item: n, the percentage at each scale point and the positive share, ordered by positive share.
+
+    `counts` has columns item_id, rating, count (every point of every item). With an odd scale the middle point
+    is neutral; above it is positive.
+    """
+    points = len(qset.scale)
+    wide = counts.pivot(index="item_id", columns="rating", values="count").reindex(
+        index=[item.id for item in qset.items], columns=range(1, points + 1), fill_value=0)
+    n = wide.sum(axis=1)
+    percent = wide.div(n.where(n > 0), axis=0).fillna(0) * 100
+    table = percent.rename(columns=_point_names(qset))
+    table.insert(0, "n", n.astype(int))
+    table["Positive %"] = percent.loc[:, [p for p in range(1, points + 1) if p > (points + 1) / 2]].sum(axis=1)
+    _, labels = _item_axis(qset)
+    table.insert(0, "Skill", [labels[item_id] for item_id in table.index])
+    return table.sort_values("Positive %", ascending=False, kind="stable").reset_index(names="item_id")
+
+
+def diverging_bars(counts: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
+    """Heiberger & Robbins diverging stacked bars: the neutral point straddles zero, items by positive share."""
+    table = diverging_table(counts, qset)
+    points = len(qset.scale)
+    names = _point_names(qset)
+    middle = (points + 1) / 2
+    neutral = int(middle) if middle.is_integer() else None  # the middle point of an odd scale straddles zero
+    segments = []
+    for row in table.to_dict("records"):
+        skill = f"{row['Skill']} (n={row['n']})"
+        start = -sum(row[names[p]] for p in names if p < middle) - (row[names[neutral]] / 2 if neutral else 0)
+        for point, name in names.items():
+            segments.append({"Skill": skill, "Rating": name, "point": point, "start": start,
+                             "end": start + row[name], "Percent": round(row[name], 1)})
+            start += row[name]
+    data = pd.DataFrame(segments)
+    order = [f"{skill} (n={n})" for skill, n in zip(table["Skill"], table["n"], strict=True)]
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("start:Q", title="Percent of leaders (negative to the left of zero, positive to the right)",
+                    scale=alt.Scale(domain=[-100, 100])),
+            x2="end:Q",
+            y=alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
+            color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
+                            legend=alt.Legend(orient="top", title=None)),
+            order=alt.Order("point:Q"),
+            tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".1f")],
+        )
+        .properties(height=alt.Step(30))
+    )
+
+
+def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: list[str]) -> alt.FacetChart:
+    """Each item's cohort mean at each checkpoint with its 95% interval, one small panel per item."""
+    _, labels = _item_axis(qset)
+    data = means.assign(Skill=means["item_id"].map(labels))[["Skill", "checkpoint", "n", "mean", "low", "high"]]
+    x = alt.X("checkpoint:N", sort=checkpoint_order, title=None,
+              axis=alt.Axis(labelAngle=-30, labelOverlap=False, labelLimit=120))
+    y_scale = _rating_scale(qset)
+    base = alt.Chart().encode(x=x)
+    interval = base.mark_rule(strokeWidth=2, color="#9ecae1").encode(
+        y=alt.Y("low:Q", scale=y_scale, title="Mean rating (95% interval)"), y2="high:Q")
+    line = base.mark_line(point=True, color="#08519c").encode(
+        y=alt.Y("mean:Q", scale=y_scale),
+        tooltip=["Skill:N", "checkpoint:N", "n:Q", alt.Tooltip("mean:Q", format=".2f"),
+                 alt.Tooltip("low:Q", format=".2f"), alt.Tooltip("high:Q", format=".2f")],
+    )
+    return (
+        alt.layer(interval, line, data=data)
+        .properties(width=230, height=120)
+        .facet(facet=alt.Facet("Skill:N", sort=list(labels.values()), title=None, header=alt.Header(labelLimit=260)),
+               columns=3)
+    )
+
+
+def leader_grid(grid: pd.DataFrame, qset: QuestionSet, leader_order: list[str]) -> alt.Chart:
+    """A heat map of one page of leaders (rows) × items (columns), coloured by their latest rating."""
+    _, labels = _item_axis(qset)
+    names = _point_names(qset)
+    data = grid.assign(Skill=grid["item_id"].map(labels), Rating=grid["rating"].map(names),
+                       Leader=_leader_label(grid))
+    data["Number"] = data["item_id"].map({item.id: item.number or position
+                                          for position, item in enumerate(qset.items, start=1)})
+    return (
+        alt.Chart(data[["Leader", "Skill", "Number", "Rating", "rating"]])
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            # Skill numbers on the axis (full wording in the tooltip and the table): ten long labels cannot fit.
+            x=alt.X("Number:O", title="Skill number", axis=alt.Axis(labelAngle=0, orient="top")),
+            y=alt.Y("Leader:N", sort=leader_order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
+            color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
+                            legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["Leader:N", "Skill:N", "Rating:N"],
+        )
+        .properties(height=alt.Step(20))
+    )
+
+
+def position_in_cohort(positions: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:
+    """The cohort's spread of ratings on each item as a 100% bar, with a marker where the leader's own rating sits."""
+    order, labels = _item_axis(qset)
+    names = _point_names(qset)
+    data = positions.assign(Skill=positions["item_id"].map(labels), Rating=positions["rating"].map(names),
+                            Percent=positions["share"] * 100)
+    data = data.sort_values(["item_id", "rating"])
+    data["end"] = data.groupby("item_id")["Percent"].cumsum()
+    data["start"] = data["end"] - data["Percent"]
+    data["middle"] = (data["start"] + data["end"]) / 2
+    data = data[["Skill", "Rating", "rating", "Percent", "start", "end", "middle", "mine"]]
+    y = alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=400))
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("start:Q", title="Percent of the cohort", scale=alt.Scale(domain=[0, 100])), x2="end:Q", y=y,
+        color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
+                        legend=alt.Legend(orient="top", title=None)),
+        tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".0f")],
+    )
+    you = alt.Chart(data).transform_filter("datum.mine == 1").mark_point(
+        shape="triangle-down", size=140, filled=True, color="black", yOffset=-9).encode(
+        x="middle:Q", y=y, tooltip=[alt.Tooltip("Rating:N", title="Your rating")])
+    return alt.LayerChart(layer=[bars, you]).properties(height=alt.Step(30))
+
+
+def over_time_table(means: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
+    """The numbers behind :func:`cohort_over_time`: one row per skill and checkpoint."""
+    _, labels = _item_axis(qset)
+    return pd.DataFrame({
+        "Skill": means["item_id"].map(labels), "Checkpoint": means["checkpoint"], "n": means["n"],
+        "Mean": means["mean"].round(2), "95% low": means["low"].round(2), "95% high": means["high"].round(2),
+    })
+
+
+def _leader_label(grid: pd.DataFrame) -> pd.Series:
+    """Names can repeat in a cohort: name and email tell people apart as a person would (emails are unique)."""
+    return grid["leader"] + " · " + grid["email"]
+
+
+def grid_table(grid: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
+    """The numbers behind :func:`leader_grid`: leaders (in page order) × skills."""
+    order, labels = _item_axis(qset)
+    table = grid.assign(Leader=_leader_label(grid), Skill=grid["item_id"].map(labels)).pivot(
+        index="Leader", columns="Skill", values="rating")
+    leaders = list(dict.fromkeys(_leader_label(grid)))
+    return table.reindex(index=leaders, columns=[label for label in order if label in table.columns])
+
+
+def position_table(positions: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
+    """The numbers behind :func:`position_in_cohort`: percent of the cohort at each rating, and the leader's own."""
+    _, labels = _item_axis(qset)
+    names = _point_names(qset)
+    table = (positions.assign(Percent=(positions["share"] * 100).round(0)).pivot(
+        index="item_id", columns="rating", values="Percent").reindex(
+        index=[item.id for item in qset.items], columns=list(names)).fillna(0).rename(columns=names))
+    mine = positions[positions["mine"] == 1].set_index("item_id")["rating"]
+    table["Your rating"] = mine.reindex(table.index).astype("Int64")
+    table.index = table.index.map(labels)
+    table.index.name = "Skill"
+    return table

@@ -1,0 +1,212 @@
+"""What facilitators see of a cohort, aggregated in SQLite before anything is charted.
+
+For each leader, only their latest submission within a checkpoint counts. Which one that is, and how many leaders
+gave each rating, are kept current at write time (:mod:`reflect.storage.tally`), so these reads cost the same at any
+cohort size. Free text is not read here at all: only ratings, counts and who has submitted.
+
+Every function of one cohort takes the acting person and opens with :func:`reflect.domain.access.cohort_for`: a
+facilitator's figures need the cohort's facilitators (or an administrator); a leader may read only their own cohort's
+shares and their own ratings (My progress).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from sqlite_utils import Database
+
+from reflect.domain import access
+from reflect.domain.access import Actor
+from reflect.domain.questions import QuestionSet
+
+MIN_RESPONDENTS = 5  # below this, no cohort figure is shown to leaders
+
+
+def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
+    cursor = db.execute(sql, params)
+    return pd.DataFrame(cursor.fetchall(), columns=[column[0] for column in cursor.description])
+
+
+def distribution(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, checkpoint_id: int) -> pd.DataFrame:
+    """Per item and scale point, how many leaders chose it at the checkpoint: columns item_id, rating, count."""
+    access.cohort_for(db, actor, cohort_id)
+    counts = _frame(
+        db,
+        """SELECT rc.item_id, rc.rating, rc.leaders AS count
+           FROM rating_counts rc JOIN checkpoints cp ON cp.id = rc.checkpoint_id
+           WHERE cp.cohort_id = :cohort_id AND rc.checkpoint_id = :checkpoint_id AND rc.set_id = :set_id""",
+        {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id},
+    )
+    # Every item and scale point, zeros included, in questionnaire order.
+    full = pd.MultiIndex.from_product(
+        [[item.id for item in qset.items], range(1, len(qset.scale) + 1)], names=["item_id", "rating"]
+    )
+    every = counts.set_index(["item_id", "rating"])["count"].reindex(full, fill_value=0)
+    return every.reset_index().astype({"count": "int64"})
+
+
+def respondents(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int) -> int:
+    """How many leaders of the cohort have submitted the set at the checkpoint."""
+    access.cohort_for(db, actor, cohort_id)
+    return db.execute(
+        """SELECT COUNT(*) FROM counted_submissions
+           WHERE cohort_id = :cohort_id AND checkpoint_id = :checkpoint_id AND set_id = :set_id""",
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+    ).fetchone()[0]
+
+
+def over_time(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
+    """Per checkpoint (in time order) and item: n, mean rating and a 95% confidence interval of the mean."""
+    access.cohort_for(db, actor, cohort_id)
+    table = _frame(
+        db,
+        """SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, cp.opens_at, rc.item_id,
+                  SUM(rc.leaders) AS n, SUM(rc.rating * rc.leaders) * 1.0 / SUM(rc.leaders) AS mean,
+                  SUM(rc.rating * rc.rating * rc.leaders) * 1.0 / SUM(rc.leaders) AS mean_square
+           FROM rating_counts rc JOIN checkpoints cp ON cp.id = rc.checkpoint_id
+           WHERE cp.cohort_id = :cohort_id AND rc.set_id = :set_id
+           GROUP BY cp.id, rc.item_id
+           ORDER BY cp.opens_at""",
+        {"cohort_id": cohort_id, "set_id": qset.id},
+    )
+    table = table[table["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True)
+    if table.empty:
+        return table.assign(low=[], high=[]).drop(columns=["mean_square", "opens_at"])
+    n = table["n"]
+    variance = (table["mean_square"] - table["mean"] ** 2) * n / (n - 1).where(n > 1)
+    half_width = 1.96 * (variance.clip(lower=0) / n).map(math.sqrt)
+    table["low"] = (table["mean"] - half_width.fillna(0)).clip(lower=1)
+    table["high"] = (table["mean"] + half_width.fillna(0)).clip(upper=len(qset.scale))
+    table["position"] = table["item_id"].map({item.id: index for index, item in enumerate(qset.items)})
+    table = table.sort_values(["opens_at", "position"])
+    return table.drop(columns=["mean_square", "opens_at", "position"]).reset_index(drop=True)
+
+
+GRID_SORTS = {
+    "Name (A–Z)": "u.name COLLATE NOCASE, u.id",
+    "Mean rating, lowest first": "mean_rating, u.name COLLATE NOCASE, u.id",
+    "Mean rating, highest first": "mean_rating DESC, u.name COLLATE NOCASE, u.id",
+}
+
+
+def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, checkpoint_id: int, *,
+              sort: str = "Name (A–Z)", page: int = 1, per_page: int = 50,
+              name_contains: str = "") -> tuple[pd.DataFrame, int]:
+    """One page of the leaders × items grid of latest ratings at a checkpoint, and how many leaders match in all.
+
+    Rows: leader (name), user_id, email, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
+    whatever the size of the cohort.
+    """
+    access.cohort_for(db, actor, cohort_id)
+    params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
+              "name": f"%{name_contains.strip()}%", "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
+    rated = """WITH rated AS (
+            SELECT counted.user_id, counted.submission_id, AVG(a.rating) AS mean_rating
+            FROM counted_submissions counted JOIN answers a ON a.submission_id = counted.submission_id
+            WHERE counted.cohort_id = :cohort_id AND counted.checkpoint_id = :checkpoint_id
+                  AND counted.set_id = :set_id
+            GROUP BY counted.user_id
+        )"""
+    total = db.execute(
+        f"{rated} SELECT COUNT(*) FROM rated JOIN users u ON u.id = rated.user_id WHERE u.name LIKE :name", params
+    ).fetchone()[0]
+    grid = _frame(
+        db,
+        f"""{rated},
+            page AS (
+                SELECT rated.user_id, rated.submission_id, u.name, u.email, rated.mean_rating
+                FROM rated JOIN users u ON u.id = rated.user_id
+                WHERE u.name LIKE :name
+                ORDER BY {GRID_SORTS[sort]}
+                LIMIT :limit OFFSET :offset
+            )
+            SELECT page.name AS leader, page.user_id, page.email, a.item_id, a.rating
+            FROM page JOIN answers a ON a.submission_id = page.submission_id""",
+        params,
+    )
+    return grid[grid["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True), total
+
+
+def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int
+               ) -> pd.DataFrame:
+    """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint, counting
+    only what they did since they joined the cohort."""
+    access.cohort_for(db, actor, cohort_id)
+    leaders = _frame(
+        db,
+        """SELECT u.id AS user_id, u.name AS leader, u.email FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.id""",
+        {"cohort_id": cohort_id},
+    )
+    for qset in sets:
+        status = _frame(
+            db,
+            """SELECT cl.user_id,
+                      CASE WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = cl.user_id AND s.set_id = :set_id
+                                        AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+                                        AND s.submitted_at >= cl.joined_at)
+                           THEN 'Submitted'
+                           WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set_id
+                                        AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at
+                                        AND d.saved_at >= cl.joined_at)
+                           THEN 'Draft only'
+                           ELSE 'Not started' END AS status
+               FROM cohort_leaders cl JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
+               WHERE cl.cohort_id = :cohort_id""",
+            {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id},
+        )
+        leaders[qset.title] = leaders["user_id"].map(dict(zip(status["user_id"], status["status"], strict=True)))
+    return leaders
+
+
+def cohort_shares(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
+    """Per checkpoint with at least :data:`MIN_RESPONDENTS` respondents: the share of the cohort at each rating of
+    each item. Columns: checkpoint_id, checkpoint, respondents, item_id, rating, share. The same for every leader of
+    the cohort, so it can be computed once and shared; the cohort's leaders may read it as well as its facilitators."""
+    access.cohort_for(db, actor, cohort_id, need=access.FIGURES)
+    return _frame(
+        db,
+        """WITH counted AS (
+               SELECT checkpoint_id, COUNT(*) AS respondents FROM counted_submissions
+               WHERE cohort_id = :cohort_id AND set_id = :set_id
+               GROUP BY checkpoint_id HAVING COUNT(*) >= :minimum
+           )
+           SELECT cp.id AS checkpoint_id, cp.name AS checkpoint, counted.respondents, rc.item_id, rc.rating,
+                  rc.leaders * 1.0 / counted.respondents AS share
+           FROM counted
+           JOIN checkpoints cp ON cp.id = counted.checkpoint_id
+           JOIN rating_counts rc ON rc.checkpoint_id = counted.checkpoint_id AND rc.set_id = :set_id
+           ORDER BY cp.opens_at, rc.item_id, rc.rating""",
+        {"cohort_id": cohort_id, "set_id": qset.id, "minimum": MIN_RESPONDENTS},
+    )
+
+
+def own_latest(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
+    """The ratings of the leader's submission that counts at each checkpoint: checkpoint_id, item_id, rating.
+    A leader may read their own (in their own cohort); anyone else's need the cohort's facilitators."""
+    access.cohort_for(db, actor, cohort_id, need=access.FIGURES if user_id == actor.id else access.RUN)
+    return _frame(
+        db,
+        """SELECT counted.checkpoint_id, a.item_id, a.rating
+           FROM counted_submissions counted JOIN answers a ON a.submission_id = counted.submission_id
+           WHERE counted.cohort_id = :cohort_id AND counted.user_id = :user_id AND counted.set_id = :set_id
+                 AND a.rating IS NOT NULL""",
+        {"cohort_id": cohort_id, "set_id": qset.id, "user_id": user_id},
+    )
+
+
+def positions(shares: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
+    """The cohort's shares at the checkpoints where the leader submitted, with ``mine`` = 1 on the leader's rating.
+
+    Checkpoints below :data:`MIN_RESPONDENTS` are already absent from `shares`, so no leader can work out another's
+    answers from a small group. Columns: checkpoint, respondents, item_id, rating, share, mine.
+    """
+    joined = shares.merge(own.rename(columns={"rating": "own"}), on=["checkpoint_id", "item_id"], how="inner")
+    joined["mine"] = (joined["rating"] == joined["own"]).astype(int)
+    return joined[["checkpoint", "respondents", "item_id", "rating", "share", "mine"]].reset_index(drop=True)
+
+
+def leader_positions(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
+    """:func:`positions` from a fresh read of the cohort."""
+    return positions(cohort_shares(db, actor, cohort_id, qset), own_latest(db, actor, cohort_id, qset, user_id))

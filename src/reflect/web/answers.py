@@ -1,0 +1,137 @@
+"""Answer fields that save themselves as drafts, the Submit button, and the share switches.
+
+Each field saves its own value to the database when it changes (text areas send on blur or Ctrl+Enter). The status
+under it says "Saved" only after the write committed; text that cannot be saved stays in the box with the reason,
+and the last good draft stays in the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+from sqlite_utils import Database
+
+from reflect.domain import responses
+from reflect.domain.accounts import User
+from reflect.domain.questions import QuestionSet
+from reflect.domain.text import InvalidText
+from reflect.storage.db import DatabaseUnavailable
+from reflect.web.context import database, owns_connection
+from reflect.web.show import local_time
+
+
+def _keys(qset: QuestionSet, item_id: str, field: str) -> tuple[str, str, str]:
+    base = f"{qset.id}:{item_id}:{field}"
+    return base, f"saved:{base}", f"problem:{base}"
+
+
+@owns_connection
+def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> None:
+    key, saved_key, problem_key = _keys(qset, item_id, field)
+    try:
+        saved_at = responses.save_draft(database(), user_id, qset, item_id, **{field: st.session_state[key]})
+    except (InvalidText, DatabaseUnavailable) as error:
+        st.session_state[problem_key] = (str(error), st.session_state[key])
+    else:
+        st.session_state[saved_key] = saved_at
+        st.session_state.pop(problem_key, None)
+        st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
+
+
+def has_unsaved_problems(qset: QuestionSet) -> bool:
+    """True while any field of `qset` holds text that could not be saved."""
+    return any(key.startswith(f"problem:{qset.id}:") for key in st.session_state)
+
+
+def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int | None,
+                stored_at: str | None) -> tuple[str, str, str]:
+    key, saved_key, problem_key = _keys(qset, item_id, field)
+    if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
+        problem = st.session_state.get(problem_key)
+        st.session_state[key] = problem[1] if problem else stored
+    if saved_key not in st.session_state and stored_at:
+        st.session_state[saved_key] = stored_at
+    return key, saved_key, problem_key
+
+
+def _status(saved_key: str, problem_key: str) -> None:
+    problem = st.session_state.get(problem_key)
+    if problem:
+        st.error(f"Not saved. {problem[0]}", icon=":material/error:")
+    elif st.session_state.get(saved_key):
+        st.caption(f":material/check: Saved {local_time(st.session_state[saved_key], '%d %b, %H:%M:%S')}")
+
+
+def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, field: str = "text",
+               label: str, height: int = 150, limit: int | None = None) -> None:
+    """A text area for one item's answer (or note) that saves itself as a draft."""
+    draft = draft or responses.Draft()
+    key, saved_key, problem_key = _init_field(qset, item_id, field, getattr(draft, field) or "", draft.saved_at)
+    limit = limit or qset.max_chars
+    st.text_area(
+        label, key=key, height=height, on_change=_save_field, args=(user_id, qset, item_id, field),
+        help=f"Saved automatically when you click or tab away. Up to {limit:,} characters.",
+    )
+    _status(saved_key, problem_key)
+
+
+def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, label: str) -> None:
+    """A row of labelled scale points for one item, unanswered until chosen, that saves itself as a draft."""
+    draft = draft or responses.Draft()
+    key, saved_key, problem_key = _init_field(qset, item_id, "rating", draft.rating, draft.saved_at)
+    st.radio(
+        label, options=range(1, len(qset.scale) + 1), format_func=lambda point: f"{point} · {qset.scale_label(point)}",
+        index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, "rating"),
+    )
+    _status(saved_key, problem_key)
+
+
+def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:
+    """A Submit button for `qset`; returns the submission it just made, or None (with the reason shown).
+
+    Each press carries a token that stays the same until the answers change (see :func:`_save_field`), so a
+    double click, a retried request or a second press with nothing changed makes one submission, not two. After a
+    submission the page runs again, so everything drawn above the button (the share switches) includes it. It
+    refuses while a field holds text that could not be saved, so nothing on screen is left out.
+    """
+    token_key, made_key = f"token:{qset.id}", f"just_submitted:{qset.id}"
+    st.session_state.setdefault(token_key, uuid.uuid4().hex)
+    if st.button(label, key=f"submit:{qset.id}", type="primary"):
+        if has_unsaved_problems(qset):
+            st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
+            return None
+        try:
+            st.session_state[made_key] = responses.submit(db, user.id, qset, st.session_state[token_key])
+        except (responses.IncompleteSubmission, DatabaseUnavailable) as error:
+            st.error(str(error))
+            return None
+        st.rerun()
+    return st.session_state.pop(made_key, None)
+
+
+@owns_connection
+def _toggle_share(user_id: int, submission_id: int) -> None:
+    key = f"share:{submission_id}"
+    try:
+        responses.set_shared(database(), user_id, submission_id, st.session_state[key])
+    except DatabaseUnavailable as error:
+        st.session_state[key] = not st.session_state[key]  # show what is really stored
+        st.toast(str(error), icon=":material/error:")
+
+
+def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[responses.Submission]) -> None:
+    """Each submission of `qset` with a "Share with my facilitator" switch (off until the leader turns it on)."""
+    if not made:
+        return
+    shared = responses.shared_ids(db, user.id)
+    what = "notes" if qset.is_rating else "written answers"
+    with st.expander(f"Your submissions ({len(made)}) and sharing", icon=":material/share:"):
+        st.caption(f"Your {what} are private unless you share a submission. Your cohort's facilitators can then read "
+                   "that submission; you can stop sharing at any time.")
+        for submission in made:
+            st.toggle(
+                f"Share with my facilitator: submitted {local_time(submission.submitted_at)}",
+                value=submission.id in shared, key=f"share:{submission.id}",
+                on_change=_toggle_share, args=(user.id, submission.id),
+            )

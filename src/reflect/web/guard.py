@@ -1,0 +1,75 @@
+"""The check at the top of every page, and the forms that sign people in and choose passwords.
+
+``st.navigation`` only decides which pages are listed, so each page checks its reader again with
+:func:`require_user` (and the library checks cohort access once more, in reflect.domain.access).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlite_utils import Database
+
+from reflect.domain import accounts
+from reflect.domain.accounts import AccountError, User
+from reflect.storage.db import DatabaseUnavailable
+from reflect.web import context
+from reflect.web.show import plain
+
+
+def require_user(role: str | None = None) -> tuple[Database, User]:
+    """Return (db, user) if someone is signed in with `role`; otherwise show sign-in or a refusal and stop.
+    An administrator is accepted wherever a facilitator is."""
+    db = context.database()
+    user = context.current_user(db)
+    if user is None:
+        st.title("Sign in to Reflect")
+        sign_in_form(db)
+        st.stop()
+    _sidebar(user)
+    if role is not None and not user.is_a(role):
+        st.error(f"This page is for {role}s only, and you are signed in as a {user.role}. Choose a page from the menu.")
+        st.stop()
+    for error in context.question_set_errors():
+        st.warning(
+            f"The question set in **{error.file}** could not be loaded ({error.field}: {error.why}). "
+            "The other question sets work as usual."
+        )
+    return db, user
+
+
+def _sidebar(user: User) -> None:
+    with st.sidebar:
+        plain(f"Signed in as {user.name} ({accounts.ADMINISTRATOR if user.admin else user.role})")
+        st.button("Sign out", on_click=context.sign_out, icon=":material/logout:", key="sign_out")
+
+
+def sign_in_form(db: Database) -> None:
+    with st.form("sign_in"):
+        email = st.text_input("Email", autocomplete="email")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        pressed = st.form_submit_button("Sign in", type="primary")
+    if pressed:
+        try:
+            user = accounts.sign_in(db, email, password)
+        except (AccountError, DatabaseUnavailable) as error:
+            st.error(str(error))
+        else:
+            context.sign_in(user)
+            st.rerun()
+
+
+def new_password_inputs() -> tuple[str, str]:
+    """The "choose a password" pair of a sign-up form (call inside the form)."""
+    password = st.text_input(
+        "Choose a password", type="password", autocomplete="new-password",
+        help=f"At least {accounts.MIN_PASSWORD} characters. A few words together is easy to remember.",
+    )
+    confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
+    return password, confirm
+
+
+def passwords_match(password: str, confirm: str) -> bool:
+    if password != confirm:
+        st.error("The two passwords are different. Type the same password in both boxes.")
+        return False
+    return True

@@ -1,0 +1,38 @@
+"""Showing what people typed, and times, the same way on every page."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+
+
+def plain(text: str, *, heading: int = 0) -> None:
+    """Show `text` exactly as typed, as a paragraph or a heading of level `heading` (1 for the page title): for
+    anything holding a name someone typed (a person, cohort or checkpoint name, an email).
+
+    Titles, alerts, captions and every label (metric, widget, expander, tab, toast, ``help``) render Markdown, and
+    GitHub-flavoured Markdown turns a bare ``http://…`` or ``www.…`` into a link after escapes are undone, so no
+    escaping makes a name safe there: leave the name out of those, or show it with this. Option text
+    (``format_func``), table cells and chart text are plain already.
+    """
+    if heading:
+        st.html(f"<h{heading}>{html.escape(text)}</h{heading}>")
+    else:
+        st.text(text)
+
+
+def browser_zone() -> ZoneInfo:
+    """The time zone the browser reports, or UTC when it is not known (or not one this machine knows)."""
+    try:
+        return ZoneInfo(st.context.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(stored: str, style: str = "%d %b %Y, %H:%M") -> str:
+    """A stored UTC time shown in the browser's time zone."""
+    shown = datetime.fromisoformat(stored).astimezone(browser_zone())
+    return f"{shown.strftime(style)} {shown.tzname()}"

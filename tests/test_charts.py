@@ -1,0 +1,89 @@
+"""Cohort charts, read from their Vega-Lite specs: the right marks and encodings, and only aggregated rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from reflect.reporting import charts
+
+from .cohort_data import TINY
+
+
+def counts(a: list[int], b: list[int]) -> pd.DataFrame:
+    """Counts per scale point (No, Some, Yes) for items a and b."""
+    return pd.DataFrame({"item_id": ["a"] * 3 + ["b"] * 3, "rating": [1, 2, 3] * 2, "count": a + b})
+
+
+def rows(spec: dict) -> list[dict]:
+    [data] = spec["datasets"].values()
+    return data
+
+
+def test_diverging_bars_straddle_zero_with_the_neutral_point_and_order_items_by_positive_share():
+    spec = charts.diverging_bars(counts([2, 2, 0], [0, 2, 2]), TINY).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["field"] == "start" and spec["encoding"]["x2"]["field"] == "end"
+    assert spec["encoding"]["y"]["sort"] == ["2. Skill B (n=4)", "1. Skill A (n=4)"], "not ordered by positive share"
+    segments = {(row["Skill"], row["point"]): (row["start"], row["end"]) for row in rows(spec)}
+    # Skill B: 0% No, 50% Some (straddling zero: -25 to 25), 50% Yes (25 to 75).
+    assert segments[("2. Skill B (n=4)", 2)] == pytest.approx((-25, 25))
+    assert segments[("2. Skill B (n=4)", 3)] == pytest.approx((25, 75))
+    assert segments[("1. Skill A (n=4)", 1)] == pytest.approx((-75, -25))
+    assert len(rows(spec)) == len(TINY.items) * len(TINY.scale)
+
+
+def test_diverging_table_gives_n_percentages_and_positive_share():
+    table = charts.diverging_table(counts([1, 1, 2], [4, 0, 0]), TINY).set_index("item_id")
+    assert table.loc["a", "n"] == 4 and table.loc["a", "3 Yes"] == 50 and table.loc["a", "Positive %"] == 50
+    assert table.loc["b", "1 No"] == 100 and table.loc["b", "Positive %"] == 0
+    assert list(table.index) == ["a", "b"]
+
+
+def test_change_over_time_is_one_small_panel_per_item_with_an_interval_and_only_aggregates():
+    means = pd.DataFrame({
+        "checkpoint_id": [1, 1, 2, 2], "checkpoint": ["Start", "Start", "End", "End"], "item_id": ["a", "b"] * 2,
+        "n": [10, 10, 8, 8], "mean": [1.5, 2.0, 2.5, 2.2], "low": [1.2, 1.8, 2.1, 1.9], "high": [1.8, 2.2, 2.9, 2.5]})
+    spec = charts.cohort_over_time(means, TINY, ["Start", "End"]).to_dict()
+    assert spec["facet"]["field"] == "Skill" and spec["facet"]["sort"] == ["1. Skill A", "2. Skill B"]
+    layers = spec["spec"]["layer"]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers]
+    assert marks == ["rule", "line"]
+    assert spec["spec"]["layer"][0]["encoding"]["y2"]["field"] == "high"
+    assert spec["spec"]["layer"][1]["encoding"]["x"]["sort"] == ["Start", "End"]
+    assert len(rows(spec)) == 4
+
+
+def test_leader_grid_is_a_heat_map_of_one_page():
+    grid = pd.DataFrame({"leader": ["Ann", "Ann", "Bob", "Bob"], "user_id": [7, 7, 9, 9],
+                         "email": ["ann@x.org", "ann@x.org", "bob@x.org", "bob@x.org"],
+                         "item_id": ["a", "b", "a", "b"], "rating": [1, 3, 2, 2]})
+    table = charts.grid_table(grid, TINY)
+    assert table.to_dict("index") == {"Ann · ann@x.org": {"1. Skill A": 1, "2. Skill B": 3},
+                                      "Bob · bob@x.org": {"1. Skill A": 2, "2. Skill B": 2}}
+    spec = charts.leader_grid(grid, TINY, list(table.index)).to_dict()
+    assert spec["mark"]["type"] == "rect" and spec["encoding"]["y"]["sort"] == ["Ann · ann@x.org", "Bob · bob@x.org"]
+    assert len(rows(spec)) == 4
+
+
+def test_leaders_with_the_same_name_are_told_apart_by_email_never_by_an_internal_id():
+    grid = pd.DataFrame({"leader": ["Sam Lee"] * 4, "user_id": [39, 39, 41, 41],
+                         "email": ["sam.lee@oak.sch.uk"] * 2 + ["slee@elm.sch.uk"] * 2,
+                         "item_id": ["a", "b", "a", "b"], "rating": [1, 3, 2, 2]})
+    table = charts.grid_table(grid, TINY)
+    assert list(table.index) == ["Sam Lee · sam.lee@oak.sch.uk", "Sam Lee · slee@elm.sch.uk"]
+    spec = charts.leader_grid(grid, TINY, list(table.index)).to_dict()
+    assert {row["Leader"] for row in rows(spec)} == set(table.index)
+    assert "#39" not in str(spec) and "#39" not in str(table)
+
+
+def test_position_in_cohort_marks_only_the_leaders_own_rating():
+    positions = pd.DataFrame({"checkpoint": ["Start"] * 3, "respondents": [5] * 3, "item_id": ["a"] * 3,
+                              "rating": [1, 2, 3], "share": [0.2, 0.2, 0.6], "mine": [0, 0, 1]})
+    spec = charts.position_in_cohort(positions, TINY).to_dict()
+    marker = spec["layer"][1]
+    assert marker["mark"]["shape"] == "triangle-down" and marker["transform"] == [{"filter": "datum.mine == 1"}]
+    mine = [row for row in rows(spec) if row["mine"] == 1]
+    assert mine[0]["middle"] == pytest.approx(70)  # the Yes segment runs from 40% to 100%
+    table = charts.position_table(positions, TINY)
+    assert table.loc["1. Skill A", "Your rating"] == 3 and table.loc["1. Skill A", "3 Yes"] == 60

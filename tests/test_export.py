@@ -1,0 +1,194 @@
+"""Cohort CSV exports, compared byte for byte: long, wide and codebook, filtered, private text withheld."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from reflect.domain import accounts, checkpoints, responses
+from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
+from reflect.domain.questions import Item
+from reflect.reporting import export
+from reflect.storage.db import stamp
+
+from .cohort_data import FEB, JAN, MAR, PASSWORD, ROOT, TINY, cohort_with_windows, days, facilitator, rate
+
+
+@pytest.fixture
+def north(db):
+    """Ann submits twice in Start (shares the second, notes that need neutralising); Bob once in End.
+    An outsider in another cohort submits too and must never appear."""
+    cohort = cohort_with_windows(db, facilitator(db))
+    ann = accounts.register_leader(db, join_code=cohort.join_code, name="Ann", email="ann@school.org.uk",
+                                   password=PASSWORD)
+    bob = accounts.register_leader(db, join_code=cohort.join_code, name="Bob", email="bob@school.org.uk",
+                                   password=PASSWORD)
+    rate(db, ann, [1, 3], JAN + timedelta(days=1), note="=SUM(1)")
+    second = rate(db, ann, [2, 3], JAN + timedelta(days=2), note="-because\nI know")
+    responses.set_shared(db, ann.id, second.id, True)
+    rate(db, bob, [3, 3], FEB + timedelta(days=1), note="Bob's private note")
+    other = cohort_with_windows(db, facilitator(db, "olu@trust.org.uk"), "South")
+    outsider = accounts.register_leader(db, join_code=other.join_code, name="Out", email="out@school.org.uk",
+                                        password=PASSWORD)
+    rate(db, outsider, [3, 1], JAN + timedelta(days=1))
+    return cohort
+
+
+HEADER = ("cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
+          "set_id,set_version,item_id,item_text,rating,shared,text,note\r\n")
+ANN_1 = "North,2,Ann,ann@school.org.uk,Start,0,1,2027-01-02T00:00:00.000000+00:00,tiny,1,"
+ANN_2 = "North,2,Ann,ann@school.org.uk,Start,1,2,2027-01-03T00:00:00.000000+00:00,tiny,1,"
+BOB = "North,3,Bob,bob@school.org.uk,End,1,3,2027-02-02T00:00:00.000000+00:00,tiny,1,"
+
+
+def test_long_has_one_row_per_answer_and_free_text_only_where_shared(db, north):
+    expected = (
+        HEADER
+        + ANN_1 + "a,Skill A,1,0,,\r\n"
+        + ANN_1 + "b,Skill B,3,0,,\r\n"
+        + ANN_2 + "a,Skill A,2,1,,\"'-because\nI know\"\r\n"
+        + ANN_2 + "b,Skill B,3,1,,\"'-because\nI know\"\r\n"
+        + BOB + "a,Skill A,3,0,,\r\n"
+        + BOB + "b,Skill B,3,0,,\r\n"
+    )
+    assert export.cohort_long_csv(db, SYSTEM, north.id) == expected.encode("utf-8")
+    assert export.cohort_long_csv(db, SYSTEM, north.id, bom=True) == b"\xef\xbb\xbf" + expected.encode("utf-8")
+
+
+def test_long_filtered_by_checkpoint(db, north):
+    end = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "End")
+    expected = HEADER + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n"
+    assert export.cohort_long_csv(db, SYSTEM, north.id, checkpoint_id=end.id) == expected.encode("utf-8")
+
+
+def test_wide_has_one_row_per_leader_per_checkpoint_and_one_column_per_item_id(db, north):
+    """Ann's first submission in Start is superseded by her second: only the long file has it."""
+    expected = (
+        "cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
+        "set_id,set_version,shared,a,a_note,b,b_note\r\n"
+        + ANN_2 + "1,2,\"'-because\nI know\",3,\"'-because\nI know\"\r\n"
+        + BOB + "0,3,,3,\r\n"
+    )
+    assert export.cohort_wide_csv(db, SYSTEM, north.id, TINY) == expected.encode("utf-8")
+
+
+def test_wide_leaves_out_submissions_that_count_for_no_checkpoint_and_follows_the_checkpoint_filter(db, north):
+    bob = accounts.get_user(db, 3)
+    rate(db, bob, [1, 1], MAR + timedelta(days=1))  # after every window
+    wide = export.cohort_wide_csv(db, SYSTEM, north.id, TINY).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(wide, newline="")))
+    assert [(row["leader_name"], row["checkpoint"], row["submission_id"]) for row in rows] == [
+        ("Ann", "Start", "2"), ("Bob", "End", "3")]
+    assert {row["counts_for_checkpoint"] for row in rows} == {"1"}
+    start = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "Start")
+    only_start = export.cohort_wide_csv(db, SYSTEM, north.id, TINY, checkpoint_id=start.id).decode("utf-8")
+    assert [row["submission_id"] for row in csv.DictReader(io.StringIO(only_start, newline=""))] == ["2"]
+    long = export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8")
+    assert {row["submission_id"] for row in csv.DictReader(io.StringIO(long, newline=""))} == {"1", "2", "3", "5"}
+
+
+def test_wide_columns_stay_stable_when_wording_changes_and_the_codebook_gives_each_version(db, north):
+    import dataclasses
+
+    from reflect.domain.questions import Item
+
+    reworded = dataclasses.replace(TINY, version=2, items=(Item("a", "rating", "Skill A, reworded"),
+                                                           Item("b", "rating", "Skill B")))
+    assert export.cohort_wide_csv(db, SYSTEM, north.id, reworded).splitlines()[0] == (
+        b"cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
+        b"set_id,set_version,shared,a,a_note,b,b_note")
+    codebook = export.codebook_csv(db, SYSTEM, north.id, reworded).decode("utf-8")
+    assert "a,Skill A,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
+    assert "a,\"Skill A, reworded\",tiny,Tiny checklist,2,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
+
+
+def test_codebook_bytes(db, north):
+    fixed = [
+        ("cohort", "Cohort name"),
+        ("leader_id", "Reflect's id for the leader (stable)"),
+        ("leader_name", "Leader's name"),
+        ("leader_email", "Leader's email"),
+        ("checkpoint", "Checkpoint whose window holds the submission time"),
+        ("counts_for_checkpoint",
+         '"1: the leader\'s latest submission in that checkpoint, the one cohort charts use (the wide file has only '
+         'these; the long file also has earlier ones, marked 0)"'),  # quoted: it holds commas
+        ("submission_id", "Reflect's id for the submission"),
+        ("submitted_at", '"When it was submitted (ISO 8601, UTC)"'),  # quoted: it holds a comma
+        ("set_id", "Question set id"),
+        ("set_version", "Question set version the answers were given under"),
+        ("shared", "1 if the leader shared this submission's free text with facilitators"),
+    ]
+    expected = "column,question_text,set_id,set_title,set_version,kind,scale_labels\r\n"
+    expected += "".join(f"{column},{meaning},,,,,\r\n" for column, meaning in fixed)
+    expected += (
+        "a,Skill A,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n"
+        "a_note,How do you know? (note on: Skill A),tiny,Tiny checklist,1,text,\r\n"
+        "b,Skill B,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n"
+        "b_note,How do you know? (note on: Skill B),tiny,Tiny checklist,1,text,\r\n"
+    )
+    assert export.codebook_csv(db, SYSTEM, north.id, TINY) == expected.encode("utf-8")
+
+
+def test_private_notes_and_other_cohorts_never_appear(db, north):
+    everything = b"".join([export.cohort_long_csv(db, SYSTEM, north.id),
+                             export.cohort_wide_csv(db, SYSTEM, north.id, TINY)])
+    assert b"SUM" not in everything and b"Bob's private note" not in everything
+    assert b"Out" not in everything and b"out@school" not in everything
+
+
+def test_command_line_export_matches_the_library(db, north, tmp_path):
+    path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    result = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "North",
+                             "--format", "long"], cwd=ROOT, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == export.cohort_long_csv(db, SYSTEM, north.id)
+    logged = db.execute("SELECT actor_id, detail FROM audit_log WHERE action = 'exported'").fetchall()
+    assert logged == [(None, f"long CSV from the command line (all checkpoints), {len(result.stdout):,} bytes")]
+    missing = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "Nowhere"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "no cohort is named 'Nowhere'" in missing.stderr and "'North'" in missing.stderr
+
+
+def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_file(db):
+    owner = facilitator(db)
+    cohort = cohort_with_windows(db, owner, "@Trust")
+    start = checkpoints.of_cohort(db, cohort.id)[0]
+    checkpoints.replace_all(db, owner, cohort.id, [(start.id, "-Start", *days(JAN, FEB))])
+    leader = accounts.register_leader(db, join_code=cohort.join_code, name="=HYPERLINK(1)",
+                                      email="eve@school.org.uk", password=PASSWORD)
+    risky = dataclasses.replace(TINY, items=(Item("a", "rating", "+Skill A"), TINY.items[1]))
+    shared = rate(db, leader, [1, 2], JAN + timedelta(days=1), qset=risky, note="@note")
+    responses.set_shared(db, leader.id, shared.id, True)
+    long = export.cohort_long_csv(db, SYSTEM, cohort.id).decode("utf-8")
+    wide = export.cohort_wide_csv(db, SYSTEM, cohort.id, risky).decode("utf-8")
+    assert long.splitlines()[1].startswith("'@Trust,2,'=HYPERLINK(1),eve@school.org.uk,'-Start,1,1,")
+    assert ",a,'+Skill A,1,1,,'@note" in long
+    for text in (long, wide):
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert not [cell for cell in cells if cell.startswith(export.FORMULA_TRIGGERS)]
+
+
+def test_a_line_break_in_a_checkpoint_name_stays_inside_its_cell(db, north):
+    start, end = checkpoints.of_cohort(db, north.id)
+    checkpoints.replace_all(db, SYSTEM, north.id, [(start.id, "Start\nweek 1", *days(JAN, FEB)),
+                                           (end.id, "End", *days(FEB, MAR))])
+    rows = list(csv.reader(io.StringIO(export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8"), newline="")))
+    assert {len(row) for row in rows} == {len(export.LONG_COLUMNS)}
+    assert [row[4] for row in rows[1:]] == ["Start\nweek 1"] * 4 + ["End"] * 2
+
+
+def test_a_submission_in_two_overlapping_checkpoints_is_exported_in_both(db, north):
+    """Overlaps are refused now, but a database saved by an earlier version may hold them."""
+    db.execute("INSERT INTO checkpoints (cohort_id, name, opens_at, closes_at) VALUES (?, 'Whole term', ?, ?)",
+               [north.id, stamp(JAN), stamp(MAR)])
+    db.conn.commit()
+    long = export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8")
+    bob = [row for row in csv.reader(io.StringIO(long, newline="")) if row[2] == "Bob"]
+    assert sorted(row[4] for row in bob) == ["End", "End", "Whole term", "Whole term"]

@@ -1,0 +1,119 @@
+"""A leader's journal in the library: text cleaning, accounts, drafts, submissions that are never overwritten,
+and their own export, byte for byte."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from reflect.domain import accounts, responses
+from reflect.domain.accounts import AccountError
+from reflect.domain.questions import Item
+from reflect.domain.text import InvalidText, clean_text
+from reflect.reporting import export
+
+from .cohort_data import JAN, PASSWORD, TINY, cohort_with_windows, facilitator, leaders, rate
+from .test_bad_input import WRITTEN
+
+
+def test_text_is_normalised_and_kept_exactly_otherwise():
+    assert clean_text("cafe\u0301\r\nline\rtwo", limit=100) == "café\nline\ntwo"
+    kept = "👩🏽‍🏫 tab\there\nnew line"
+    assert clean_text(kept, limit=100) == kept
+    assert clean_text("x" * 9 + "👍", limit=10) == "x" * 9 + "👍", "the limit counts characters, not bytes"
+    with pytest.raises(InvalidText, match="11 characters long; the limit is 10. Remove 1 characters"):
+        clean_text("x" * 11, limit=10)
+
+
+def test_accounts_hash_passwords_with_argon2id_and_refuse_a_second_set_up(db):
+    owner = facilitator(db)
+    stored = db.execute("SELECT password_hash FROM users WHERE id = ?", [owner.id]).fetchone()[0]
+    assert stored.startswith("$argon2id$") and all(part in stored for part in ("m=", "t=", "p="))
+    assert accounts.sign_in(db, " FRAN@trust.org.uk ", PASSWORD) == owner
+    with pytest.raises(AccountError, match="already set up"):
+        accounts.create_first_facilitator(db, name="Two", email="two@x.org", password=PASSWORD)
+
+
+def test_a_join_code_works_in_any_case_without_its_hyphen(db):
+    cohort = cohort_with_windows(db, facilitator(db))
+    leader = accounts.register_leader(db, join_code=cohort.join_code.lower().replace("-", " "), name="Lee",
+                                      email="lee@x.org", password=PASSWORD)
+    assert leader.role == accounts.LEADER
+
+
+def test_drafts_save_field_by_field(db):
+    [leader] = leaders(db, cohort_with_windows(db, facilitator(db)), 1)
+    responses.save_draft(db, leader.id, TINY, "a", rating=2)
+    responses.save_draft(db, leader.id, TINY, "a", note="Peers told me")
+    draft = responses.drafts(db, leader.id, TINY.id)["a"]
+    assert (draft.rating, draft.note, draft.text) == (2, "Peers told me", None)
+
+
+def test_a_submission_is_never_overwritten_by_later_edits(db):
+    [leader] = leaders(db, cohort_with_windows(db, facilitator(db)), 1)
+    first = rate(db, leader, [1, 2], JAN + timedelta(days=1), note="Then")
+    again = responses.submit(db, leader.id, TINY, f"{leader.id}-{(JAN + timedelta(days=1)).isoformat()}")
+    assert again == first, "a retried submit made a second submission"
+    rate(db, leader, [3, 3], JAN + timedelta(days=2), note="Now")
+    then = responses.answers(db, leader.id, first.id)
+    assert (then["a"].rating, then["a"].note, then["b"].rating) == (1, "Then", 2)
+    with pytest.raises(sqlite3.IntegrityError, match="never changed"):
+        db.execute("UPDATE answers SET rating = 3 WHERE submission_id = ?", [first.id])
+    with pytest.raises(sqlite3.IntegrityError, match="never changed"):
+        db.execute("UPDATE submissions SET submitted_at = 'x' WHERE id = ?", [first.id])
+
+
+def test_a_later_wording_change_neither_orphans_nor_relabels_old_answers(db):
+    [leader] = leaders(db, cohort_with_windows(db, facilitator(db)), 1)
+    old = rate(db, leader, [1, 2], JAN + timedelta(days=1))
+    reworded = dataclasses.replace(TINY, version=2, items=(Item("a", "rating", "Skill A, newly worded", number=1),
+                                                           TINY.items[1]))
+    new = rate(db, leader, [2, 2], JAN + timedelta(days=2), qset=reworded)
+    assert responses.answers(db, leader.id, old.id)["a"].item_text == "Skill A"
+    assert responses.answers(db, leader.id, new.id)["a"].item_text == "Skill A, newly worded"
+    assert [s.set_version for s in responses.submissions(db, leader.id, TINY.id)] == [2, 1]
+
+
+def test_a_leader_reads_only_their_own_answers(db):
+    ann, bob = leaders(db, cohort_with_windows(db, facilitator(db)), 2)
+    hers = rate(db, ann, [1, 1], JAN + timedelta(days=1), note="Ann's")
+    assert responses.answers(db, bob.id, hers.id) == {}
+    assert responses.submissions(db, bob.id, TINY.id) == [] and responses.drafts(db, bob.id, TINY.id) == {}
+    assert responses.ratings_over_time(db, bob.id, TINY.id).empty
+    assert b"Ann's" not in export.leader_csv(db, bob.id, {TINY.id: TINY})
+
+
+def test_blank_answers_are_not_submitted(db):
+    [leader] = leaders(db, cohort_with_windows(db, facilitator(db)), 1)
+    responses.save_draft(db, leader.id, WRITTEN, "q1", text="Something")
+    responses.save_draft(db, leader.id, WRITTEN, "q2", text="   ")
+    made = responses.submit(db, leader.id, WRITTEN, "w1")
+    assert list(responses.answers(db, leader.id, made.id)) == ["q1"]
+
+
+def test_the_leaders_export_bytes_with_every_formula_trigger_and_a_line_break(db):
+    [leader] = leaders(db, cohort_with_windows(db, facilitator(db)), 1)
+    triggers = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx"]
+    payload = dataclasses.replace(WRITTEN, max_chars=100)
+    made = []
+    for number, trigger in enumerate(triggers):
+        responses.save_draft(db, leader.id, payload, "q1", text=trigger)
+        made.append(responses.submit(db, leader.id, payload, f"t{number}", now=JAN + timedelta(days=number)))
+    responses.save_draft(db, leader.id, payload, "q2", text="line one\nline two")
+    saved_at = responses.drafts(db, leader.id, WRITTEN.id)["q2"].saved_at
+    draft_q1_saved = responses.drafts(db, leader.id, WRITTEN.id)["q1"].saved_at
+    cleaned = {"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx",
+               "\rx": "\"'\nx\"", "\nx": "\"'\nx\""}  # CR is stored as a line break; both are quoted
+    expected = ("set_id,set_title,item_id,item_text,set_version,status,rating,text,note,submitted_at,"
+                "draft_saved_at\r\n")
+    for number, trigger in enumerate(triggers):
+        expected += (f"written,Written,q1,First question?,1,submitted,,{cleaned[trigger]},,"
+                     f"{(JAN + timedelta(days=number)).isoformat(timespec='microseconds')},\r\n")
+    expected += f"written,Written,q1,First question?,1,draft,,\"'\nx\",,,{draft_q1_saved}\r\n"
+    expected += f"written,Written,q2,Second question?,1,draft,,\"line one\nline two\",,,{saved_at}\r\n"
+    got = export.leader_csv(db, leader.id, {WRITTEN.id: WRITTEN})
+    assert got == expected.encode("utf-8")
+    assert export.leader_csv(db, leader.id, {WRITTEN.id: WRITTEN}, bom=True) == b"\xef\xbb\xbf" + got
