@@ -72,4 +72,5 @@ if __name__ == "__main__":  # a script run: route this person to their page
         st.navigation(pages_for(context.current_user(db), db)).run()
 else:  # imported by `streamlit run app.py`, once, to serve the app
     server.serve_pages_through_router()
+    server.keep_start_up_out_of_garbage_collection()
     app = st.App("app.py")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
+import altair as alt
+import pandas as pd
 from streamlit.runtime.pages_manager import PagesManager
+
+from reflect.reporting import charts, export, reports  # noqa: F401 - loaded now, so that they are frozen with the rest
 
 
 def serve_pages_through_router() -> None:
@@ -15,3 +21,17 @@ def serve_pages_through_router() -> None:
     through app.py, so the answer is known before anyone connects.
     """
     PagesManager.uses_pages_directory = False
+
+
+def keep_start_up_out_of_garbage_collection() -> None:
+    """Load what every page needs, then exempt it from the full garbage collection after every page run.
+
+    After each script run Streamlit calls ``gc.collect(2)`` (``runner.postScriptGC``) to free what the run left in
+    reference cycles. A full collection walks every tracked object in the process, and nearly all of them are
+    what was loaded once and stays for good: Streamlit, pandas, Altair and the Vega-Lite schema it validates
+    against. ``gc.freeze`` moves everything that exists now to a generation collections skip; whatever a page run
+    makes is collected as before.
+    """
+    alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").to_dict()  # Altair loads its schema on first use
+    gc.collect()
+    gc.freeze()
