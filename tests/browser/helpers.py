@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from ..cohort_data import PASSWORD
+
+# The status under a draft field once its answer is saved: "Saved 25 Nov, 14:32:05 GMT".
+SAVED_STATUS = re.compile(r"Saved \d{2} \w{3}, \d{2}:\d{2}:\d{2}")
 
 
 def settled(page: Page) -> None:
@@ -78,6 +83,14 @@ def write_answer(page: Page, set_title: str, question: str, text: str) -> None:
     settled(page)
     page.get_by_role("tab", name=set_title).click()
     box = page.get_by_label(question, exact=True)
+    statuses = page.get_by_text(SAVED_STATUS)
+    before = statuses.all_inner_texts()
     box.fill(text)
     box.blur()
     settled(page)
+    # Done when a field's "Saved …" status is new: a busy machine can take longer than any fixed wait.
+    for _ in range(200):
+        if statuses.all_inner_texts() != before:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no new “Saved” status after writing an answer to {question!r}")

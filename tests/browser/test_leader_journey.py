@@ -16,6 +16,7 @@ from reflect.storage.db import open_db
 from ..cohort_data import ROOT
 from .helpers import (
     PASSWORD,
+    SAVED_STATUS,
     click,
     create_cohort,
     goto,
@@ -71,7 +72,7 @@ def test_leader_journey_from_set_up_to_download(server, page):
     # Type a reflection; it saves when the box loses focus.
     answer = "=SUM(A1)\nPartnership lets small schools share a curriculum lead."
     write_answer(page, "Personal reflection", Q01, answer)
-    expect(page.get_by_text("Saved", exact=False).first).to_be_visible()
+    expect(page.get_by_text(SAVED_STATUS).first).to_be_visible()
 
     # A reload starts a new session: sign in again and the text is still there.
     page.reload()
