@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from argon2 import PasswordHasher
 
@@ -24,3 +26,16 @@ def db(tmp_path):
     database = open_db(tmp_path / "reflect.db")
     yield database
     database.close()
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests in tests/browser ``browser`` (``-m "not browser"`` leaves them out), and run them first: they
+    take longest, so with the tests spread over workers (pytest-xdist) they start at once and the quick tests fill
+    in around them, instead of one long test finishing alone at the end."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is None)
