@@ -22,20 +22,20 @@ if table.empty:
     st.stop()
 for column, qset in zip(st.columns(len(sets)), sets, strict=True):
     counts = table[qset.title].value_counts()
-    column.metric(f"{qset.title}: submitted", f"{counts.get('Submitted', 0):,} / {len(table):,}",
-                  f"{counts.get('Draft only', 0):,} with a draft only", delta_color="off", delta_arrow="off")
+    column.metric(f"{qset.title}: submitted", f"{counts.get(reports.SUBMITTED, 0):,} / {len(table):,}",
+                  f"{counts.get(reports.DRAFT_ONLY, 0):,} with a draft only", delta_color="off", delta_arrow="off")
 status = st.segmented_control("Show leaders", ["Everyone", "Not submitted everything", "Nothing at all"],
                               default="Everyone", key="completion_filter")
 statuses = table[[qset.title for qset in sets]]
 if status == "Not submitted everything":
-    table = table[(statuses != "Submitted").any(axis=1)]
+    table = table[(statuses != reports.SUBMITTED).any(axis=1)]
 elif status == "Nothing at all":
-    table = table[(statuses == "Not started").all(axis=1)]
+    table = table[(statuses == reports.NOT_STARTED).all(axis=1)]
 st.dataframe(table.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"}), hide_index=True)
 
 st.header("Shared reflections", divider="gray")
 st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")
-text_sets = [qset for qset in sets if not qset.is_rating or qset.note_prompt]
+text_sets = [qset for qset in sets if qset.has_free_text]
 qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, key="completion_set")
 shared = responses.shared_in_cohort(db, user, cohort.id, qset.id, point.id)
 if not shared:

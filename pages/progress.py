@@ -34,11 +34,7 @@ for qset in sets:
     st.subheader("Every rating you submitted")
     st.altair_chart(charts.ratings_over_time(history, qset))
     with st.expander("The same numbers as a table"):
-        table = history.assign(
-            Skill=history["item_id"].map({i.id: f"{n}. {i.text}" for n, i in enumerate(qset.items, start=1)}),
-            Submitted=history["submitted_at"].map(lambda t: show.local_time(t.isoformat())),
-        ).pivot_table(index="Skill", columns="Submitted", values="rating", sort=False)
-        st.dataframe(table)
+        st.dataframe(charts.ratings_table(history, qset, lambda moment: show.local_time(moment.isoformat())))
 
     st.subheader("Where you sit in your cohort")
     positions = (reports.positions(figures.cohort_shares(db, user, cohort.id, qset),

@@ -87,3 +87,13 @@ def test_position_in_cohort_marks_only_the_leaders_own_rating():
     assert mine[0]["middle"] == pytest.approx(70)  # the Yes segment runs from 40% to 100%
     table = charts.position_table(positions, TINY)
     assert table.loc["1. Skill A", "Your rating"] == 3 and table.loc["1. Skill A", "3 Yes"] == 60
+
+
+def test_the_leaders_ratings_table_lists_skills_in_checklist_order_with_a_column_per_submission():
+    first, second = pd.Timestamp("2027-01-10 09:00", tz="UTC"), pd.Timestamp("2027-03-01 15:30", tz="UTC")
+    history = pd.DataFrame({"submission_id": [1, 1, 2, 2], "submitted_at": [first, first, second, second],
+                            "item_id": ["b", "a", "a", "b"], "rating": [3, 1, 2, 3]})
+    table = charts.ratings_table(history, TINY, lambda moment: f"{moment:%d %b}")
+    assert list(table.index) == ["1. Skill A", "2. Skill B"]
+    assert list(table.columns) == ["10 Jan", "01 Mar"]
+    assert table.loc["1. Skill A"].tolist() == [1, 2] and table.loc["2. Skill B"].tolist() == [3, 3]

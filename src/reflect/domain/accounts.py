@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from reflect.domain import audit, cohort_invitations, cohorts
-from reflect.domain.text import InvalidText, clean_text, is_blank
+from reflect.domain.text import InvalidText, NotAName, clean_name
 from reflect.storage import tally
 from reflect.storage.db import insert, now, stamp, write_transaction
 
@@ -179,7 +179,7 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
         raise AccountError("Only a leader's own account can be deleted here.")
     _check_password(db, user_id, password, now=datetime.now(UTC), wrong=WRONG_PASSWORD_TO_DELETE)
     with write_transaction(db):
-        cohort = audit.leaders_cohort(db, user_id)
+        cohort = cohorts.leaders_cohort_id(db, user_id)
         # Out of every cohort first, so the cohort figures lose this leader's ratings while the answers still exist.
         db.execute("DELETE FROM cohort_leaders WHERE user_id = ?", [user_id])
         tally.refresh(db, user_id=user_id)
@@ -279,12 +279,11 @@ def hash_new_password(password: str) -> str:
 def check_name(name: str) -> str:
     """A person's name, cleaned; :class:`AccountError` if blank, multi-line or too long."""
     try:
-        name = clean_text(name, limit=MAX_NAME).strip()
+        return clean_name(name, limit=MAX_NAME)
+    except NotAName as error:
+        raise AccountError(str(error)) from None
     except InvalidText as error:
         raise AccountError(f"Name: {error}") from None
-    if is_blank(name) or "\n" in name or "\t" in name:
-        raise AccountError("Enter a name, on one line.")
-    return name
 
 
 def check_email(email: str) -> str:

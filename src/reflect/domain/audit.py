@@ -38,12 +38,6 @@ def record(db: Database, *, actor_id: int | None, action: str, cohort_id: int | 
     )
 
 
-def leaders_cohort(db: Database, user_id: int) -> int | None:
-    row = db.execute("SELECT cohort_id FROM cohort_leaders WHERE user_id = ? ORDER BY joined_at DESC LIMIT 1",
-                     [user_id]).fetchone()
-    return row[0] if row else None
-
-
 def for_facilitator(db: Database, actor: Actor, *, limit: int = 1000) -> pd.DataFrame:
     """The newest entries about the cohorts `actor` runs (and no others); for an administrator, every entry,
     including those of no cohort (facilitators invited, administrators made)."""

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from reflect.domain.text import InvalidText, clean_text, is_blank
+from reflect.domain.text import InvalidText, NotAName, clean_name
 from reflect.storage import tally
 from reflect.storage.db import stamp, write_transaction
 
@@ -133,11 +133,12 @@ def replace_all(db: Database, actor: Actor, cohort_id: int,
     cleaned = []
     for number, (checkpoint_id, name, first, last) in enumerate(rows, start=1):
         try:
-            name = clean_text(name, limit=MAX_NAME).strip()
+            # A checkpoint's name may run over lines, as it always could: exports keep the break inside its cell.
+            name = clean_name(name, limit=MAX_NAME, one_line=False)
+        except NotAName:
+            raise CheckpointError(f"Checkpoint {number} needs a name.") from None
         except InvalidText as error:
             raise CheckpointError(f"Checkpoint {number}: {error}") from None
-        if is_blank(name):
-            raise CheckpointError(f"Checkpoint {number} needs a name.")
         if first is None or last is None:
             raise CheckpointError(f"Checkpoint {number} needs a first and a last day.")
         if isinstance(first, datetime) or isinstance(last, datetime) or not isinstance(first, date) \

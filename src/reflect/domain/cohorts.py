@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from reflect.domain import audit, checkpoints
 from reflect.domain.codes import letters_of, random_code
-from reflect.domain.text import InvalidText, clean_text, is_blank
+from reflect.domain.text import InvalidText, NotAName, clean_name
 from reflect.storage import tally
 from reflect.storage.db import insert, now, write_transaction
 
@@ -125,6 +125,7 @@ def get(db: Database, cohort_id: int) -> Cohort | None:
 
 
 def cohort_of_leader(db: Database, leader_id: int) -> Cohort | None:
+    """The cohort `leader_id` joined last (a leader in none: None): the one query for a leader's cohort."""
     row = db.execute(
         """
         SELECT c.id, c.name, c.join_code, c.archived_at FROM cohorts c
@@ -134,6 +135,12 @@ def cohort_of_leader(db: Database, leader_id: int) -> Cohort | None:
         [leader_id],
     ).fetchone()
     return Cohort(*row) if row else None
+
+
+def leaders_cohort_id(db: Database, leader_id: int) -> int | None:
+    """The id of :func:`cohort_of_leader`, as the audit log records it."""
+    cohort = cohort_of_leader(db, leader_id)
+    return cohort.id if cohort else None
 
 
 def find_by_join_code(db: Database, code: str) -> Cohort | None:
@@ -164,12 +171,11 @@ def normal_code(code: str) -> str:
 
 def _checked_name(name: str) -> str:
     try:
-        name = clean_text(name, limit=MAX_NAME).strip()
+        return clean_name(name, limit=MAX_NAME)
+    except NotAName:
+        raise CohortError("Give the cohort a name, on one line (for example “Spring 2027, North”).") from None
     except InvalidText as error:
         raise CohortError(f"Cohort name: {error}") from None
-    if is_blank(name) or "\n" in name:
-        raise CohortError("Give the cohort a name, on one line (for example “Spring 2027, North”).")
-    return name
 
 
 def _unused_code(db: Database) -> str:

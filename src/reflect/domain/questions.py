@@ -61,6 +61,11 @@ class QuestionSet:
         """True for a checklist (every item rated); False for a set of free-text questions."""
         return any(item.kind == RATING for item in self.items)
 
+    @property
+    def has_free_text(self) -> bool:
+        """True if leaders write in this set: its answers, or (in a checklist) its "How do you know?" notes."""
+        return not self.is_rating or bool(self.note_prompt)
+
     def item(self, item_id: str) -> Item:
         for item in self.items:
             if item.id == item_id:

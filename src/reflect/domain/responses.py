@@ -12,7 +12,7 @@ from typing import NamedTuple
 import pandas as pd
 from sqlite_utils import Database
 
-from reflect.domain import access, audit
+from reflect.domain import access, audit, cohorts
 from reflect.domain.access import Actor
 from reflect.domain.questions import RATING, QuestionSet
 from reflect.domain.text import InvalidText, clean_text, is_blank
@@ -138,7 +138,7 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
             db, "INSERT INTO submissions (user_id, set_id, set_version, submitted_at, token) VALUES (?, ?, ?, ?, ?)",
             [user_id, qset.id, qset.version, submitted_at, token],
         )
-        audit.record(db, actor_id=user_id, action=audit.SUBMITTED, cohort_id=audit.leaders_cohort(db, user_id),
+        audit.record(db, actor_id=user_id, action=audit.SUBMITTED, cohort_id=cohorts.leaders_cohort_id(db, user_id),
                      detail=f"{qset.title} (version {qset.version})")
         db.conn.executemany(
             "INSERT INTO answers (submission_id, item_id, item_text, rating, text, note) VALUES (?, ?, ?, ?, ?, ?)",
@@ -219,7 +219,7 @@ def set_shared(db: Database, user_id: int, submission_id: int, shared: bool) -> 
         if not owned.fetchone():
             raise LookupError("not this leader's submission")
         audit.record(db, actor_id=user_id, action=audit.SHARED if shared else audit.UNSHARED,
-                     cohort_id=audit.leaders_cohort(db, user_id), detail=f"submission {submission_id}")
+                     cohort_id=cohorts.leaders_cohort_id(db, user_id), detail=f"submission {submission_id}")
         if shared:
             db.execute("INSERT OR IGNORE INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)",
                        [submission_id, current_time()])

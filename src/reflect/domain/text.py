@@ -35,5 +35,19 @@ def clean_text(value: str, *, limit: int) -> str:
     return text
 
 
+class NotAName(InvalidText):
+    """A name that is blank or runs over more than one line."""
+
+
+def clean_name(value: str, *, limit: int, one_line: bool = True) -> str:
+    """A name (of a person, a cohort or a checkpoint) as :func:`clean_text` cleans it, without surrounding spaces;
+    :class:`NotAName` if it is blank or (with `one_line`) holds a line break or tab, :class:`InvalidText` for text
+    that cannot be saved."""
+    name = clean_text(value, limit=limit).strip()
+    if not name or (one_line and ("\n" in name or "\t" in name)):
+        raise NotAName("Enter a name, on one line." if one_line else "Enter a name.")
+    return name
+
+
 def is_blank(text: str | None) -> bool:
     return text is None or not text.strip()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 import altair as alt
 import pandas as pd
 
@@ -44,6 +47,16 @@ def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
         .properties(width=260, height=120)
         .facet(facet=alt.Facet("item:N", sort=order, title=None, header=alt.Header(labelLimit=260)), columns=2)
     )
+
+
+def ratings_table(history: pd.DataFrame, qset: QuestionSet, label_time: Callable[[datetime], str]) -> pd.DataFrame:
+    """The numbers of :func:`ratings_over_time` as a table: a row per skill, in checklist order, and a column per
+    submission, headed by its time as `label_time` writes it."""
+    skills = {item.id: f"{number}. {item.text}" for number, item in enumerate(qset.items, start=1)}
+    ordered = history.sort_values(["submitted_at", "submission_id"])
+    table = ordered.assign(Skill=ordered["item_id"].map(skills), Submitted=ordered["submitted_at"].map(label_time),
+                           ).pivot_table(index="Skill", columns="Submitted", values="rating", sort=False)
+    return table.reindex([skill for skill in skills.values() if skill in table.index])
 
 
 def first_to_latest(history: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:

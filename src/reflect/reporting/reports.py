@@ -21,6 +21,8 @@ from reflect.domain.access import Actor
 from reflect.domain.questions import QuestionSet
 
 MIN_RESPONDENTS = 5  # below this, no cohort figure is shown to leaders
+# Where a leader is with one set at a checkpoint (:func:`completion`), in the words the Completion page shows.
+SUBMITTED, DRAFT_ONLY, NOT_STARTED = "Submitted", "Draft only", "Not started"
 
 
 def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
@@ -130,8 +132,8 @@ def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, che
 
 def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int
                ) -> pd.DataFrame:
-    """Per leader of the cohort and set: "Submitted", "Draft only" or "Not started" within the checkpoint, counting
-    only what they did since they joined the cohort."""
+    """Per leader of the cohort and set: :data:`SUBMITTED`, :data:`DRAFT_ONLY` or :data:`NOT_STARTED` within the
+    checkpoint, counting only what they did since they joined the cohort."""
     access.cohort_for(db, actor, cohort_id)
     leaders = _frame(
         db,
@@ -146,15 +148,16 @@ def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSe
                       CASE WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = cl.user_id AND s.set_id = :set_id
                                         AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
                                         AND s.submitted_at >= cl.joined_at)
-                           THEN 'Submitted'
+                           THEN :submitted
                            WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set_id
                                         AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at
                                         AND d.saved_at >= cl.joined_at)
-                           THEN 'Draft only'
-                           ELSE 'Not started' END AS status
+                           THEN :draft_only
+                           ELSE :not_started END AS status
                FROM cohort_leaders cl JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
                WHERE cl.cohort_id = :cohort_id""",
-            {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id},
+            {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
+             "submitted": SUBMITTED, "draft_only": DRAFT_ONLY, "not_started": NOT_STARTED},
         )
         leaders[qset.title] = leaders["user_id"].map(dict(zip(status["user_id"], status["status"], strict=True)))
     return leaders
