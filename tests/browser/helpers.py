@@ -19,6 +19,17 @@ def settled(page: Page) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
 
 
+def wait_for_the_run_to_end(page: Page, quiet_ms: int = 1000) -> None:
+    """Wait until the script has not been running for `quiet_ms`: after ``st.rerun()`` a second run follows the
+    first, and on a busy machine the gap between them can outlast :func:`settled`'s pause."""
+    for _ in range(60):
+        settled(page)
+        page.wait_for_timeout(quiet_ms)
+        if page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').count():
+            return
+    raise AssertionError("the page kept running")
+
+
 def goto(page: Page, url: str) -> None:
     page.goto(url)
     settled(page)

@@ -14,7 +14,7 @@ from reflect.domain.questions import load_question_sets
 from reflect.storage.db import open_db
 
 from ..cohort_data import ROOT
-from .helpers import PASSWORD, goto, settled, sign_in, write_answer
+from .helpers import PASSWORD, goto, settled, sign_in, wait_for_the_run_to_end, write_answer
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION = SETS["personal-reflection"]
@@ -53,6 +53,10 @@ def test_the_share_switch_for_a_new_submission_is_there_at_once(leader_server, p
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
     expect(page.get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
+    # The page goes on drawing its other tabs after "Submitted" shows. A switch clicked before that run ends is
+    # lost on a busy server (reproduced: 3 of 4 runs with both cores loaded), a defect of its own, noted for the
+    # load work (issue 14); this test is about the switch of a new submission, so it waits for the run to end.
+    wait_for_the_run_to_end(page)
     page.get_by_text("Your submissions (1) and sharing").click()
     expect(share_switches(page)).to_have_count(1)
     expect(share_switches(page).first).not_to_be_checked()
