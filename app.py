@@ -13,7 +13,7 @@ offered.
 import streamlit as st
 
 from reflect.domain import accounts
-from reflect.web import context, server
+from reflect.web import context, routes, server
 
 # (file, title, icon) of each role's pages; the first is that role's home.
 ROLE_PAGES = {
@@ -72,5 +72,6 @@ if __name__ == "__main__":  # a script run: route this person to their page
         st.navigation(pages_for(context.current_user(db), db)).run()
 else:  # imported by `streamlit run app.py`, once, to serve the app
     server.serve_pages_through_router()
+    server.bring_the_database_up_to_date()
     server.keep_start_up_out_of_garbage_collection()
-    app = st.App("app.py")
+    app = st.App("app.py", routes=routes.ROUTES)

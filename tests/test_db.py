@@ -3,6 +3,7 @@ backup is consistent while a writer is active, never overwrites, and restores to
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -11,7 +12,8 @@ import pytest
 
 from reflect.domain import responses
 from reflect.settings import db_path
-from reflect.storage.db import DatabaseUnavailable, backup, open_db, read_snapshot, write_transaction
+from reflect.storage.db import DatabaseUnavailable, backup, health, open_db, read_snapshot, write_transaction
+from reflect.storage.migrations import migrations
 
 from .cohort_data import ROOT, TINY, cohort_with_windows, facilitator, leaders
 
@@ -121,3 +123,15 @@ def test_backup_command(tmp_path, db):
     again = subprocess.run([sys.executable, "-m", "reflect", "backup", "--db", str(tmp_path / "reflect.db"),
                             "--to", str(tmp_path / "copy.db")], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_health_reads_the_database_without_changing_it(tmp_path):
+    path = tmp_path / "reflect.db"
+    assert health(path) == "no database file" and not path.exists()  # not created by asking
+    sqlite3.connect(path).close()  # an empty file: every migration still to apply
+    assert health(path) == f"{len(migrations.pending(open_db(path, migrate=False)))} migrations pending"
+    open_db(path).close()
+    assert health(path) is None
+    text = tmp_path / "notes.db"
+    text.write_bytes(b"not a database at all, just text" * 100)
+    assert health(text) == "database unreadable"

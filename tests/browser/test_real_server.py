@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sqlite3
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -239,3 +242,29 @@ def test_skills_and_the_cohort_being_managed_stick_too(demo_server, page):
 def recount_text(db_path: Path, sql: str, *params) -> str:
     with sqlite3.connect(db_path) as db:
         return db.execute(sql, params).fetchone()[0]
+
+
+def _get(url: str) -> tuple[int, dict, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read()), response.headers.get("Cache-Control", "")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read()), error.headers.get("Cache-Control", "")
+
+
+def test_healthz_is_ready_as_soon_as_the_server_starts_and_says_why_not_without_a_database(tmp_path):
+    """Before anyone has visited, the server has brought its new database up to date, so /healthz says ready."""
+    server = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
+    try:
+        assert _get(f"{server.url}/healthz") == (200, {"status": "ok"}, "no-store")
+    finally:
+        stop_server(server)
+    folder = tmp_path / "not-a-file"
+    folder.mkdir()
+    server = start_server(folder, tmp_path / "broken.log")
+    try:
+        status, body, _ = _get(f"{server.url}/healthz")
+        assert (status, body) == (503, {"status": "unavailable", "problem": "no database file"})
+        assert str(tmp_path) not in json.dumps(body)  # nothing an outsider could use
+    finally:
+        stop_server(server)

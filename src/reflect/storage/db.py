@@ -57,6 +57,23 @@ def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database
     return db
 
 
+def health(path: str | Path | None = None) -> str | None:
+    """Why the database at `path` cannot serve Reflect now, in a few words; None if it can.
+
+    Reads only: a missing file is reported, not created, and pending migrations are counted, not applied.
+    """
+    path = Path(path) if path is not None else db_path()
+    if not path.is_file():
+        return "no database file"
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2)) as conn:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            pending = len(migrations.pending(Database(conn)))
+    except sqlite3.DatabaseError:
+        return "database unreadable"
+    return f"{pending} migrations pending" if pending else None
+
+
 def backup(source: str | Path, target: str | Path) -> int:
     """Copy the live database at `source` to a new file `target` with SQLite's online backup API; return its pages.
 

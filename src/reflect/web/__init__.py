@@ -7,5 +7,6 @@ Streamlit (the layers are checked by import-linter: see pyproject.toml).
 - :mod:`answers`: fields that save drafts as they change, Submit, and sharing;
 - :mod:`figures`: cohort figures cached across sessions, checked on every call;
 - :mod:`show`: plain text and local times;
-- :mod:`server`: what the server does before any page runs.
+- :mod:`server`: what the server does before any page runs;
+- :mod:`routes`: HTTP routes beside the pages (/healthz).
 """

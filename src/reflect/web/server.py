@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import logging
 
 import altair as alt
 import pandas as pd
 from streamlit.runtime.pages_manager import PagesManager
 
 from reflect.reporting import charts, export, reports  # noqa: F401 - loaded now, so that they are frozen with the rest
+from reflect.storage.db import DatabaseUnavailable, open_db
 
 
 def serve_pages_through_router() -> None:
@@ -21,6 +23,15 @@ def serve_pages_through_router() -> None:
     through app.py, so the answer is known before anyone connects.
     """
     PagesManager.uses_pages_directory = False
+
+
+def bring_the_database_up_to_date() -> None:
+    """Apply pending migrations as the server starts, so /healthz says ready before anyone has visited. A database
+    that cannot be opened is logged here and explained on every page (reflect.web.context.database)."""
+    try:
+        open_db().close()
+    except DatabaseUnavailable as error:
+        logging.getLogger(__name__).error("Reflect cannot open its database: %s", error)
 
 
 def keep_start_up_out_of_garbage_collection() -> None:
