@@ -38,7 +38,8 @@ st.caption("Leaders open Reflect, choose **Join a cohort** and type the join cod
 
 st.subheader("Manage a cohort")
 cohort = pickers.choose_cohort(db, user)
-settings, timeline, people = st.tabs(["Name and status", "Checkpoints", "Facilitators"])
+settings, timeline, people, passwords = st.tabs(["Name and status", "Checkpoints", "Facilitators",
+                                                "Forgotten passwords"])
 
 with settings:
     with st.form("rename"):
@@ -115,3 +116,23 @@ with people:
                            "choose **Use an invitation** on the sign-in screen to set their password.")
             else:
                 st.success("Added. They will see this cohort next time they open Reflect.")
+
+with passwords:
+    st.write("Someone in this cohort who forgot their password (or is locked out) can choose a new one with a reset "
+             "code: it works once, for two days, on **Forgot your password?** on the sign-in screen.")
+    members = {person.id: person for person in cohorts.people_of(db, user, cohort.id)}
+    with st.form(f"reset:{cohort.id}"):
+        chosen = st.selectbox("Person", list(members), index=None, placeholder="Choose someone",
+                              format_func=lambda i: f"{members[i].name} · {members[i].email}")
+        make = st.form_submit_button("Make a reset code")
+    if make and chosen is None:
+        st.error("Choose the person who needs a new password.")
+    elif make and chosen is not None:
+        try:
+            reset = invitations.make_reset_code(db, user, cohort.id, chosen)
+        except (AccountError, CohortError) as error:
+            st.error(str(error))
+        else:
+            st.success(f"Give them this reset code, shown only now: **{reset}**. Any code made for them before no "
+                       "longer works.")
+

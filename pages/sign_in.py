@@ -12,5 +12,6 @@ if user is not None:
     st.stop()
 st.write("Reflect keeps your reflections and skills self-ratings for the module on partnership working.")
 guard.sign_in_form(db)
+guard.forgot_password_link()
 st.page_link("pages/register.py", label="New here? Join your cohort with the code your facilitator gave you",
              icon=":material/person_add:")

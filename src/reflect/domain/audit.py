@@ -28,6 +28,7 @@ ACCOUNT_DELETED = "deleted their account"
 FACILITATOR_INVITED = "invited a facilitator"
 FACILITATOR_REMOVED = "removed a facilitator"
 ADMINISTRATOR_MADE = "made an administrator"
+RESET_CODE_MADE = "made a password reset code"
 
 
 def record(db: Database, *, actor_id: int | None, action: str, cohort_id: int | None, detail: str = "") -> None:

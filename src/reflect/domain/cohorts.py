@@ -92,6 +92,27 @@ def facilitators_of(db: Database, actor: Actor, cohort_id: int) -> list[tuple[st
     ).fetchall()
 
 
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    email: str
+    role: str
+
+
+def people_of(db: Database, actor: Actor, cohort_id: int) -> list[Person]:
+    """Everyone in the cohort, its leaders and its facilitators, by name."""
+    run_by(db, actor, cohort_id)
+    rows = db.execute(
+        """SELECT u.id, u.name, u.email, u.role FROM users u WHERE u.id IN (
+               SELECT user_id FROM cohort_leaders WHERE cohort_id = :cohort
+               UNION SELECT user_id FROM cohort_facilitators WHERE cohort_id = :cohort)
+           ORDER BY u.name COLLATE NOCASE, u.email""",
+        {"cohort": cohort_id},
+    ).fetchall()
+    return [Person(*row) for row in rows]
+
+
 def add_facilitator(db: Database, cohort_id: int, user_id: int) -> None:
     db.execute("INSERT OR IGNORE INTO cohort_facilitators (cohort_id, user_id) VALUES (?, ?)", [cohort_id, user_id])
 

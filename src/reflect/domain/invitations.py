@@ -1,4 +1,5 @@
-"""One-time invitation codes: how someone a facilitator added (a roster leader, a co-facilitator) sets a password.
+"""One-time codes with which a person sets their password: an invitation (someone a facilitator added, a roster
+leader or a co-facilitator) or a reset code (someone who forgot theirs, given one by a facilitator of their cohort).
 
 Only a SHA-256 hash of each code is stored (the codes are random and long, so a slow hash adds nothing). A code
 works once, before it expires, and only with the email it was made for.
@@ -18,13 +19,15 @@ from reflect.domain.codes import letters_of, random_code
 from reflect.storage.db import stamp, write_transaction
 
 VALID_FOR = timedelta(days=14)
+RESET_VALID_FOR = timedelta(days=2)  # a reset code is asked for when it is needed, and opens an account that exists
 
 
 def _hash(code: str) -> str:
     return hashlib.sha256(letters_of(code).encode()).hexdigest()
 
 
-def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime | None = None) -> str:
+def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime | None = None,
+           valid_for: timedelta = VALID_FOR) -> str:
     """Make a code for `user_id` (call inside the caller's write transaction) and return it; it is shown once.
 
     `created_by` is None for the command line, which is no account: the invitation is then recorded as made by the
@@ -34,7 +37,7 @@ def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime 
     code = random_code(3)
     db.execute(
         "INSERT INTO invitations (code_hash, user_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-        [_hash(code), user_id, user_id if created_by is None else created_by, stamp(now), stamp(now + VALID_FOR)],
+        [_hash(code), user_id, user_id if created_by is None else created_by, stamp(now), stamp(now + valid_for)],
     )
     return code
 
@@ -66,13 +69,31 @@ def _usable(db: Database, email: str, code: str, now: datetime) -> tuple[str, in
         [_hash(code), email.strip().lower()],
     ).fetchone()
     if row is None:
-        raise AccountError("That invitation code does not match that email. Check both against your invitation.")
+        raise AccountError("That code does not match that email. Check both against what your facilitator gave you.")
     code_hash, user_id, expires_at, used_at = row
     if used_at:
-        raise AccountError("That invitation code has already been used. Sign in with your password instead.")
+        raise AccountError("That code has already been used. Sign in with your password, or ask your facilitator for "
+                           "a new code.")
     if datetime.fromisoformat(expires_at) <= now:
-        raise AccountError("That invitation code has expired. Ask your facilitator for a new one.")
+        raise AccountError("That code has expired. Ask your facilitator for a new one.")
     return code_hash, user_id
+
+
+def make_reset_code(db: Database, actor: Actor, cohort_id: int, user_id: int, *, now: datetime | None = None) -> str:
+    """A one-time code with which a leader of a cohort `actor` runs, or one of its co-facilitators, chooses a new
+    password on "Forgot your password?" (which also lifts a lock-out). Shown once, valid for
+    :data:`RESET_VALID_FOR`, logged; any earlier unused code of theirs stops working."""
+    cohorts.run_by(db, actor, cohort_id)
+    now = now or datetime.now(UTC)
+    with write_transaction(db):
+        if not any(person.id == user_id for person in cohorts.people_of(db, actor, cohort_id)):
+            raise AccountError("That person is not in this cohort.")
+        db.execute("UPDATE invitations SET expires_at = ? WHERE user_id = ? AND used_at IS NULL AND expires_at > ?",
+                   [stamp(now), user_id, stamp(now)])
+        code = invite(db, actor.id, user_id, now=now, valid_for=RESET_VALID_FOR)
+        audit.record(db, actor_id=actor.id, action=audit.RESET_CODE_MADE, cohort_id=cohort_id,
+                     detail=accounts.existing_user(db, user_id).email)
+    return code
 
 
 def add_co_facilitator(db: Database, actor: Actor, cohort_id: int, *, name: str, email: str,

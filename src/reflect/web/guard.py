@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlite_utils import Database
 
-from reflect.domain import accounts
+from reflect.domain import accounts, invitations
 from reflect.domain.accounts import AccountError, User
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import context
@@ -24,6 +24,7 @@ def require_user(role: str | None = None) -> tuple[Database, User]:
     if user is None:
         st.title("Sign in to Reflect")
         sign_in_form(db)
+        forgot_password_link()
         st.stop()
     _sidebar(user)
     if role is not None and not user.is_a(role):
@@ -51,6 +52,28 @@ def sign_in_form(db: Database) -> None:
     if pressed:
         try:
             user = accounts.sign_in(db, email, password)
+        except (AccountError, DatabaseUnavailable) as error:
+            st.error(str(error))
+        else:
+            context.sign_in(user)
+            st.rerun()
+
+
+def forgot_password_link() -> None:
+    """Under a sign-in form on the router's signed-out pages (it links to one of them)."""
+    st.page_link("pages/forgot_password.py", label="Forgot your password?", icon=":material/lock_reset:")
+
+
+def password_from_code_form(db: Database, *, code_label: str, button: str) -> None:
+    """Email, a one-time code (an invitation or a reset code) and a new password: sets it and signs in."""
+    with st.form("password_from_code"):
+        email = st.text_input("Email", autocomplete="email")
+        code = st.text_input(code_label, autocomplete="one-time-code")
+        password, confirm = new_password_inputs()
+        pressed = st.form_submit_button(button, type="primary")
+    if pressed and passwords_match(password, confirm):
+        try:
+            user = invitations.accept(db, email=email, code=code, password=password)
         except (AccountError, DatabaseUnavailable) as error:
             st.error(str(error))
         else:
