@@ -5,7 +5,7 @@ import streamlit as st
 from reflect.domain import accounts, responses
 from reflect.domain.accounts import AccountError
 from reflect.reporting import export
-from reflect.web import context, guard
+from reflect.web import context, guard, show
 
 db, user = guard.require_user(accounts.LEADER)
 st.title("My data")
@@ -51,7 +51,7 @@ if pressed:
         try:
             accounts.delete_leader(db, user.id, password=password)
         except AccountError as error:
-            st.error(str(error))
+            show.account_error(error)
         else:
             context.sign_out()
             st.success("Your account and all your answers have been deleted.")

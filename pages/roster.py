@@ -6,7 +6,7 @@ import streamlit as st
 from reflect.domain import accounts, roster
 from reflect.domain.roster import RosterError
 from reflect.reporting import export
-from reflect.web import guard, pickers
+from reflect.web import guard, pickers, show
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Add leaders")
@@ -17,7 +17,7 @@ imported = st.session_state.get(imported_key)
 if imported:
     count, invited = imported
     # The same message whoever was in the file; only new accounts have codes (the others must not get one).
-    st.success(roster.IMPORTED.format(count=count))
+    st.success(roster.imported_message(count))
     if invited:
         st.dataframe(pd.DataFrame([{"Name": i.name, "Email": i.email, "Invitation code": i.code} for i in invited]),
                      hide_index=True)
@@ -46,11 +46,11 @@ if check.problems:
 preview = roster.preview(check)
 count = len(preview)
 if not check.problems:
-    st.info(f"{count:,} new leaders will get an invitation code, or, if they already have a Reflect account, an "
-            "invitation to accept when they sign in. Nothing has been imported yet.")
+    st.info(f"{show.count_of(count, 'new leader')} will get an invitation code, or, if they already have a Reflect "
+            "account, an invitation to accept when they sign in. Nothing has been imported yet.")
 if preview:
     st.dataframe(pd.DataFrame(preview), hide_index=True)
-if st.button(f"Import {count:,} leaders", type="primary", disabled=not check.ok):
+if st.button(f"Import {show.count_of(count, 'leader')}", type="primary", disabled=not check.ok):
     try:
         st.session_state[imported_key] = (count, roster.import_roster(db, user, cohort.id, check))
     except RosterError as error:

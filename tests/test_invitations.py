@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -79,3 +80,16 @@ def test_a_co_facilitator_of_a_shared_cohort_can_be_given_one(world):
         "fran@trust.org.uk", "olu@trust.org.uk", "leader1@school.org.uk"}
     code = invitations.make_reset_code(db, fran, north.id, olu.id)
     assert invitations.accept(db, email=olu.email, code=code, password=NEW).id == olu.id
+
+
+def test_a_lock_out_is_told_in_the_readers_own_time_zone(world):
+    db, _, _, _, lee, _ = world
+    moment = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    for _ in range(accounts.FAILURES_BEFORE_LOCK - 1):
+        with pytest.raises(AccountError):
+            accounts.sign_in(db, lee.email, "a wrong guess entirely", now=moment)
+    with pytest.raises(accounts.AccountLocked) as locked:
+        accounts.sign_in(db, lee.email, "a wrong guess entirely", now=moment)
+    assert "locked until 09:15 UTC" in str(locked.value)  # the command line and logs: UTC
+    assert "locked until 04:15 EST" in locked.value.message_in(ZoneInfo("America/New_York"))
+    assert "reset code" in str(locked.value)

@@ -58,3 +58,10 @@ def test_a_clean_roster_is_previewed_then_imported_with_codes_shown_once(people,
 def test_a_leader_cannot_open_add_leaders(people):
     at = app_as(people.leader, "pages/roster.py")
     assert "This page is for facilitators only" in at.error[0].value and not at.file_uploader
+
+
+def test_one_leader_is_one_leader_not_one_leaders(people, db):
+    at = upload(app_as(people.facilitator, "pages/roster.py"), b"name,email\nAisha Khan,aisha@x.org\n")
+    assert at.info[0].value.startswith("1 new leader will get an invitation code")
+    next(b for b in at.button if b.label == "Import 1 leader").click().run()
+    assert at.success[0].value.startswith("1 leader was invited.")

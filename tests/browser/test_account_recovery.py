@@ -4,6 +4,9 @@ the leader uses it from "Forgot your password?" on the sign-in screen (issue 11)
 from __future__ import annotations
 
 import re
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -59,3 +62,18 @@ def test_a_reset_code_from_the_facilitator_lets_a_leader_choose_a_new_password(c
     expect(page.get_by_text("do not match")).to_be_visible()
     sign_in(page, "lee@x.org", NEW)
     expect(page.get_by_role("heading", name="Welcome, Lee")).to_be_visible()
+
+
+def test_a_lock_out_is_told_in_the_leaders_own_time_zone(cohort_server, browser):
+    context = browser.new_context(timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        goto(page, cohort_server.url)
+        for _ in range(accounts.FAILURES_BEFORE_LOCK):
+            sign_in(page, "lee@x.org", "a wrong guess entirely")
+        with sqlite3.connect(cohort_server.db_path) as db:
+            until = db.execute("SELECT locked_until FROM users WHERE email = 'lee@x.org'").fetchone()[0]
+        local = datetime.fromisoformat(until).astimezone(ZoneInfo("America/New_York"))
+        expect(page.get_by_text(f"locked until {local:%H:%M} {local.tzname()}")).to_be_visible()
+    finally:
+        context.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -70,6 +70,20 @@ def use_password_hasher(hasher: PasswordHasher) -> None:
 
 class AccountError(Exception):
     """A sign-in, sign-up or set-up that cannot go ahead; the message says why and what to do."""
+
+
+class AccountLocked(AccountError):
+    """Too many wrong passwords in a row: the account refuses sign-in until `until`. Its message gives the time in
+    UTC; pages say it in the reader's own zone (:meth:`message_in`)."""
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        super().__init__(self.message_in(UTC))
+
+    def message_in(self, zone: tzinfo) -> str:
+        shown = self.until.astimezone(zone)
+        return (f"Too many wrong passwords: this account is locked until {shown:%H:%M} {shown.tzname()}. Try again "
+                "then, or ask a facilitator of your cohort for a reset code and use it on “Forgot your password?”.")
 
 
 @dataclass(frozen=True)
@@ -209,7 +223,7 @@ def _check_password(db: Database, user_id: int, password: str, *, now: datetime,
     """
     password_hash, locks_at = _reserve_attempt(db, user_id, now)
     if not _verify(password_hash, password):
-        raise AccountError(_locked_message(locks_at) if locks_at else wrong)
+        raise AccountLocked(locks_at) if locks_at else AccountError(wrong)
     rehashed = _hash(password) if _hasher.check_needs_rehash(password_hash) else None
     with write_transaction(db):
         db.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?", [user_id])
@@ -231,20 +245,13 @@ def _reserve_attempt(db: Database, user_id: int, now: datetime) -> tuple[str, da
             raise AccountError(NO_MATCH)
         password_hash, failures, locked_until = row
         if locked_until and datetime.fromisoformat(locked_until) > now:
-            raise AccountError(_locked_message(datetime.fromisoformat(locked_until)))
+            raise AccountLocked(datetime.fromisoformat(locked_until))
         failures += 1
         locks_at = now + LOCK_FOR if failures % FAILURES_BEFORE_LOCK == 0 else None
         db.execute("UPDATE users SET failed_sign_ins = ? WHERE id = ?", [failures, user_id])
         if locks_at:
             db.execute("UPDATE users SET locked_until = ? WHERE id = ?", [stamp(locks_at), user_id])
     return password_hash, locks_at
-
-
-def _locked_message(until: datetime) -> str:
-    return (
-        "Too many wrong passwords: this account is locked until "
-        f"{until.astimezone(UTC):%H:%M} UTC. Try again then, or ask your facilitator for help."
-    )
 
 
 def _hash(password: str) -> str:

@@ -7,7 +7,7 @@ invitation to the cohort, which they accept or decline when they next sign in
 (:mod:`reflect.domain.cohort_invitations`).
 
 What the facilitator is shown never tells whether an email already has an account (:func:`preview`,
-:data:`IMPORTED`): otherwise a roster would be a way to find out who uses Reflect.
+:func:`imported_message`): otherwise a roster would be a way to find out who uses Reflect.
 """
 
 from __future__ import annotations
@@ -30,11 +30,15 @@ REQUIRED = ("name", "email")
 EXAMPLE = b"name,email\r\nAisha Khan,aisha.khan@school.org.uk\r\nTom Evans,t.evans@school.org.uk\r\n"
 # The same line for every leader of a clean file, new or with an account: the preview must not tell them apart.
 WILL_HAPPEN = "Will be invited to this cohort"
-# After an import, beside the codes of the new accounts, whatever mix of people the file held.
-IMPORTED = ("{count:,} leaders were invited. Invitation codes are shown only now, below, and work for 14 days: send "
-            "each new leader theirs (they choose **Use an invitation** on the sign-in screen). People who already "
-            "have a Reflect account get no code: they see the invitation when they sign in, and join this cohort "
-            "only if they accept it.")
+
+
+def imported_message(count: int) -> str:
+    """What an import says, beside the codes of the new accounts, whatever mix of people the file held."""
+    invited = "1 leader was invited" if count == 1 else f"{count:,} leaders were invited"
+    return (f"{invited}. Invitation codes are shown only now, below, and work for 14 days: send each new leader "
+            "theirs (they choose **Use an invitation** on the sign-in screen). People who already have a Reflect "
+            "account get no code: they see the invitation when they sign in, and join this cohort only if they "
+            "accept it.")
 
 
 class RosterError(Exception):

@@ -13,7 +13,7 @@ from reflect.domain import accounts, invitations
 from reflect.domain.accounts import AccountError, User
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import context
-from reflect.web.show import plain
+from reflect.web.show import account_error, plain
 
 
 def require_user(role: str | None = None) -> tuple[Database, User]:
@@ -53,7 +53,7 @@ def sign_in_form(db: Database) -> None:
         try:
             user = accounts.sign_in(db, email, password)
         except (AccountError, DatabaseUnavailable) as error:
-            st.error(str(error))
+            account_error(error)
         else:
             context.sign_in(user)
             st.rerun()

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from reflect.domain.accounts import AccountLocked
+
 
 def plain(text: str, *, heading: int = 0) -> None:
     """Show `text` exactly as typed, as a paragraph or a heading of level `heading` (1 for the page title): for
@@ -22,6 +24,16 @@ def plain(text: str, *, heading: int = 0) -> None:
         st.html(f"<h{heading}>{html.escape(text)}</h{heading}>")
     else:
         st.text(text)
+
+
+def count_of(count: int, thing: str) -> str:
+    """ "1 leader", "3 leaders", "1,200 leaders": `thing` after its number, plural unless one."""
+    return f"{count:,} {thing}{'' if count == 1 else 's'}"
+
+
+def account_error(error: Exception) -> None:
+    """An account or database error as an alert: a lock-out's time in the reader's own zone."""
+    st.error(error.message_in(browser_zone()) if isinstance(error, AccountLocked) else str(error))
 
 
 def browser_zone() -> ZoneInfo:
