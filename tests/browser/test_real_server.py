@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from reflect.devtools import demo
 from reflect.devtools.live_server import CHROMIUM_ARGS, start_server, stop_server
@@ -71,9 +72,16 @@ def respondents(db_path: Path, cohort: str, checkpoint: str, set_id: str = CHECK
 def choose(page: Page, label: str, option: str) -> None:
     """Open a selectbox and click the option that starts with `option`, as a person would."""
     box = page.get_by_role("combobox", name=label)
-    box.evaluate("element => element.scrollIntoView({block: 'center'})")  # room below for the list to open
-    box.click()
-    page.get_by_role("option").filter(has_text=re.compile("^" + re.escape(option))).first.click()
+    wanted = page.get_by_role("option").filter(has_text=re.compile("^" + re.escape(option))).first
+    for _ in range(3):  # on a busy machine the list sometimes closes again as it opens: open it once more
+        box.evaluate("element => element.scrollIntoView({block: 'center'})")  # room below for the list to open
+        box.click()
+        try:
+            wanted.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    wanted.click()
     settled(page)
 
 
