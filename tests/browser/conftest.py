@@ -11,6 +11,10 @@ import pytest
 from playwright import sync_api
 
 from reflect.devtools.live_server import CHROMIUM_ARGS, Server, start_server, stop_server
+from reflect.domain import accounts, cohorts
+from reflect.storage.db import open_db
+
+from ..cohort_data import PASSWORD
 
 # Debian's headless shell (what Playwright's own headless mode is) when installed, as .ci/run does: the same Blink
 # and V8 as Chromium without the desktop browser around them, so the same page costs less to drive.
@@ -44,3 +48,18 @@ def page(browser, tmp_path):
     opened = context.new_page()
     yield opened
     context.close()
+
+
+@pytest.fixture
+def leader_server(tmp_path) -> Iterator[Server]:
+    """A fresh server whose database holds Fran (fran@x.org, the set-up facilitator), her cohort North and its leader
+    Lee (lee@x.org), both with the tests' password; nobody signed in yet."""
+    db = open_db(tmp_path / "reflect.db")
+    fran = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
+    north = cohorts.create_cohort(db, fran.id, "North")
+    accounts.register_leader(db, join_code=north.join_code, name="Lee", email="lee@x.org", password=PASSWORD)
+    db.close()
+    running = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
+    yield running
+    stop_server(running)
+

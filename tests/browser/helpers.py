@@ -82,6 +82,16 @@ def register_leader(page: Page, base_url: str, join_code: str, name: str, email:
     expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
 
 
+def set_password_with_code(page: Page, *, code_label: str, email: str, code: str, password: str = PASSWORD,
+                           button: str = "Set my password and sign in") -> None:
+    """On Use an invitation or Forgot your password?: the email, the one-time code and a new password, twice."""
+    fill(page, "Email", email)
+    fill(page, code_label, code)
+    fill(page, "Choose a password", password)
+    fill(page, "Type the password again", password)
+    click(page, button)
+
+
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     fill(page, "Email", email)
     fill(page, "Password", password)

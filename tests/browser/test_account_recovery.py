@@ -8,34 +8,19 @@ import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.sync_api import expect
 
-from reflect.devtools.live_server import start_server, stop_server
-from reflect.domain import accounts, cohorts
-from reflect.storage.db import open_db
+from reflect.domain import accounts
 
-from .helpers import PASSWORD, click, fill, goto, settled, sign_in, sign_out
+from .helpers import click, goto, set_password_with_code, settled, sign_in, sign_out
 from .test_real_server import choose
 
 NEW = "a brand new passphrase"
 CODE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
 
 
-@pytest.fixture
-def cohort_server(tmp_path):
-    db = open_db(tmp_path / "reflect.db")
-    fran = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
-    north = cohorts.create_cohort(db, fran.id, "North")
-    accounts.register_leader(db, join_code=north.join_code, name="Lee", email="lee@x.org", password=PASSWORD)
-    db.close()
-    running = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
-    yield running
-    stop_server(running)
-
-
-def test_a_reset_code_from_the_facilitator_lets_a_leader_choose_a_new_password(cohort_server, page):
-    goto(page, cohort_server.url)
+def test_a_reset_code_from_the_facilitator_lets_a_leader_choose_a_new_password(leader_server, page):
+    goto(page, leader_server.url)
     sign_in(page, "fran@x.org")
     page.get_by_role("link", name="Cohorts", exact=True).click()
     settled(page)
@@ -50,11 +35,9 @@ def test_a_reset_code_from_the_facilitator_lets_a_leader_choose_a_new_password(c
     page.get_by_test_id("stMain").get_by_role("link", name="Forgot your password?").click()  # under Sign in
     settled(page)
     expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
-    fill(page, "Email", "lee@x.org")
-    fill(page, "Reset code", code.lower().replace("-", ""))  # typed any which way, as codes may be
-    fill(page, "Choose a password", NEW)
-    fill(page, "Type the password again", NEW)
-    click(page, "Set my new password and sign in")
+    set_password_with_code(page, code_label="Reset code", email="lee@x.org",
+                           code=code.lower().replace("-", ""),  # typed any which way, as codes may be
+                           password=NEW, button="Set my new password and sign in")
     expect(page.get_by_role("heading", name="Welcome, Lee")).to_be_visible()
 
     sign_out(page)
@@ -64,14 +47,14 @@ def test_a_reset_code_from_the_facilitator_lets_a_leader_choose_a_new_password(c
     expect(page.get_by_role("heading", name="Welcome, Lee")).to_be_visible()
 
 
-def test_a_lock_out_is_told_in_the_leaders_own_time_zone(cohort_server, browser):
+def test_a_lock_out_is_told_in_the_leaders_own_time_zone(leader_server, browser):
     context = browser.new_context(timezone_id="America/New_York")
     try:
         page = context.new_page()
-        goto(page, cohort_server.url)
+        goto(page, leader_server.url)
         for _ in range(accounts.FAILURES_BEFORE_LOCK):
             sign_in(page, "lee@x.org", "a wrong guess entirely")
-        with sqlite3.connect(cohort_server.db_path) as db:
+        with sqlite3.connect(leader_server.db_path) as db:
             until = db.execute("SELECT locked_until FROM users WHERE email = 'lee@x.org'").fetchone()[0]
         local = datetime.fromisoformat(until).astimezone(ZoneInfo("America/New_York"))
         expect(page.get_by_text(f"locked until {local:%H:%M} {local.tzname()}")).to_be_visible()

@@ -12,7 +12,17 @@ from playwright.sync_api import Page, expect
 from reflect.domain import accounts, cohorts
 from reflect.storage.db import open_db
 
-from .helpers import PASSWORD, click, create_cohort, fill, set_up_facilitator, settled, sign_in, sign_out
+from .helpers import (
+    PASSWORD,
+    click,
+    create_cohort,
+    fill,
+    set_password_with_code,
+    set_up_facilitator,
+    settled,
+    sign_in,
+    sign_out,
+)
 
 
 def open_page(page: Page, title: str) -> None:
@@ -65,11 +75,7 @@ def test_an_administrator_invites_a_facilitator_sees_their_cohort_and_hands_it_o
     sign_out(page)
     page.get_by_role("link", name="Use an invitation").click()
     settled(page)
-    fill(page, "Email", "nia@trust.org.uk")
-    fill(page, "Invitation code", code)
-    fill(page, "Choose a password", PASSWORD)
-    fill(page, "Type the password again", PASSWORD)
-    click(page, "Set my password and sign in")
+    set_password_with_code(page, code_label="Invitation code", email="nia@trust.org.uk", code=code)
     expect(page.get_by_role("heading", name="Cohort dashboard")).to_be_visible()
     expect(page.get_by_role("link", name="Facilitators", exact=True)).to_have_count(0)  # not an administrator
     create_cohort(page, "Summer West")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .helpers import PASSWORD, click, create_cohort, fill, set_up_facilitator, settled, sign_out
+from .helpers import click, create_cohort, set_password_with_code, set_up_facilitator, settled, sign_out
 
 BAD = b"name,email\nAisha Khan,aisha@x.org\nBob Evans,bob-at-x.org\nCara Lee,cara@x.org\n"
 
@@ -41,11 +41,7 @@ def test_roster_import_names_a_bad_row_then_imports_and_invites(server, page, tm
     sign_out(page)
     page.get_by_role("link", name="Use an invitation").click()
     settled(page)
-    fill(page, "Email", email)
-    fill(page, "Invitation code", code)
-    fill(page, "Choose a password", PASSWORD)
-    fill(page, "Type the password again", PASSWORD)
-    click(page, "Set my password and sign in")
+    set_password_with_code(page, code_label="Invitation code", email=email, code=code)
     page.get_by_role("link", name="Home", exact=True).click()
     settled(page)
     expect(page.get_by_role("heading", name="Welcome, Aisha Khan")).to_be_visible()

@@ -5,32 +5,15 @@ from __future__ import annotations
 import re
 import sqlite3
 
-import pytest
 from playwright.sync_api import expect
 
-from reflect.devtools.live_server import start_server, stop_server
-from reflect.domain import accounts, cohorts
 from reflect.domain.questions import load_question_sets
-from reflect.storage.db import open_db
 
 from ..cohort_data import ROOT
-from .helpers import PASSWORD, goto, settled, sign_in, wait_for_the_run_to_end, write_answer
+from .helpers import goto, settled, sign_in, wait_for_the_run_to_end, write_answer
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION = SETS["personal-reflection"]
-
-
-@pytest.fixture
-def leader_server(tmp_path):
-    """A fresh server with one leader in a cohort, signed in nowhere yet."""
-    db = open_db(tmp_path / "reflect.db")
-    facilitator = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
-    cohort = cohorts.create_cohort(db, facilitator.id, "North")
-    accounts.register_leader(db, join_code=cohort.join_code, name="Lee", email="lee@x.org", password=PASSWORD)
-    db.close()
-    running = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
-    yield running
-    stop_server(running)
 
 
 def submissions(db_path) -> int:
