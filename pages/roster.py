@@ -1,4 +1,5 @@
-"""Facilitator: add leaders to a cohort from a roster CSV. Checked first; nothing is imported until confirmed."""
+"""Facilitator: add leaders to a cohort from a roster CSV. Checked first; nothing is imported until confirmed. People
+already in the cohort are skipped, so a class list can be uploaded again with new names added."""
 
 import pandas as pd
 import streamlit as st
@@ -29,7 +30,7 @@ st.write(
     "Leaders can join with the cohort's join code themselves. To add a list of them at once, upload a CSV file with "
     "a header row naming a **name** and an **email** column (other columns are ignored). Each new leader gets a "
     "one-time invitation code to set their own password; someone who already has a Reflect account is asked, when "
-    "they sign in, whether to join this cohort."
+    "they sign in, whether to join this cohort. People already in this cohort are skipped."
 )
 st.download_button("Download an example file", roster.EXAMPLE, file_name="roster-example.csv", mime="text/csv",
                    icon=":material/download:")
@@ -44,10 +45,14 @@ if check.problems:
              "in the file and upload it again:")
     st.dataframe(pd.DataFrame([{"Line": p.line, "Problem": p.message} for p in check.problems]), hide_index=True)
 preview = roster.preview(check)
-count = len(preview)
-if not check.problems:
+count = check.to_invite  # the skipped are neither imported nor counted as imported
+skipped = (f" {show.count_of(len(check.skipped), 'leader')} already in this cohort will be skipped."
+           if check.skipped else "")
+if not check.problems and count:
     st.info(f"{show.count_of(count, 'new leader')} will get an invitation code, or, if they already have a Reflect "
-            "account, an invitation to accept when they sign in. Nothing has been imported yet.")
+            f"account, an invitation to accept when they sign in.{skipped} Nothing has been imported yet.")
+elif not check.problems:
+    st.warning(roster.NOTHING_TO_IMPORT)
 if preview:
     st.dataframe(pd.DataFrame(preview), hide_index=True)
 if st.button(f"Import {show.count_of(count, 'leader')}", type="primary", disabled=not check.ok):

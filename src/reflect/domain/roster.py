@@ -4,10 +4,12 @@ Every row is checked before anything is written (:func:`check_roster`); problems
 spreadsheet shows. Only a clean check can be imported (:func:`import_roster`), in one transaction; each new leader
 gets a one-time invitation code to set their password. Someone who already has an account is not added: they get an
 invitation to the cohort, which they accept or decline when they next sign in
-(:mod:`reflect.domain.cohort_invitations`).
+(:mod:`reflect.domain.cohort_invitations`). People already in the cohort are skipped, not a problem, so the same
+class list can be uploaded again with a few names added.
 
 What the facilitator is shown never tells whether an email already has an account (:func:`preview`,
-:func:`imported_message`): otherwise a roster would be a way to find out who uses Reflect.
+:func:`imported_message`): otherwise a roster would be a way to find out who uses Reflect. A skipped row tells only
+that the email is in this cohort (a member, or invited to it), which its facilitators can already see.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ REQUIRED = ("name", "email")
 EXAMPLE = b"name,email\r\nAisha Khan,aisha.khan@school.org.uk\r\nTom Evans,t.evans@school.org.uk\r\n"
 # The same line for every leader of a clean file, new or with an account: the preview must not tell them apart.
 WILL_HAPPEN = "Will be invited to this cohort"
+# Members and people with an unanswered invitation alike: the preview does not tell those apart either.
+SKIPPED = "Already in this cohort — skipped"
+NOTHING_TO_IMPORT = "Nothing to import: everyone in the file is already in this cohort."
 
 
 def imported_message(count: int) -> str:
@@ -62,11 +67,17 @@ class RosterProblem:
 class RosterCheck:
     to_add: list[RosterRow] = field(default_factory=list)  # new accounts, each with an invitation code
     to_join: list[RosterRow] = field(default_factory=list)  # leaders with an account, invited to this cohort
+    skipped: list[RosterRow] = field(default_factory=list)  # already in this cohort, or invited to it: left alone
     problems: list[RosterProblem] = field(default_factory=list)
 
     @property
+    def to_invite(self) -> int:
+        """How many the import invites: the skipped are not counted, as nothing happens to them."""
+        return len(self.to_add) + len(self.to_join)
+
+    @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.to_add or self.to_join)
+        return not self.problems and self.to_invite > 0
 
 
 @dataclass(frozen=True)
@@ -104,7 +115,7 @@ def check_roster(db: Database, actor: Actor, cohort_id: int, data: bytes) -> Ros
     if len(rows) > MAX_ROWS:
         return _problem(1, f"The file has {len(rows):,} leaders; the limit is {MAX_ROWS:,}. Split it into parts.")
 
-    # Members, and people with an unanswered invitation, get one message, so it does not tell them apart either.
+    # Members, and people with an unanswered invitation, are skipped alike, so the preview does not tell them apart.
     in_cohort = {email for (email,) in db.execute(
         """SELECT u.email FROM users u JOIN cohort_leaders l ON l.user_id = u.id WHERE l.cohort_id = :cohort
            UNION SELECT u.email FROM users u JOIN cohort_invitations i ON i.user_id = u.id
@@ -130,7 +141,7 @@ def check_roster(db: Database, actor: Actor, cohort_id: int, data: bytes) -> Ros
         if email in first_seen:
             check.problems.append(RosterProblem(line, f"{email} is already on line {first_seen[email]}."))
         elif email in in_cohort:
-            check.problems.append(RosterProblem(line, f"{email} is already in this cohort, or invited to it."))
+            check.skipped.append(RosterRow(line, name, email))
         elif roles.get(email) == accounts.FACILITATOR:
             check.problems.append(RosterProblem(line, f"{email} belongs to a facilitator's account."))
         elif email in roles:
@@ -143,20 +154,23 @@ def check_roster(db: Database, actor: Actor, cohort_id: int, data: bytes) -> Ros
 
 def preview(check: RosterCheck) -> list[dict[str, object]]:
     """The rows of a checked file as the facilitator sees them before importing, in file order: the same for a new
-    email and one that has an account."""
-    return [{"Line": row.line, "Name": row.name, "Email": row.email, "What will happen": WILL_HAPPEN}
-            for row in sorted(check.to_add + check.to_join, key=lambda row: row.line)]
+    email and one that has an account; the skipped are shown too, so every name in the file is accounted for."""
+    happens = [(row, WILL_HAPPEN) for row in check.to_add + check.to_join] + [(row, SKIPPED) for row in check.skipped]
+    return [{"Line": row.line, "Name": row.name, "Email": row.email, "What will happen": what}
+            for row, what in sorted(happens, key=lambda pair: pair[0].line)]
 
 
 def import_roster(db: Database, actor: Actor, cohort_id: int, check: RosterCheck) -> list[Invited]:
     """Import a clean check in one transaction; return each new leader's invitation code (shown only once).
 
     New emails get an account in the cohort and a code. A leader who already has an account gets an invitation to
-    the cohort instead, and joins only if they accept it; their account is not changed.
+    the cohort instead, and joins only if they accept it; their account is not changed. Skipped rows are left alone.
     """
     access.cohort_for(db, actor, cohort_id)
-    if not check.ok:
+    if check.problems:
         raise RosterError("Fix the problems in the file, then check it again before importing.")
+    if not check.ok:
+        raise RosterError(NOTHING_TO_IMPORT)
     invited = []
     with write_transaction(db):
         for row in check.to_add:
@@ -173,9 +187,10 @@ def import_roster(db: Database, actor: Actor, cohort_id: int, check: RosterCheck
                 raise RosterError(f"Line {row.line}: that leader's account changed since the file was checked. "
                                   "Check the file again; nothing was imported.")
             cohort_invitations.invite(db, cohort_id, user_id[0], invited_by=actor.id)
-        # The log is read by the cohort's facilitators: one count, not how many already had an account.
+        # The log is read by the cohort's facilitators: one count, not how many already had an account, nor the
+        # skipped, who were not invited again.
         audit.record(db, actor_id=actor.id, action=audit.IMPORTED, cohort_id=cohort_id,
-                     detail=f"{len(check.to_add) + len(check.to_join)} leaders invited")
+                     detail=f"{check.to_invite} leader{'' if check.to_invite == 1 else 's'} invited")
     return invited
 
 
