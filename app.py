@@ -4,8 +4,9 @@
 script of every page: each run owns one database connection, closed when the run ends (reflect.web.context).
 
 A signed-in person is given only their role's pages. A signed-out person sees Sign in and Join in the menu; the
-members' pages are registered for them too, but hidden, so that refreshing a page (which starts a new, signed-out
-session) shows that page's sign-in screen and returns there after signing in, instead of "Page not found".
+members' pages are registered for them too, but hidden, so that opening one signed out (a link, or once a session
+has ended) shows that page's sign-in screen and returns there after signing in, instead of "Page not found".
+Signing in lasts across refreshes, tabs and restarts: see reflect.domain.sessions.
 Every page checks who is signed in itself (reflect.web.guard.require_user): this router only decides what is
 offered.
 """
@@ -13,7 +14,7 @@ offered.
 import streamlit as st
 
 from reflect.domain import accounts
-from reflect.web import context, routes, server
+from reflect.web import context, routes, server, session_cookie
 
 # (file, title, icon) of each role's pages; the first is that role's home.
 ROLE_PAGES = {
@@ -31,6 +32,7 @@ ROLE_PAGES = {
         ("pages/roster.py", "Add leaders", ":material/group_add:"),
         ("pages/cohort_export.py", "Export", ":material/download:"),
         ("pages/activity.py", "Activity log", ":material/history:"),
+        ("pages/my_account.py", "My account", ":material/account_circle:"),
     ],
 }
 # An administrator is a facilitator who also invites facilitators and hands cohorts over.
@@ -72,7 +74,9 @@ if __name__ == "__main__":  # a script run: route this person to their page
     st.set_page_config(page_title="Reflect", page_icon=":material/edit_note:", layout="wide")
     with context.connection_owner():
         db = context.database()
-        st.navigation(pages_for(context.current_user(db), db)).run()
+        user = context.current_user(db)
+        session_cookie.keep_cookie_in_step(db)
+        st.navigation(pages_for(user, db)).run()
 else:  # imported by `streamlit run app.py`, once, to serve the app
     server.serve_pages_through_router()
     server.bring_the_database_up_to_date()

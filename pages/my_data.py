@@ -1,4 +1,5 @@
-"""Leader: download everything they have written, as CSV, or delete their account and all of it."""
+"""Leader: download everything they have written, as CSV; change their password or email; or delete their account
+and all of it."""
 
 import streamlit as st
 
@@ -34,6 +35,9 @@ st.download_button(
     mime="text/csv", icon=":material/person:",
     help="Your name, email, role and cohort, and the log of what you did in Reflect (submitted, shared, joined).",
 )
+
+st.subheader("My account")
+guard.account_forms(db, user)
 
 st.subheader("Delete my account")
 st.write(

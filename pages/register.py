@@ -24,5 +24,5 @@ if pressed and guard.passwords_match(password, confirm):
     except AccountError as error:
         st.error(str(error))
     else:
-        context.sign_in(user)
+        context.sign_in(db, user)
         st.rerun()

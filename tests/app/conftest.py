@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
+from reflect.devtools import apptest
 from reflect.devtools.apptest import run_router
 from reflect.domain import accounts, cohorts
 from reflect.domain.accounts import User
@@ -73,15 +75,20 @@ with context.connection_owner():
 """
 
 
-def app_as(user: User | None, page: str | None = None) -> AppTest:
-    """The app after one run, signed in as `user` (or nobody), on `page` if given.
+def signed_in_app(user: User | None, db: Database | None = None) -> AppTest:
+    """The app, not yet run, signed in as `user` (or nobody), through `db` if given."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    return apptest.sign_in(at, user.id, db) if user is not None else at
+
+
+def app_as(user: User | None, page: str | None = None, *, at: AppTest | None = None) -> AppTest:
+    """The app after one run, signed in as `user` (or nobody), on `page` if given; `at` if already made by
+    :func:`signed_in_app`.
 
     A page the router does not offer this user is run as its own script, as Streamlit's ``pages/``
     auto-discovery would serve it: its own guard is all that stands in the way.
     """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if user is not None:
-        at.session_state["user_id"] = user.id
+    at = signed_in_app(user) if at is None else at  # an AppTest with nothing on it yet is falsy
     at.run()
     if page is None:
         return at
@@ -90,7 +97,7 @@ def app_as(user: User | None, page: str | None = None) -> AppTest:
     except ValueError:  # not among the pages st.navigation was given
         direct = AppTest.from_string(_ALONE.format(page=str(ROOT / page)), default_timeout=30)
         if user is not None:
-            direct.session_state["user_id"] = user.id
+            apptest.sign_in(direct, user.id)
         return direct.run()
 
 

@@ -26,6 +26,7 @@ PAGES = {
     "progress": "pages/progress.py", "my data": "pages/my_data.py", "dashboard": "pages/dashboard.py",
     "completion": "pages/completion.py", "cohorts": "pages/cohorts.py", "export": "pages/cohort_export.py",
     "activity": "pages/activity.py", "add leaders": "pages/roster.py", "facilitators": "pages/facilitators.py",
+    "my account": "pages/my_account.py",
 }
 LEADER_PAGES = {"home", "reflect", "checklist", "progress", "my data"}
 ADMINISTRATOR_PAGES = {"facilitators"}

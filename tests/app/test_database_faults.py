@@ -13,7 +13,7 @@ from reflect.domain import responses
 from reflect.domain.questions import load_question_sets
 from reflect.storage import db as reflect_db
 
-from .conftest import ROOT, app_as
+from .conftest import ROOT, app_as, signed_in_app
 
 REFLECTION = load_question_sets(ROOT / "questions")[0]["personal-reflection"]
 KEY = "personal-reflection:q01:text"
@@ -59,12 +59,15 @@ def test_a_locked_database_keeps_the_text_and_says_to_try_again(people, db, db_p
 
 def test_a_read_only_database_says_so_and_keeps_its_contents(people, db, db_path):
     responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="Saved before it became read-only")
+    # Signing in is a write, so it is done while the file can be written, through the test's own connection: SQLite
+    # would reuse the file handle of a connection closed meanwhile, still writable, for the page's.
+    signed_in = signed_in_app(people.leader, db)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = db_path.read_bytes()
     if subprocess.run(["chattr", "+i", str(db_path)], capture_output=True).returncode != 0:
         pytest.skip("this filesystem cannot mark a file immutable (chattr +i), so read-only cannot be simulated")
     try:
-        at = app_as(people.leader, "pages/reflect.py")
+        at = app_as(people.leader, "pages/reflect.py", at=signed_in)
         if at.error:  # refused at open: also a clear message
             assert "Reflect cannot open its database" in at.error[0].value
         else:

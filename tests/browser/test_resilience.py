@@ -87,7 +87,9 @@ def test_server_killed_mid_save_loses_nothing_that_showed_saved(tmp_path, page):
         stored = _drafts(path)
         for item_id, text in shown_saved.items():
             assert stored[item_id] == text or (item_id == REFLECTION.items[0].id and stored[item_id] == in_flight)
-        _open_reflection(page, restarted.url, email)
+        # Still signed in after the restart, on the page asked for: the session outlived the server.
+        goto(page, restarted.url + "/reflect")
+        page.get_by_role("tab", name="Personal reflection").click()
         expect(page.get_by_label(REFLECTION.items[1].text, exact=True)).to_have_value(
             shown_saved[REFLECTION.items[1].id])
     finally:

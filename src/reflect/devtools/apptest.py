@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import runpy
 
+from sqlite_utils import Database
 from streamlit.runtime.scriptrunner import script_runner
+from streamlit.testing.v1 import AppTest
+
+from reflect.domain import sessions
+from reflect.storage.db import open_db
+from reflect.web.context import SESSION_KEY
 
 
 def run_router(main_script_path: str) -> None:
@@ -19,3 +26,12 @@ def run_router(main_script_path: str) -> None:
 def route_through_router() -> None:
     """For AppTest in this process: every run goes through app.py (see :func:`run_router`)."""
     script_runner._mpa_v1 = run_router
+
+
+def sign_in(at: AppTest, user_id: int, db: Database | None = None) -> AppTest:
+    """Sign `at` in as `user_id` with a real session, as the sign-in form does; call before a run. The session is
+    written through `db` if given, else through a connection of its own to REFLECT_DB's file."""
+    with contextlib.closing(open_db(migrate=False)) if db is None else contextlib.nullcontext(db) as writer:
+        session, _ticket = sessions.start(writer, user_id)
+    at.session_state[SESSION_KEY] = session.id
+    return at

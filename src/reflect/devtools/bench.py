@@ -75,12 +75,12 @@ def _page(path: Path, user_id: int, page: str, *, cold: bool = False):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from reflect.devtools.apptest import route_through_router
+    from reflect.devtools.apptest import route_through_router, sign_in
 
     route_through_router()
     os.environ["REFLECT_DB"] = str(path)
     at = AppTest.from_file(str(APP_DIR / "app.py"), default_timeout=120)
-    at.session_state["user_id"] = user_id
+    sign_in(at, user_id)
     at.run()
     if cold:
         st.cache_data.clear()

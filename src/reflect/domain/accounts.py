@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
-from reflect.domain import audit, cohort_invitations, cohorts
+from reflect.domain import audit, cohort_invitations, cohorts, sessions
 from reflect.domain.text import InvalidText, NotAName, clean_name
 from reflect.storage import tally
 from reflect.storage.db import insert, now, stamp, write_transaction
@@ -51,6 +51,7 @@ NO_MATCH = (
     "If you were given an invitation code and have not used it yet, choose “Use an invitation” instead."
 )
 WRONG_PASSWORD_TO_DELETE = "That password is not right, so nothing was deleted."
+WRONG_PASSWORD_TO_CHANGE = "Your current password is not right, so nothing was changed. Type it again."
 # Registering with an email that has an account. Worded as a condition, not a finding, and it offers the way in that
 # account's owner has: the attempt becomes an invitation to the cohort, which only they can accept, when signed in.
 NOT_REGISTERED = (
@@ -213,6 +214,31 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
     # Deleted rows would otherwise linger in the file's free pages and in the write-ahead log.
     db.execute("VACUUM")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def change_password(db: Database, user_id: int, *, current: str, new: str, keep_session: int | None = None) -> None:
+    """Set a new password for someone who knows the current one; every other signed-in browser of theirs is signed
+    out (all but `keep_session`, the one they changed it in), in case someone else was using it."""
+    _check_password(db, user_id, current, now=datetime.now(UTC), wrong=WRONG_PASSWORD_TO_CHANGE)
+    new_hash = hash_new_password(new)
+    with write_transaction(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, user_id])
+        sessions.end_all(db, user_id, keep=keep_session)
+
+
+def change_email(db: Database, user_id: int, *, password: str, new_email: str,
+                 keep_session: int | None = None) -> str:
+    """Change the email someone signs in with (their password confirms it); return it as stored. Like a password
+    change, it signs out their other browsers."""
+    new_email = check_email(new_email)
+    if db.execute("SELECT 1 FROM users WHERE id = ? AND email = ?", [user_id, new_email]).fetchone():
+        raise AccountError("That is already your email address. Type the new one.")
+    _check_password(db, user_id, password, now=datetime.now(UTC), wrong=WRONG_PASSWORD_TO_CHANGE)
+    with write_transaction(db):
+        _email_is_free(db, new_email)
+        db.execute("UPDATE users SET email = ? WHERE id = ?", [new_email, user_id])
+        sessions.end_all(db, user_id, keep=keep_session)
+    return new_email
 
 
 def _check_password(db: Database, user_id: int, password: str, *, now: datetime, wrong: str) -> None:

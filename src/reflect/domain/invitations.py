@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
-from reflect.domain import accounts, audit, cohorts
+from reflect.domain import accounts, audit, cohorts, sessions
 from reflect.domain.access import Actor
 from reflect.domain.accounts import AccountError, User
 from reflect.domain.codes import letters_of, random_code
@@ -43,7 +43,8 @@ def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime 
 
 
 def accept(db: Database, *, email: str, code: str, password: str, now: datetime | None = None) -> User:
-    """Set the password of the account the code was made for, use the code up, and return the user.
+    """Set the password of the account the code was made for, use the code up, end every session the account had
+    (whoever knew the old password is signed out), and return the user.
 
     The code is checked before the new password is hashed, so a wrong code costs no Argon2 work, and again inside
     the write, in case another session used it meanwhile.
@@ -58,6 +59,7 @@ def accept(db: Database, *, email: str, code: str, password: str, now: datetime 
             "UPDATE users SET password_hash = ?, failed_sign_ins = 0, locked_until = NULL WHERE id = ?",
             [password_hash, user_id],
         )
+        sessions.end_all(db, user_id)
     return accounts.existing_user(db, user_id)
 
 
@@ -82,7 +84,8 @@ def _usable(db: Database, email: str, code: str, now: datetime) -> tuple[str, in
 def make_reset_code(db: Database, actor: Actor, cohort_id: int, user_id: int, *, now: datetime | None = None) -> str:
     """A one-time code with which a leader of a cohort `actor` runs, or one of its co-facilitators, chooses a new
     password on "Forgot your password?" (which also lifts a lock-out). Shown once, valid for
-    :data:`RESET_VALID_FOR`, logged; any earlier unused code of theirs stops working."""
+    :data:`RESET_VALID_FOR`, logged; any earlier unused code of theirs stops working, and so does every session of
+    theirs: a reset is also how a facilitator shuts someone out of an account that may be in the wrong hands."""
     cohorts.run_by(db, actor, cohort_id)
     now = now or datetime.now(UTC)
     with write_transaction(db):
@@ -91,6 +94,7 @@ def make_reset_code(db: Database, actor: Actor, cohort_id: int, user_id: int, *,
         db.execute("UPDATE invitations SET expires_at = ? WHERE user_id = ? AND used_at IS NULL AND expires_at > ?",
                    [stamp(now), user_id, stamp(now)])
         code = invite(db, actor.id, user_id, now=now, valid_for=RESET_VALID_FOR)
+        sessions.end_all(db, user_id)
         audit.record(db, actor_id=actor.id, action=audit.RESET_CODE_MADE, cohort_id=cohort_id,
                      detail=accounts.existing_user(db, user_id).email)
     return code

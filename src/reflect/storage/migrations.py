@@ -407,3 +407,27 @@ def m0008_cohort_invitations(db: Database) -> None:
         UPDATE tally_version SET version = version + 1
         """,
     )
+
+
+@migrations(name="0009_sessions")
+def m0009_sessions(db: Database) -> None:
+    # Signed-in sessions that outlive a page: the browser keeps a random token in an HttpOnly cookie, and only its
+    # hash is stored. A new session has no token yet, only a one-time ticket its page hands to the cookie route.
+    _run(
+        db,
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            token_hash TEXT UNIQUE,
+            ticket_hash TEXT UNIQUE,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            ended_at TEXT
+        )
+        """,
+        """
+        CREATE INDEX sessions_by_user ON sessions(user_id)
+        """,
+    )

@@ -9,19 +9,22 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
 from sqlite_utils import Database
 
-from reflect.domain import accounts
+from reflect.domain import accounts, sessions
 from reflect.domain.accounts import User
 from reflect.domain.questions import QuestionSet, QuestionSetError, load_question_sets
 from reflect.settings import db_path, questions_dir
 from reflect.storage.db import DatabaseUnavailable, open_db
 
-USER_KEY = "user_id"
+SESSION_KEY = "session_id"  # the signed-in session of this browser tab (reflect.domain.sessions)
+TICKET_KEY = "session_ticket"  # a new session's ticket, until the browser has traded it for the cookie
+FORGET_KEY = "forget_session_cookie"  # signed out: the browser should drop the cookie
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -118,14 +121,39 @@ def question_set_errors() -> list[QuestionSetError]:
 
 
 def current_user(db: Database) -> User | None:
-    user_id = st.session_state.get(USER_KEY)
-    return accounts.get_user(db, user_id) if user_id is not None else None
+    """Who this tab is signed in as: the session it remembers, or else the one its sign-in cookie names, if still
+    live. A session ended elsewhere (sign-out in another tab, a password change) signs this tab out at this run."""
+    remembered = st.session_state.get(SESSION_KEY)
+    cookie = st.context.cookies.get(sessions.COOKIE)
+    token = cookie if isinstance(cookie, str) else None  # AppTest, which has no browser, gives a stand-in object
+    session = sessions.find(db, session_id=remembered, token=token)
+    if session is None:
+        if remembered is not None:
+            st.session_state.clear()  # what this tab held belonged to the session that ended
+        return None
+    st.session_state[SESSION_KEY] = session.id
+    return accounts.get_user(db, session.user_id)
 
 
-def sign_in(user: User) -> None:
+def current_session_id() -> int | None:
+    return st.session_state.get(SESSION_KEY)
+
+
+def sign_in(db: Database, user: User) -> None:
+    """Start a session for `user` in this tab; the router then has the browser trade its ticket for the cookie that
+    keeps them signed in across refreshes and tabs (reflect.web.session_cookie)."""
     st.session_state.clear()
-    st.session_state[USER_KEY] = user.id
+    session, ticket = sessions.start(db, user.id)
+    st.session_state[SESSION_KEY] = session.id
+    st.session_state[TICKET_KEY] = ticket
 
 
+@owns_connection
 def sign_out() -> None:
+    """End this tab's session everywhere it is used (the other tabs find out at their next run)."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        with contextlib.suppress(DatabaseUnavailable):  # the cookie route ends it too, by the cookie's token
+            sessions.end(database(), session_id=session_id)
     st.session_state.clear()
+    st.session_state[FORGET_KEY] = uuid.uuid4().hex  # a new value each time, so each sign-out is sent

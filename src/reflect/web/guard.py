@@ -55,7 +55,7 @@ def sign_in_form(db: Database) -> None:
         except (AccountError, DatabaseUnavailable) as error:
             account_error(error)
         else:
-            context.sign_in(user)
+            context.sign_in(db, user)
             st.rerun()
 
 
@@ -77,14 +77,14 @@ def password_from_code_form(db: Database, *, code_label: str, button: str) -> No
         except (AccountError, DatabaseUnavailable) as error:
             st.error(str(error))
         else:
-            context.sign_in(user)
+            context.sign_in(db, user)
             st.rerun()
 
 
-def new_password_inputs() -> tuple[str, str]:
-    """The "choose a password" pair of a sign-up form (call inside the form)."""
+def new_password_inputs(label: str = "Choose a password") -> tuple[str, str]:
+    """The "choose a password" pair of a sign-up or change form (call inside the form)."""
     password = st.text_input(
-        "Choose a password", type="password", autocomplete="new-password",
+        label, type="password", autocomplete="new-password",
         help=f"At least {accounts.MIN_PASSWORD} characters. A few words together is easy to remember.",
     )
     confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
@@ -96,3 +96,41 @@ def passwords_match(password: str, confirm: str) -> bool:
         st.error("The two passwords are different. Type the same password in both boxes.")
         return False
     return True
+
+
+def account_forms(db: Database, user: User) -> None:
+    """Change password and change email, each confirmed by the current password. Either signs out the person's other
+    browsers (reflect.domain.accounts), in case someone else was using one."""
+    st.write("You sign in with this email:")
+    plain(user.email)
+    left, right = st.columns(2)
+    with left, st.form("change_password", clear_on_submit=True):
+        st.markdown("**Change my password**")
+        current = st.text_input("Current password", type="password", autocomplete="current-password")
+        new, confirm = new_password_inputs("New password")
+        pressed = st.form_submit_button("Change my password")
+    if pressed and passwords_match(new, confirm):
+        try:
+            accounts.change_password(db, user.id, current=current, new=new, keep_session=context.current_session_id())
+        except (AccountError, DatabaseUnavailable) as error:
+            account_error(error)
+        else:
+            st.success("Your password has been changed. Any other browser that was signed in as you is signed out.")
+    with right, st.form("change_email", clear_on_submit=True):
+        st.markdown("**Change my email**")
+        email = st.text_input("New email", autocomplete="email")
+        password = st.text_input("Your password, to confirm", type="password", autocomplete="current-password",
+                                 key="email_password")
+        changed = st.form_submit_button("Change my email")
+    if changed:
+        try:
+            accounts.change_email(db, user.id, password=password, new_email=email,
+                                  keep_session=context.current_session_id())
+        except (AccountError, DatabaseUnavailable) as error:
+            account_error(error)
+        else:
+            st.session_state["email_changed"] = True
+            st.rerun()  # the email shown above, and in every form, is the new one
+    if st.session_state.pop("email_changed", False):
+        st.success("Your email has been changed: sign in with the new one from now on. Any other browser that was "
+                   "signed in as you is signed out.")

@@ -1,0 +1,194 @@
+"""Signed in means signed in, in Chromium against the real server: a refresh, a new tab or a deep link keeps a
+person signed in on the same page; signing out, or a facilitator's reset, ends it everywhere; and the cookie routes
+refuse what an attacker would try (issue 11)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import Page, expect
+
+from .helpers import PASSWORD, click, goto, settled, sign_in, sign_out
+from .test_real_server import choose
+
+COOKIE = "reflect_session"
+NEW = "a brand new passphrase"
+
+
+def session_cookie(page: Page, *, replacing: str | None = None) -> dict:
+    """The sign-in cookie as the browser holds it, once the page has traded its ticket for it (and so replaced the
+    cookie whose value was `replacing`)."""
+    for _ in range(100):
+        cookie = next((c for c in page.context.cookies() if c["name"] == COOKIE), None)
+        if cookie and cookie["value"] != replacing:
+            return cookie
+        page.wait_for_timeout(100)
+    raise AssertionError("the browser was not given a new sign-in cookie within 10 s")
+
+
+def cookie_dropped(page: Page) -> bool:
+    """True once the browser no longer holds a sign-in cookie (waiting up to 10 s)."""
+    for _ in range(100):
+        if not any(c["name"] == COOKIE for c in page.context.cookies()):
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
+def signed_in_page(browser, url: str, email: str, path: str = "/") -> Page:
+    """A new browser (its own cookies) signed in as `email` on `path`."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.context.set_default_timeout(20_000)
+    goto(page, url + path)
+    sign_in(page, email)
+    session_cookie(page)
+    return page
+
+
+def expect_sign_in(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Sign in to Reflect")).to_be_visible()
+
+
+def post(url: str, *, origin: str | None, body: bytes = b"", cookie: str | None = None) -> tuple[int, str | None]:
+    """POST as any HTTP client could, with the `Origin` a browser would send from the page that made it; return
+    the status and any Set-Cookie header."""
+    headers = {"Content-Type": "text/plain"}
+    if origin:
+        headers["Origin"] = origin
+    if cookie:
+        headers["Cookie"] = f"{COOKIE}={cookie}"
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.headers.get("Set-Cookie")
+
+
+def test_a_deep_link_a_refresh_and_a_new_tab_keep_a_leader_signed_in_on_the_same_page(leader_server, page):
+    goto(page, leader_server.url + "/checklist")  # a link to a page, signed out: that page's sign-in
+    sign_in(page, "lee@x.org")
+    expect(page.get_by_role("heading", name="Skills checklist")).to_be_visible()
+    cookie = session_cookie(page)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
+    assert COOKIE not in page.evaluate("document.cookie")  # no script on the page can read it
+
+    page.reload()
+    settled(page)
+    expect(page.get_by_role("heading", name="Skills checklist")).to_be_visible()
+    expect(page.get_by_text("Signed in as Lee (leader)")).to_be_visible()
+
+    tab = page.context.new_page()
+    goto(tab, leader_server.url + "/progress")
+    expect(tab.get_by_role("heading", name="My progress")).to_be_visible()
+    expect(tab.get_by_text("Signed in as Lee (leader)")).to_be_visible()
+
+
+def test_signing_out_in_one_tab_signs_out_the_other_and_the_old_cookie_opens_nothing(leader_server, browser):
+    first = signed_in_page(browser, leader_server.url, "lee@x.org", "/checklist")
+    token = session_cookie(first)["value"]
+    second = first.context.new_page()
+    goto(second, leader_server.url + "/progress")
+    expect(second.get_by_role("heading", name="My progress")).to_be_visible()
+
+    sign_out(first)
+    expect_sign_in(first)
+    assert cookie_dropped(first)
+    second.get_by_role("link", name="Skills checklist").click()  # its next run
+    settled(second)
+    expect_sign_in(second)
+
+    for replayed in (token, "forged" + token[6:]):  # the old cookie, and one made up
+        other = browser.new_context()
+        other.add_cookies([{"name": COOKIE, "value": replayed, "url": leader_server.url}])
+        page = other.new_page()
+        goto(page, leader_server.url + "/checklist")
+        expect_sign_in(page)
+        other.close()
+    first.context.close()
+
+
+def test_a_reset_code_signs_the_leader_out_everywhere(leader_server, browser):
+    lee = signed_in_page(browser, leader_server.url, "lee@x.org", "/checklist")
+    fran = signed_in_page(browser, leader_server.url, "fran@x.org")
+    fran.get_by_role("link", name="Cohorts", exact=True).click()
+    settled(fran)
+    fran.get_by_role("tab", name="Forgotten passwords").click()
+    choose(fran, "Person", "Lee · lee@x.org")
+    click(fran, "Make a reset code")
+    expect(fran.get_by_text("Give them this reset code")).to_be_visible()
+
+    lee.get_by_role("link", name="My progress").click()
+    settled(lee)
+    expect_sign_in(lee)
+    lee.reload()
+    settled(lee)
+    expect_sign_in(lee)  # the cookie is dead too
+    lee.context.close()
+    fran.context.close()
+
+
+def test_the_cookie_routes_refuse_other_sites_forged_tickets_and_planted_cookies(leader_server, browser):
+    url = leader_server.url
+    lee = signed_in_page(browser, url, "lee@x.org", "/checklist")
+    token = session_cookie(lee)["value"]
+
+    # Another site's page cannot sign Lee out (a cross-site POST), nor trade a ticket, nor make a cookie.
+    assert post(url + "/session/end", origin="https://evil.example", cookie=token) == (403, None)
+    assert post(url + "/session/end", origin=None, cookie=token) == (403, None)  # no Origin: not from our pages
+    assert post(url + "/session", origin="https://evil.example", body=b"anything") == (403, None)
+    assert post(url + "/session", origin=url, body=b"a-forged-ticket") == (403, None)
+    lee.reload()
+    settled(lee)
+    expect(lee.get_by_text("Signed in as Lee (leader)")).to_be_visible()  # still signed in
+
+    # Session fixation: a cookie planted before signing in is never the one signed in with.
+    planted = browser.new_context()
+    planted.add_cookies([{"name": COOKIE, "value": "planted-by-an-attacker", "url": url}])
+    page = planted.new_page()
+    # An open redirect would send a person elsewhere after signing in; Reflect keeps them on its own page.
+    goto(page, url + "/checklist?next=https://evil.example/&redirect=https://evil.example/")
+    sign_in(page, "lee@x.org")
+    assert session_cookie(page, replacing="planted-by-an-attacker")["value"] != token
+    expect(page.get_by_role("heading", name="Skills checklist")).to_be_visible()
+    assert page.url.startswith(url + "/checklist")
+    lee.context.close()
+    planted.close()
+
+
+def test_a_leader_changes_their_password_and_email_on_my_data_and_their_other_browser_is_signed_out(
+        leader_server, browser):
+    here = signed_in_page(browser, leader_server.url, "lee@x.org", "/my_data")
+    there = signed_in_page(browser, leader_server.url, "lee@x.org", "/progress")
+    expect(here.get_by_role("heading", name="My account", exact=True)).to_be_visible()
+    password_form = here.get_by_test_id("stForm").filter(has_text="Change my password")
+    password_form.get_by_label("Current password", exact=True).fill("not my password at all")
+    password_form.get_by_label("New password", exact=True).fill(NEW)
+    password_form.get_by_label("Type the password again", exact=True).fill(NEW)
+    click(here, "Change my password")
+    expect(here.get_by_text("Your current password is not right, so nothing was changed.")).to_be_visible()
+    password_form.get_by_label("Current password", exact=True).fill(PASSWORD)  # the form was emptied: type it all again
+    password_form.get_by_label("New password", exact=True).fill(NEW)
+    password_form.get_by_label("Type the password again", exact=True).fill(NEW)
+    click(here, "Change my password")
+    expect(here.get_by_text("Your password has been changed.")).to_be_visible()
+
+    there.get_by_role("link", name="Skills checklist").click()
+    settled(there)
+    expect_sign_in(there)  # the other browser is signed out
+    here.reload()
+    settled(here)
+    expect(here.get_by_role("heading", name="My account", exact=True)).to_be_visible()  # this one is not
+
+    email_form = here.get_by_test_id("stForm").filter(has_text="Change my email")
+    email_form.get_by_label("New email", exact=True).fill("Lee.Lewis@school.org.uk")
+    email_form.get_by_label("Your password, to confirm", exact=True).fill(NEW)
+    click(here, "Change my email")
+    expect(here.get_by_text("Your email has been changed")).to_be_visible()
+    expect(here.get_by_text("lee.lewis@school.org.uk", exact=True)).to_be_visible()
+    sign_out(here)
+    sign_in(here, "lee.lewis@school.org.uk", NEW)
+    expect(here.get_by_text("Signed in as Lee (leader)")).to_be_visible()
+    here.context.close()
+    there.context.close()
