@@ -193,3 +193,24 @@ def test_a_broken_question_file_is_named_and_the_others_still_work(people, tmp_p
     at = app_as(people.leader, "pages/reflect.py")
     assert any("09_broken.toml" in warning.value and "version" in warning.value for warning in at.warning)
     assert [tab.label for tab in at.tabs] == ["Thinkpiece activity", "Personal reflection"]
+
+
+def test_forgot_your_password_offers_an_emailed_link_only_when_email_is_configured(people, monkeypatch, caplog):
+    def buttons_on_forgot_your_password() -> list[str]:
+        at = app_as(None, "pages/forgot_password.py")
+        assert not at.exception, at.exception
+        return [button.label for button in at.button]
+
+    for name in ("REFLECT_SMTP_PORT", "REFLECT_SMTP_TLS", "REFLECT_SMTP_USER", "REFLECT_SMTP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REFLECT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REFLECT_SMTP_FROM", "reflect@school.org.uk")
+    monkeypatch.delenv("REFLECT_PUBLIC_URL", raising=False)
+    assert buttons_on_forgot_your_password() == ["Set my new password and sign in"]  # no public URL: as before
+
+    monkeypatch.setenv("REFLECT_PUBLIC_URL", "https://reflect.example.org")
+    assert buttons_on_forgot_your_password() == ["Email me a reset link", "Set my new password and sign in"]
+
+    monkeypatch.setenv("REFLECT_SMTP_TLS", "tls")  # not a mode: told to whoever installed Reflect, not to the page
+    assert buttons_on_forgot_your_password() == ["Set my new password and sign in"]
+    assert "REFLECT_SMTP_TLS must be one of starttls, ssl, none" in caplog.text

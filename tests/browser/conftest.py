@@ -50,15 +50,20 @@ def page(browser, tmp_path):
     context.close()
 
 
-@pytest.fixture
-def leader_server(tmp_path) -> Iterator[Server]:
-    """A fresh server whose database holds Fran (fran@x.org, the set-up facilitator), her cohort North and its leader
-    Lee (lee@x.org), both with the tests' password; nobody signed in yet."""
-    db = open_db(tmp_path / "reflect.db")
+def fran_north_and_lee(path: Path) -> None:
+    """A new database at `path` holding Fran (fran@x.org, the set-up facilitator), her cohort North and its leader
+    Lee (lee@x.org), both with the tests' password."""
+    db = open_db(path)
     fran = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
     north = cohorts.create_cohort(db, fran.id, "North")
     accounts.register_leader(db, join_code=north.join_code, name="Lee", email="lee@x.org", password=PASSWORD)
     db.close()
+
+
+@pytest.fixture
+def leader_server(tmp_path) -> Iterator[Server]:
+    """A fresh server whose database holds Fran, North and Lee (:func:`fran_north_and_lee`); nobody signed in yet."""
+    fran_north_and_lee(tmp_path / "reflect.db")
     running = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
     yield running
     stop_server(running)

@@ -27,16 +27,19 @@ class Server:
     process: subprocess.Popen
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A local port nothing listens on now (for a server, or an SMTP server for the tests)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def start_server(db_path: Path, log_path: Path) -> Server:
-    """Start ``streamlit run app.py`` on a free port against `db_path`; return once it answers its health check."""
-    port = _free_port()
-    env = {**os.environ, "REFLECT_DB": str(db_path)}
+def start_server(db_path: Path, log_path: Path, env: dict[str, str] | None = None, port: int | None = None) -> Server:
+    """Start ``streamlit run app.py`` on `port` (a free one if None) against `db_path`; return once it answers its
+    health check. `env` adds to the environment it runs in: settings such as the SMTP server's, whose public URL
+    needs the port known beforehand."""
+    port = port or free_port()
+    env = {**os.environ, **(env or {}), "REFLECT_DB": str(db_path)}
     log = open(log_path, "wb")  # noqa: SIM115 - the server writes to it until it stops
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

@@ -1,5 +1,6 @@
 """One-time codes with which a person sets their password: an invitation (someone a facilitator added, a roster
-leader or a co-facilitator) or a reset code (someone who forgot theirs, given one by a facilitator of their cohort).
+leader or a co-facilitator) or a reset code (someone who forgot theirs, given one by a facilitator of their cohort,
+or emailed one in a link when Reflect can send email).
 
 Only a SHA-256 hash of each code is stored (the codes are random and long, so a slow hash adds nothing). A code
 works once, before it expires, and only with the email it was made for.
@@ -9,17 +10,22 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlite_utils import Database
 
+from reflect import mail
 from reflect.domain import accounts, audit, cohorts, sessions
 from reflect.domain.access import Actor
 from reflect.domain.accounts import AccountError, User
 from reflect.domain.codes import letters_of, random_code
+from reflect.settings import MailSettings
 from reflect.storage.db import stamp, write_transaction
 
 VALID_FOR = timedelta(days=14)
 RESET_VALID_FOR = timedelta(days=2)  # a reset code is asked for when it is needed, and opens an account that exists
+RESET_EMAILS_EVERY = timedelta(minutes=10)  # at most one reset email per account in this time: no flooding an inbox
+NO_ACCOUNT = 0  # no account has this id (SQLite's start at 1): an unknown email runs the same queries with it
 
 
 def _hash(code: str) -> str:
@@ -30,8 +36,8 @@ def invite(db: Database, created_by: int | None, user_id: int, *, now: datetime 
            valid_for: timedelta = VALID_FOR) -> str:
     """Make a code for `user_id` (call inside the caller's write transaction) and return it; it is shown once.
 
-    `created_by` is None for the command line, which is no account: the invitation is then recorded as made by the
-    account it is for (the audit log says it came from the command line).
+    `created_by` is None for the command line, which is no account, and for a reset link someone asked to be emailed:
+    the invitation is then recorded as made by the account it is for (the audit log says where it came from).
     """
     now = now or datetime.now(UTC)
     code = random_code(3)
@@ -123,3 +129,41 @@ def add_co_facilitator(db: Database, actor: Actor, cohort_id: int, *, name: str,
         audit.record(db, actor_id=actor.id, action=audit.FACILITATOR_ADDED, cohort_id=cohort_id,
                      detail=f"{email}{' (new account, invited)' if code else ''}")
     return code
+
+
+def email_reset_link(db: Database, email: str, *, settings: MailSettings, now: datetime | None = None) -> None:
+    """If an account has `email`, email it a link to "Forgot your password?" holding a new reset code (valid for
+    :data:`RESET_VALID_FOR`, logged; any earlier unused code of theirs stops working). If none has, do nothing.
+
+    Whoever asks learns nothing either way: an unknown email runs the same queries, the email is sent in the
+    background, so the reply does not wait on the SMTP server only for real accounts, and a failure to send is logged
+    (reflect.mail), never raised. An account is emailed at most once per :data:`RESET_EMAILS_EVERY`; further asks in
+    that time do nothing, so the form cannot flood an inbox. An address that is not an email address at all raises
+    :class:`AccountError`, which says nothing about accounts.
+    """
+    email = accounts.check_email(email)
+    now = now or datetime.now(UTC)
+    with write_transaction(db):
+        row = db.execute("SELECT id, name FROM users WHERE email = ?", [email]).fetchone()
+        user_id, name = row or (NO_ACCOUNT, "")
+        cohort_id = cohorts.leaders_cohort_id(db, user_id)  # as other account events are logged
+        emailed_lately = db.execute(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE cohort_id IS ? AND at > ? AND action = ? AND actor_id = ?)",
+            [cohort_id, stamp(now - RESET_EMAILS_EVERY), audit.RESET_LINK_SENT, user_id],
+        ).fetchone()[0]
+        if row is None or emailed_lately:
+            return
+        db.execute("UPDATE invitations SET expires_at = ? WHERE user_id = ? AND used_at IS NULL AND expires_at > ?",
+                   [stamp(now), user_id, stamp(now)])
+        code = invite(db, None, user_id, now=now, valid_for=RESET_VALID_FOR)
+        audit.record(db, actor_id=user_id, action=audit.RESET_LINK_SENT, cohort_id=cohort_id, detail=email, at=now)
+    link = f"{settings.public_url}/forgot_password?{urlencode({'email': email, 'code': code})}"
+    mail.send_in_background(settings, to=email, subject="Choose a new password for Reflect", body=(
+        f"Hello {name},\n\n"
+        "Someone asked to reset the password of your Reflect account. If it was you, open this link and choose a new "
+        f"password:\n\n{link}\n\n"
+        "The link works once, for two days. If you did not ask for it, ignore this email: your password stays as it "
+        "is.\n\n"
+        "If the link does not open, choose “Forgot your password?” under Sign in at "
+        f"{settings.public_url} and type your email and this reset code: {code}\n"
+    ))

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 from sqlite_utils import Database
 
+from reflect import settings
 from reflect.domain import accounts, invitations
 from reflect.domain.accounts import AccountError, User
 from reflect.storage.db import DatabaseUnavailable
@@ -64,11 +67,12 @@ def forgot_password_link() -> None:
     st.page_link("pages/forgot_password.py", label="Forgot your password?", icon=":material/lock_reset:")
 
 
-def password_from_code_form(db: Database, *, code_label: str, button: str) -> None:
-    """Email, a one-time code (an invitation or a reset code) and a new password: sets it and signs in."""
+def password_from_code_form(db: Database, *, code_label: str, button: str, email: str = "", code: str = "") -> None:
+    """Email, a one-time code (an invitation or a reset code) and a new password: sets it and signs in. `email` and
+    `code` fill the first two boxes in (from an emailed reset link), so the person only chooses a password."""
     with st.form("password_from_code"):
-        email = st.text_input("Email", autocomplete="email")
-        code = st.text_input(code_label, autocomplete="one-time-code")
+        email = st.text_input("Email", value=email, autocomplete="email")
+        code = st.text_input(code_label, value=code, autocomplete="one-time-code")
         password, confirm = new_password_inputs()
         pressed = st.form_submit_button(button, type="primary")
     if pressed and passwords_match(password, confirm):
@@ -79,6 +83,36 @@ def password_from_code_form(db: Database, *, code_label: str, button: str) -> No
         else:
             context.sign_in(db, user)
             st.rerun()
+
+
+# Shown whatever happened (an account or none, emailed or not, sent or failed), so it tells nobody whether an email
+# address has an account.
+RESET_LINK_ON_ITS_WAY = ("If that email has a Reflect account, a reset link is on its way. It works once, for two "
+                         "days. Check your spam folder if it has not arrived in a few minutes.")
+
+
+def mail_settings() -> settings.MailSettings | None:
+    """The SMTP settings, or None when Reflect sends no email. Settings that cannot be right are logged for whoever
+    installed Reflect, and the pages work as if none were set (people can still ask a facilitator for a code)."""
+    try:
+        return settings.mail_settings()
+    except ValueError as error:
+        logging.getLogger(__name__).error("Reflect sends no email: %s", error)
+        return None
+
+
+def email_reset_link_form(db: Database, mail: settings.MailSettings) -> None:
+    """An email box and a button that emails a reset link to the account with that email, if there is one."""
+    with st.form("email_reset_link"):
+        email = st.text_input("Email", autocomplete="email")
+        pressed = st.form_submit_button("Email me a reset link")
+    if pressed:
+        try:
+            invitations.email_reset_link(db, email, settings=mail)
+        except (AccountError, DatabaseUnavailable) as error:  # not an email address, or the database: no account told
+            st.error(str(error))
+        else:
+            st.success(RESET_LINK_ON_ITS_WAY)
 
 
 def new_password_inputs(label: str = "Choose a password") -> tuple[str, str]:
