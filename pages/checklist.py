@@ -42,3 +42,4 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         if submission := answers.submit_button(db, user, qset, "Submit my ratings"):
             st.success(f"Submitted {show.local_time(submission.submitted_at)}. See how you have moved on My progress.")
             st.page_link("pages/progress.py", label="Go to My progress", icon=":material/show_chart:")
+answers.save_while_typing()

@@ -20,8 +20,8 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         done = len(responses.answered(qset, current))
         st.progress(done / len(qset.items), text=f"{done} of {len(qset.items)} questions answered")
         st.caption(
-            f"Each answer can be up to {qset.max_chars:,} characters. It saves as a draft when you click or tab "
-            "away from the box; Submit keeps a dated copy."
+            f"Each answer can be up to {qset.max_chars:,} characters. It saves as a draft as you type; Submit keeps "
+            "a dated copy."
         )
 
         earlier = responses.submissions(db, user.id, qset.id)
@@ -58,3 +58,4 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                 f"Submitted {show.local_time(submission.submitted_at)}. Your answers stay here as your draft, "
                 "so you can keep working on them and submit again later."
             )
+answers.save_while_typing()

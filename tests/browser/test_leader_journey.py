@@ -68,7 +68,7 @@ def test_leader_journey_from_set_up_to_download(server, page):
     expect(sidebar.get_by_text(f"Signed in as {name} (leader)", exact=True)).to_be_visible()
     assert page.locator("a[href^='javascript']").count() == 0
 
-    # Type a reflection; it saves when the box loses focus.
+    # Type a reflection; it saves when the box is left (and after any pause in typing).
     answer = "=SUM(A1)\nPartnership lets small schools share a curriculum lead."
     write_answer(page, "Personal reflection", Q01, answer)
     expect(page.get_by_text(SAVED_STATUS).first).to_be_visible()

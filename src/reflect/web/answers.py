@@ -1,8 +1,9 @@
 """Answer fields that save themselves as drafts, the Submit button, and the share switches.
 
-Each field saves its own value to the database when it changes (text areas send on blur or Ctrl+Enter). The status
-under it says "Saved" only after the write committed; text that cannot be saved stays in the box with the reason,
-and the last good draft stays in the database.
+Each field saves its own value to the database when it changes. A text area sends its value when it is left, on
+Ctrl+Enter, and, through :func:`save_while_typing`, after each pause in typing, so a reload, a crash or a closed lid
+loses at most a few seconds. The status under it says "Saved" only after the write committed; text that cannot be
+saved stays in the box with the reason, and the last good draft stays in the database.
 """
 
 from __future__ import annotations
@@ -19,6 +20,34 @@ from reflect.domain.text import InvalidText
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web.context import database, owns_connection
 from reflect.web.show import local_time
+
+PAUSE_MS = 1500  # typing that stops this long is saved: about two seconds behind at most, with the save itself
+
+# Streamlit's text area sends its value when it is left or on Ctrl+Enter; this sends Ctrl+Enter for the person after
+# each pause in their typing, so the box keeps its focus, caret and label, and stays Streamlit's own accessible widget.
+_SAVE_WHILE_TYPING_JS = """
+export default function ({ data }) {
+  if (window.__reflectSaveWhileTyping) return;
+  window.__reflectSaveWhileTyping = true;
+  const pending = new WeakMap();
+  document.addEventListener("input", (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLTextAreaElement) || !box.closest('[data-testid="stTextArea"]')) return;
+    clearTimeout(pending.get(box));
+    pending.set(box, setTimeout(() => {
+      if (document.activeElement !== box) return;  // left meanwhile: leaving sent it
+      box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true, cancelable: true }));
+    }, data.pause));
+  }, true);
+}
+"""
+_save_while_typing = st.components.v2.component("reflect_save_while_typing", js=_SAVE_WHILE_TYPING_JS)
+
+
+def save_while_typing() -> None:
+    """Have every draft text area on this page save after each pause in typing, not only when it is left. Call once,
+    at the end of a page (it draws nothing)."""
+    _save_while_typing(data={"pause": PAUSE_MS}, key="save_while_typing", height=0)
 
 
 def _keys(qset: QuestionSet, item_id: str, field: str) -> tuple[str, str, str]:
@@ -56,11 +85,15 @@ def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int |
 
 
 def _status(saved_key: str, problem_key: str) -> None:
+    """The line under a field: the reason it could not be saved, when it was saved, or nothing. Drawn in a slot that
+    is there either way, so a field's first save does not move everything below it (which Streamlit would redraw,
+    showing the old and the new status at once while the page runs)."""
+    slot = st.empty()
     problem = st.session_state.get(problem_key)
     if problem:
-        st.error(f"Not saved. {problem[0]}", icon=":material/error:")
+        slot.error(f"Not saved. {problem[0]}", icon=":material/error:")
     elif st.session_state.get(saved_key):
-        st.caption(f":material/check: Saved {local_time(st.session_state[saved_key], '%d %b, %H:%M:%S')}")
+        slot.caption(f":material/check: Saved {local_time(st.session_state[saved_key], '%d %b, %H:%M:%S')}")
 
 
 def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, field: str = "text",
@@ -71,7 +104,7 @@ def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.D
     limit = limit or qset.max_chars
     st.text_area(
         label, key=key, height=height, on_change=_save_field, args=(user_id, qset, item_id, field),
-        help=f"Saved automatically when you click or tab away. Up to {limit:,} characters.",
+        help=f"Saved automatically as you type and when you leave the box. Up to {limit:,} characters.",
     )
     _status(saved_key, problem_key)
 

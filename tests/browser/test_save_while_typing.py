@@ -1,0 +1,53 @@
+"""Nothing typed is lost, in Chromium against the real server: an answer saves after a pause in typing, without
+leaving the box, so a reload a few seconds later keeps it (issue 11)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from reflect.domain.questions import load_question_sets
+
+from ..cohort_data import ROOT
+from .helpers import SAVED_STATUS, goto, settled, sign_in
+
+SETS, _ = load_question_sets(ROOT / "questions")
+REFLECTION, CHECKLIST = SETS["personal-reflection"], SETS["munby-fullan-skills"]
+
+
+def focused_label(page: Page) -> str | None:
+    return page.evaluate("document.activeElement && document.activeElement.getAttribute('aria-label')")
+
+
+def test_typing_without_leaving_the_box_saves_and_a_reload_keeps_it(leader_server, page):
+    goto(page, leader_server.url + "/reflect")
+    sign_in(page, "lee@x.org")
+    page.get_by_role("tab", name=REFLECTION.title).click()
+    question = REFLECTION.items[0].text
+    box = page.get_by_label(question, exact=True)
+    box.click()
+    box.press_sequentially("Partnership lets small schools", delay=30)
+    expect(page.get_by_text(SAVED_STATUS)).to_have_count(1, timeout=15_000)  # one status: under this box only
+    assert focused_label(page) == question  # saved while the person is still in the box
+    box.press_sequentially(" share a curriculum lead.", delay=30)  # typing on across the save loses nothing
+    expect(box).to_have_value("Partnership lets small schools share a curriculum lead.")
+    page.wait_for_timeout(4000)  # a pause, still in the box, then the tab is reloaded (or the laptop shut)
+    assert focused_label(page) == question
+
+    page.reload()
+    settled(page)
+    page.get_by_role("tab", name=REFLECTION.title).click()
+    expect(page.get_by_label(question, exact=True)).to_have_value(
+        "Partnership lets small schools share a curriculum lead.")
+
+
+def test_a_how_do_you_know_note_saves_while_typing_too(leader_server, page):
+    goto(page, leader_server.url + "/checklist")
+    sign_in(page, "lee@x.org")
+    note = page.get_by_label("How do you know? (optional)", exact=True).first
+    note.click()
+    note.press_sequentially("My peers said so in our review.", delay=30)
+    expect(page.get_by_text(SAVED_STATUS)).to_have_count(1, timeout=15_000)
+    page.reload()
+    settled(page)
+    expect(page.get_by_label("How do you know? (optional)", exact=True).first).to_have_value(
+        "My peers said so in our review.")
