@@ -1,0 +1,97 @@
+"""WCAG 2.2 AA, as far as a machine can tell: axe-core, run in Chromium on every page for every role at a phone's
+and a laptop's width, finds no serious or critical violation, and no page scrolls sideways (issue 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from reflect.devtools import demo
+from reflect.devtools.live_server import Server, start_server, stop_server
+from reflect.domain import accounts, cohorts
+from reflect.domain.questions import load_question_sets
+from reflect.storage.db import open_db
+
+from ..cohort_data import PASSWORD, ROOT
+from .helpers import goto, settled, sign_in
+
+SIZES = {"phone": (390, 844), "laptop": (1280, 800)}
+# Each role's pages by their menu titles, visited as a person would: the first by address, the rest from the menu.
+SIGNED_OUT = ["Sign in", "Forgot your password?", "Join a cohort", "Use an invitation"]
+LEADER = ["Home", "Reflect", "Skills checklist", "My progress", "My data"]
+FACILITATOR = ["Cohort dashboard", "Completion and reflections", "Cohorts", "Add leaders", "Export", "Activity log",
+               "My account"]
+ADMINISTRATOR = ["Facilitators"]  # and every facilitator page, which are the same for an administrator
+AXE = Axe()
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory) -> Iterator[Server]:
+    """A server over a demo cohort of 30 leaders with three checkpoints of ratings and reflections, its
+    administrator (the demo facilitator) and a plain facilitator of the same cohort."""
+    folder = tmp_path_factory.mktemp("accessibility")
+    db = open_db(folder / "reflect.db")
+    sets, _ = load_question_sets(ROOT / "questions")
+    made = demo.make_demo(db, sets, leaders=30)
+    olu = accounts.create_facilitator(db, name="Olu", email="olu@x.org", password=PASSWORD)
+    cohorts.add_facilitator(db, made.cohort.id, olu.id)
+    db.close()
+    running = start_server(folder / "reflect.db", folder / "streamlit.log")
+    yield running
+    stop_server(running)
+
+
+def problems(page: Page) -> list[str]:
+    """What a person would hit: serious or critical axe violations, and a page wider than the screen."""
+    found = [f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}×)"
+             for violation in AXE.run(page).response["violations"] if violation["impact"] in BLOCKING]
+    if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+        found.append("scrolls sideways")
+    return found
+
+
+def open_from_the_menu(page: Page, title: str) -> None:
+    """Choose `title` in the menu, opening the menu first where it is folded away (on a phone); nothing if that page
+    is already open."""
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True)
+    if link.get_attribute("aria-current") == "page":
+        return
+    if page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true":
+        page.get_by_test_id("stExpandSidebarButton").click()
+    link.click()
+    settled(page)
+    page.wait_for_timeout(200)  # charts draw once the run has ended
+    settled(page)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_page_has_a_serious_or_critical_accessibility_problem(demo_server, browser, size):
+    width, height = SIZES[size]
+    found: dict[str, list[str]] = {}
+    for role, email, titles in (
+        ("signed out", None, SIGNED_OUT),
+        ("leader", "demo.1.00001@example.org", LEADER),
+        ("facilitator", "olu@x.org", FACILITATOR),
+        ("administrator", demo.FACILITATOR_EMAIL, ADMINISTRATOR),
+    ):
+        context = browser.new_context(viewport={"width": width, "height": height}, timezone_id="Europe/London")
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        goto(page, demo_server.url)
+        if email:
+            sign_in(page, email, PASSWORD if email == "olu@x.org" else demo.PASSWORD)
+        for title in titles:
+            if title == "Forgot your password?":  # linked under the sign-in form (the page before), not in the menu
+                page.get_by_test_id("stMain").get_by_role("link", name=title).click()
+                settled(page)
+            else:
+                open_from_the_menu(page, title)
+            found[f"{role}: {title}"] = problems(page)
+        context.close()
+    table = "\n".join(f"{where:<42} {', '.join(what) or 'none'}" for where, what in found.items())
+    print(f"\naxe-core at {size} ({width}×{height}), serious and critical:\n{table}")
+    assert not any(found.values()), table
