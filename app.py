@@ -76,7 +76,9 @@ if __name__ == "__main__":  # a script run: route this person to their page
         db = context.database()
         user = context.current_user(db)
         session_cookie.keep_cookie_in_step(db)
-        st.navigation(pages_for(user, db)).run()
+        page = st.navigation(pages_for(user, db))
+        st.set_page_config(page_title=f"{page.title} · Reflect")  # each page its own name in the browser's tab
+        page.run()
 else:  # imported by `streamlit run app.py`, once, to serve the app
     server.serve_pages_through_router()
     server.bring_the_database_up_to_date()

@@ -31,7 +31,9 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
 
         for number, item in enumerate(qset.items, start=1):
             with st.container(border=True):
-                answers.draft_rating(user.id, qset, item.id, current.get(item.id), label=f"**{number}. {item.text}**")
+                # The skill in bold; its rating group is named by the plain text, so a screen reader reads no stars.
+                st.markdown(f"**{number}. {item.text}**")
+                answers.draft_rating(user.id, qset, item.id, current.get(item.id), label=f"{number}. {item.text}")
                 if qset.note_prompt:
                     answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
                                   label=f"{qset.note_prompt} (optional)", height=80, limit=responses.MAX_NOTE)

@@ -45,12 +45,17 @@ def demo_server(tmp_path_factory) -> Iterator[Server]:
     stop_server(running)
 
 
-def problems(page: Page) -> list[str]:
-    """What a person would hit: serious or critical axe violations, and a page wider than the screen."""
+def problems(page: Page, title: str) -> list[str]:
+    """What a person would hit: serious or critical axe violations, a page wider than the screen, a browser tab not
+    named after the page, and Markdown read out by a screen reader ("star star 1. skilled at…")."""
     found = [f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}×)"
              for violation in AXE.run(page).response["violations"] if violation["impact"] in BLOCKING]
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
         found.append("scrolls sideways")
+    if page.title() != f"{title} · Reflect":
+        found.append(f"browser title {page.title()!r}")
+    if page.locator("[aria-label*='**']").count():
+        found.append("Markdown in an accessible name")
     return found
 
 
@@ -90,7 +95,7 @@ def test_no_page_has_a_serious_or_critical_accessibility_problem(demo_server, br
                 settled(page)
             else:
                 open_from_the_menu(page, title)
-            found[f"{role}: {title}"] = problems(page)
+            found[f"{role}: {title}"] = problems(page, title)
         context.close()
     table = "\n".join(f"{where:<42} {', '.join(what) or 'none'}" for where, what in found.items())
     print(f"\naxe-core at {size} ({width}×{height}), serious and critical:\n{table}")

@@ -110,12 +110,14 @@ def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.D
 
 
 def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, label: str) -> None:
-    """A row of labelled scale points for one item, unanswered until chosen, that saves itself as a draft."""
+    """A row of labelled scale points for one item, unanswered until chosen, that saves itself as a draft. `label`
+    names the group for assistive technology, as plain text; the page shows the item itself above it."""
     draft = draft or responses.Draft()
     key, saved_key, problem_key = _init_field(qset, item_id, "rating", draft.rating, draft.saved_at)
     st.radio(
         label, options=range(1, len(qset.scale) + 1), format_func=lambda point: f"{point} · {qset.scale_label(point)}",
         index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, "rating"),
+        label_visibility="collapsed",
     )
     _status(saved_key, problem_key)
 
