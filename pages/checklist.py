@@ -19,11 +19,16 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         st.markdown(
             "**The scale:** " + " · ".join(f"**{point}** {label}" for point, label in enumerate(qset.scale, start=1))
         )
-        current = responses.drafts(db, user.id, qset.id)
+        current = responses.current_drafts(db, user.id, qset)
+        since = responses.fresh_since(db, user.id)
+        last_time = responses.ratings_before(db, user.id, qset, since) if since else {}
         rated = len(responses.answered(qset, current))
         st.progress(rated / len(qset.items), text=f"{rated} of {len(qset.items)} skills rated")
         earlier = responses.submissions(db, user.id, qset.id)
-        if earlier:
+        if last_time:
+            st.caption("A new checkpoint starts afresh: rate each skill as you see it now. Your rating at the last "
+                       "checkpoint is shown under each skill as a hint.")
+        elif earlier:
             st.caption(
                 f"You have submitted this checklist {len(earlier)} time{'s' if len(earlier) > 1 else ''}, "
                 f"most recently {show.local_time(earlier[0].submitted_at)}. Your ratings below start from your draft."
@@ -33,6 +38,8 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
             with st.container(border=True):
                 # The skill in bold; its rating group is named by the plain text, so a screen reader reads no stars.
                 st.markdown(f"**{number}. {item.text}**")
+                if item.id in last_time:
+                    st.caption(f"Last time: {last_time[item.id]} · {qset.scale_label(last_time[item.id])}")
                 answers.draft_rating(user.id, qset, item.id, current.get(item.id), label=f"{number}. {item.text}")
                 if qset.note_prompt:
                     answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
@@ -41,6 +48,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")
         answers.sharing_controls(db, user, qset, earlier)
+        answers.what_submitting_counts_for(db, user)
         if submission := answers.submit_button(db, user, qset, "Submit my ratings"):
             st.success(f"Submitted {show.local_time(submission.submitted_at)}. See how you have moved on My progress.")
             st.page_link("pages/progress.py", label="Go to My progress", icon=":material/show_chart:")

@@ -38,32 +38,56 @@ st.markdown(
     "see how your thinking and your skills move."
 )
 
+timeline = responses.timeline_of(db, user.id)
+point = timeline.open if timeline else None
+if point:
+    show.plain(f"Now: {point.name}", heading=2)
+    show.plain(f"Open until {show.closes(point)}. What you submit now counts for {point.name}.")
+elif timeline and timeline.next:
+    st.subheader("No checkpoint is open now")
+    show.plain(f"The next, {timeline.next.name}, opens at {show.opens(timeline.next)}. Until then you can keep "
+               "writing: your drafts are saved as you type.")
+elif timeline:
+    st.subheader("Every checkpoint has closed")
+    st.write("You can still read everything you wrote, see your progress and download it from My data.")
+
 next_step = None
 for qset in context.question_sets().values():
     page = "pages/checklist.py" if qset.is_rating else "pages/reflect.py"
+    answered = len(responses.answered(qset, responses.current_drafts(db, user.id, qset)))
     made = responses.submissions(db, user.id, qset.id)
-    answered = len(responses.answered(qset, responses.drafts(db, user.id, qset.id)))
+    # At an open checkpoint, where this set stands there, as the facilitators' Completion page says.
+    counted_here = responses.status_at(db, user.id, qset, point)[1] if point else None
+    done = counted_here is not None if point else bool(made)
     with st.container(border=True):
         st.markdown(f"**{qset.title}** · {len(qset.items)} {'skills' if qset.is_rating else 'questions'}")
-        if made:
+        if counted_here:
+            st.markdown(":material/check_circle: Submitted at this checkpoint, "
+                        f"{show.local_time(counted_here.submitted_at)}.")
+        elif done:
             times = "once" if len(made) == 1 else f"{len(made)} times"
-            latest = show.local_time(made[0].submitted_at)
-            st.markdown(f":material/check_circle: Submitted {times}, most recently {latest}.")
+            st.markdown(f":material/check_circle: Submitted {times}, most recently "
+                        f"{show.local_time(made[0].submitted_at)}.")
         elif answered:
             st.markdown(f":material/pending: In progress: {answered} of {len(qset.items)} answered, not yet submitted.")
         else:
             st.markdown(":material/radio_button_unchecked: Not started.")
-        action = "Open" if made else "Continue" if answered else "Start"
+        action = "Open" if done else "Continue" if answered else "Start"
         st.page_link(page, label=action, icon=":material/arrow_forward:")
-    if not made and next_step is None:
+    if not done and next_step is None:
         next_step = (qset, page)
 
 st.subheader("What to do next")
-if next_step:
+if next_step and (point or not timeline):
     st.page_link(next_step[1], label=f"Complete and submit: {next_step[0].title}", icon=":material/arrow_forward:")
+elif point:
+    show.plain(f"You have submitted everything for {point.name}."
+               + (f" The next checkpoint, {timeline.next.name}, opens at {show.opens(timeline.next)}."
+                  if timeline and timeline.next else " It is the last checkpoint of the module."))
+    st.page_link("pages/progress.py", label="See my progress", icon=":material/show_chart:")
+elif timeline and timeline.next:
+    show.plain(f"Come back when {timeline.next.name} opens to reflect and rate yourself again; then My progress shows "
+               "how your ratings changed.")
+    st.page_link("pages/progress.py", label="See my progress", icon=":material/show_chart:")
 else:
-    st.markdown(
-        "You have submitted every set. Later in the module, come back to reflect and rate yourself again; "
-        "then **My progress** shows how your ratings changed."
-    )
     st.page_link("pages/progress.py", label="See my progress", icon=":material/show_chart:")

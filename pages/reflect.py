@@ -53,6 +53,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                         st.text(answer.text if answer and answer.text else "(no answer)")
 
         answers.sharing_controls(db, user, qset, earlier)
+        answers.what_submitting_counts_for(db, user)
         if submission := answers.submit_button(db, user, qset, "Submit these reflections"):
             st.success(
                 f"Submitted {show.local_time(submission.submitted_at)}. Your answers stay here as your draft, "

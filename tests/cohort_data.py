@@ -64,7 +64,7 @@ def leaders(db, cohort, count, prefix="leader"):
 def rate(db, leader, ratings, when, qset=TINY, note=None, token=None):
     """Save ratings (one per item) as drafts and submit them at `when`."""
     for item, rating in zip(qset.items, ratings, strict=True):
-        responses.save_draft(db, leader.id, qset, item.id, rating=rating, note=note)
+        responses.save_draft(db, leader.id, qset, item.id, rating=rating, note=note, now=when)
     return responses.submit(db, leader.id, qset, token or f"{leader.id}-{when.isoformat()}", now=when)
 
 

@@ -9,13 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from reflect.domain import accounts, responses
+from reflect.domain import accounts, checkpoints, responses
 from reflect.domain.accounts import AccountError
 from reflect.domain.questions import Item
 from reflect.domain.text import InvalidText, clean_text
 from reflect.reporting import export
+from reflect.storage.db import stamp
 
-from .cohort_data import JAN, PASSWORD, TINY, cohort_with_windows, facilitator, leaders, rate
+from .cohort_data import FEB, JAN, MAR, PASSWORD, TINY, cohort_with_windows, facilitator, leaders, rate
 from .test_bad_input import WRITTEN
 
 
@@ -117,3 +118,71 @@ def test_the_leaders_export_bytes_with_every_formula_trigger_and_a_line_break(db
     got = export.leader_csv(db, leader.id, {WRITTEN.id: WRITTEN})
     assert got == expected.encode("utf-8")
     assert export.leader_csv(db, leader.id, {WRITTEN.id: WRITTEN}, bom=True) == b"\xef\xbb\xbf" + got
+
+
+def test_a_checklist_starts_afresh_at_each_checkpoint_with_last_times_ratings_as_hints(db):
+    fran = facilitator(db)
+    north = cohort_with_windows(db, fran)  # Start: January 2027; End: February 2027
+    [lee] = leaders(db, north, 1)
+    rate(db, lee, [1, 2], JAN + timedelta(days=3), note="What my peers said")
+    in_january = JAN + timedelta(days=20)
+    assert {item: draft.rating for item, draft in responses.current_drafts(db, lee.id, TINY, now=in_january).items()
+            } == {"a": 1, "b": 2}, "within a checkpoint the draft carries on"
+
+    in_february = FEB + timedelta(days=2)
+    assert responses.current_drafts(db, lee.id, TINY, now=in_february) == {}, "a new checkpoint starts unanswered"
+    since = responses.fresh_since(db, lee.id, stamp(in_february))
+    assert responses.ratings_before(db, lee.id, TINY, since) == {"a": 1, "b": 2}  # the hints
+    with pytest.raises(responses.IncompleteSubmission, match="these 2 items"):
+        responses.submit(db, lee.id, TINY, "february-too-soon", now=in_february)
+
+    responses.save_draft(db, lee.id, TINY, "a", rating=3, now=in_february)
+    [fresh] = responses.current_drafts(db, lee.id, TINY, now=in_february).values()
+    assert (fresh.rating, fresh.note) == (3, None), "last checkpoint's note does not come back with a new rating"
+    responses.save_draft(db, lee.id, TINY, "b", rating=3, now=in_february)
+    made = responses.submit(db, lee.id, TINY, "february", now=in_february)
+    assert {a.item_id: a.rating for a in responses.answers(db, lee.id, made.id).values()} == {"a": 3, "b": 3}
+
+
+def test_written_answers_carry_on_across_checkpoints(db):
+    fran = facilitator(db)
+    north = cohort_with_windows(db, fran)
+    [lee] = leaders(db, north, 1)
+    responses.save_draft(db, lee.id, WRITTEN, "q1", text="First thoughts", now=JAN + timedelta(days=3))
+    responses.submit(db, lee.id, WRITTEN, "january", now=JAN + timedelta(days=3))
+    drafts = responses.current_drafts(db, lee.id, WRITTEN, now=FEB + timedelta(days=2))
+    assert drafts["q1"].text == "First thoughts"
+
+
+def test_a_leaders_status_at_each_checkpoint_is_what_the_completion_page_says(db):
+    from reflect.reporting import reports
+
+    fran = facilitator(db)
+    north = cohort_with_windows(db, fran)
+    submitted, drafting, idle = leaders(db, north, 3)
+    rate(db, submitted, [1, 2], JAN + timedelta(days=3))
+    responses.save_draft(db, drafting.id, TINY, "a", rating=2, now=FEB + timedelta(days=1))
+    words = {responses.SUBMITTED_HERE: reports.SUBMITTED, responses.IN_PROGRESS: reports.DRAFT_ONLY,
+             responses.NOT_STARTED: reports.NOT_STARTED}
+    seen = set()
+    for point in checkpoints.of_cohort(db, north.id):
+        table = reports.completion(db, fran, north.id, [TINY], point.id).set_index("user_id")[TINY.title]
+        for leader in (submitted, drafting, idle):
+            status, _ = responses.status_at(db, leader.id, TINY, point)
+            assert words[status] == table[leader.id], (point.name, leader.name)
+            seen.add(status)
+    assert seen == set(words), "every status was compared"
+
+
+def test_the_timeline_says_what_is_open_what_closed_last_and_what_is_next(db):
+    fran = facilitator(db)
+    north = cohort_with_windows(db, fran)
+    start, end = checkpoints.of_cohort(db, north.id)
+    for moment, expected in (
+        (JAN - timedelta(days=1), (None, None, start)),
+        (JAN + timedelta(days=1), (start, None, end)),
+        (FEB + timedelta(days=1), (end, start, None)),
+        (MAR + timedelta(days=1), (None, end, None)),
+    ):
+        line = checkpoints.timeline(db, north.id, stamp(moment))
+        assert (line.open, line.previous, line.next) == expected, moment

@@ -104,6 +104,26 @@ def at(db: Database, cohort_id: int, moment: str) -> Checkpoint | None:
     return _checkpoint(db, row) if row else None
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """Where a cohort's checkpoints stand at one moment: the one open, the last to have closed, the next to open."""
+
+    open: Checkpoint | None
+    previous: Checkpoint | None
+    next: Checkpoint | None
+
+
+def timeline(db: Database, cohort_id: int, moment: str) -> Timeline:
+    """The cohort's checkpoints as they stand at `moment` (a stored ISO time)."""
+    points = of_cohort(db, cohort_id)
+    return Timeline(
+        open=next((point for point in points if point.holds(moment)), None),
+        previous=max((point for point in points if point.closes_at <= moment), key=lambda point: point.closes_at,
+                     default=None),
+        next=next((point for point in points if point.opens_at > moment), None),
+    )
+
+
 def _checkpoint(db: Database, row: tuple) -> Checkpoint:
     checkpoint_id, cohort_id, name, opens_at, closes_at, first_day, last_day = row
     if first_day is None or last_day is None:

@@ -1,6 +1,10 @@
 """A leader's answers: drafts saved as they type, and dated submissions that are never changed afterwards.
 
 Every function takes the leader's user id and reads or writes only that leader's rows.
+
+A checklist starts afresh at each checkpoint: ratings and notes saved before the latest checkpoint closed belong
+to it, not to the next (:func:`current_drafts`), and are shown only as hints of last time (:func:`ratings_before`).
+Written reflections carry on from draft to draft, so a leader can revise their thinking.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import NamedTuple
 import pandas as pd
 from sqlite_utils import Database
 
-from reflect.domain import access, audit, cohorts
+from reflect.domain import access, audit, checkpoints, cohorts
 from reflect.domain.access import Actor
 from reflect.domain.questions import RATING, QuestionSet
 from reflect.domain.text import InvalidText, clean_text, is_blank
@@ -58,7 +62,7 @@ class Answer:
 
 
 def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, text=_UNSET, rating=_UNSET,
-               note=_UNSET) -> str:
+               note=_UNSET, now: datetime | None = None) -> str:
     """Save one field (or more) of one item's draft; return the time saved. Fields not given are left as they are.
 
     Raises :class:`InvalidText` (nothing saved) for text that cannot be stored or a rating off the scale.
@@ -75,11 +79,16 @@ def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, t
         if rating is not None and (type(rating) is not int or not 1 <= rating <= len(qset.scale)):
             raise InvalidText(f"Choose a rating from 1 to {len(qset.scale)}.")
         fields["rating"] = rating
-    saved_at = current_time()
+    saved_at = stamp(now) if now else current_time()
     columns = ", ".join(fields)
     placeholders = ", ".join("?" for _ in fields)
     updates = ", ".join(f"{column} = excluded.{column}" for column in fields)
+    since = fresh_since(db, user_id, saved_at) if qset.is_rating else None
     with write_transaction(db):
+        if since:  # a field of an earlier checkpoint's draft: that draft's other fields do not carry into this one
+            db.execute("""UPDATE drafts SET text = NULL, rating = NULL, note = NULL
+                          WHERE user_id = ? AND set_id = ? AND item_id = ? AND saved_at < ?""",
+                       [user_id, qset.id, item_id, since])
         db.execute(
             f"""
             INSERT INTO drafts (user_id, set_id, item_id, {columns}, saved_at) VALUES (?, ?, ?, {placeholders}, ?)
@@ -99,6 +108,64 @@ def drafts(db: Database, user_id: int, set_id: str) -> dict[str, Draft]:
     return {item_id: Draft(*rest) for item_id, *rest in rows}
 
 
+def timeline_of(db: Database, user_id: int, moment: str | None = None) -> checkpoints.Timeline | None:
+    """Where the checkpoints of the leader's cohort stand at `moment` (now if None); None for a leader in no cohort."""
+    cohort_id = cohorts.leaders_cohort_id(db, user_id)
+    return checkpoints.timeline(db, cohort_id, moment or current_time()) if cohort_id is not None else None
+
+
+def fresh_since(db: Database, user_id: int, moment: str | None = None) -> str | None:
+    """When the leader's checklist last started afresh: the close of their cohort's latest checkpoint to have closed
+    by `moment` (None before the first closes, or for a leader in no cohort)."""
+    timeline = timeline_of(db, user_id, moment)
+    return timeline.previous.closes_at if timeline and timeline.previous else None
+
+
+def current_drafts(db: Database, user_id: int, qset: QuestionSet, *, now: datetime | None = None) -> dict[str, Draft]:
+    """The drafts the leader is working on now, by item id: for a checklist, only those saved since it last started
+    afresh (:func:`fresh_since`), so each checkpoint's ratings are made anew; for written questions, all."""
+    found = drafts(db, user_id, qset.id)
+    since = fresh_since(db, user_id, stamp(now) if now else current_time()) if qset.is_rating else None
+    if since is None:
+        return found
+    return {item_id: draft for item_id, draft in found.items() if draft.saved_at and draft.saved_at >= since}
+
+
+def ratings_before(db: Database, user_id: int, qset: QuestionSet, moment: str) -> dict[str, int]:
+    """The ratings of the leader's latest submission of `qset` made before `moment`, by item id: "last time"."""
+    rows = db.execute(
+        """SELECT a.item_id, a.rating FROM answers a WHERE a.rating IS NOT NULL AND a.submission_id = (
+               SELECT id FROM submissions WHERE user_id = ? AND set_id = ? AND submitted_at < ?
+               ORDER BY submitted_at DESC, id DESC LIMIT 1)""",
+        [user_id, qset.id, moment],
+    ).fetchall()
+    return dict(rows)
+
+
+SUBMITTED_HERE, IN_PROGRESS, NOT_STARTED = "submitted", "in progress", "not started"
+
+
+def status_at(db: Database, user_id: int, qset: QuestionSet, checkpoint: checkpoints.Checkpoint
+              ) -> tuple[str, Submission | None]:
+    """Where the leader stands on `qset` at `checkpoint`, by the rule the facilitators' Completion page uses
+    (reflect.reporting.reports.completion): :data:`SUBMITTED_HERE` with the submission that counts there,
+    :data:`IN_PROGRESS` (a draft saved in its window) or :data:`NOT_STARTED`, counting only what they did as a
+    member of that checkpoint's cohort."""
+    joined = db.execute("SELECT joined_at FROM cohort_leaders WHERE cohort_id = ? AND user_id = ?",
+                        [checkpoint.cohort_id, user_id]).fetchone()
+    since = max(checkpoint.opens_at, joined[0]) if joined else checkpoint.closes_at
+    window = [user_id, qset.id, since, checkpoint.closes_at]
+    row = db.execute(
+        """SELECT id, set_id, set_version, submitted_at FROM submissions
+           WHERE user_id = ? AND set_id = ? AND submitted_at >= ? AND submitted_at < ?
+           ORDER BY submitted_at DESC, id DESC LIMIT 1""", window).fetchone()
+    if row:
+        return SUBMITTED_HERE, Submission(*row)
+    drafted = db.execute("SELECT 1 FROM drafts WHERE user_id = ? AND set_id = ? AND saved_at >= ? AND saved_at < ?",
+                         window).fetchone()
+    return (IN_PROGRESS if drafted else NOT_STARTED), None
+
+
 def answered(qset: QuestionSet, current: dict[str, Draft]) -> list[str]:
     """Ids of the items that have an answer in `current`: a rating for a checklist, non-blank text otherwise."""
     if qset.is_rating:
@@ -110,8 +177,9 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
     """Record the leader's current drafts of `qset` as a dated submission, and return it.
 
     `token` identifies one press of Submit: sending it again (a retry, a double click) returns the submission
-    already made instead of making another. A checklist needs every item rated; a set of questions needs at
-    least one answer. Drafts stay as they are, so the leader carries on from what they submitted.
+    already made instead of making another. A checklist needs every item rated at this checkpoint
+    (:func:`current_drafts`); a set of questions needs at least one answer. Drafts stay as they are, so the leader
+    carries on from what they submitted.
     """
     with write_transaction(db):
         existing = db.execute(
@@ -121,7 +189,7 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
             return Submission(*existing[:4])
         if existing:  # not a retry of this leader's own submission: a tampered or corrupted request
             raise InvalidText("This submission could not be recorded. Reload the page and submit again.")
-        current = drafts(db, user_id, qset.id)
+        current = current_drafts(db, user_id, qset, now=now)
         done = set(answered(qset, current))
         if qset.is_rating:
             missing = tuple(item for item in qset.items if item.id not in done)

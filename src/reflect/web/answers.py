@@ -19,7 +19,7 @@ from reflect.domain.questions import QuestionSet
 from reflect.domain.text import InvalidText
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web.context import database, owns_connection
-from reflect.web.show import local_time
+from reflect.web.show import closes, local_time, opens, plain
 
 PAUSE_MS = 1500  # typing that stops this long is saved: about two seconds behind at most, with the save itself
 
@@ -120,6 +120,21 @@ def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses
         label_visibility="collapsed",
     )
     _status(saved_key, problem_key)
+
+
+def what_submitting_counts_for(db: Database, user: User) -> None:
+    """Before Submit: the checkpoint a submission made now counts for, and until when; or that none is open. Checkpoint
+    names are typed by facilitators, so the line is plain text."""
+    timeline = responses.timeline_of(db, user.id)
+    if timeline is None:
+        return
+    if timeline.open:
+        plain(f"Submitting now counts for {timeline.open.name}, open until {closes(timeline.open)}.")
+    elif timeline.next:
+        plain(f"No checkpoint is open now, so a submission now is kept but counts for none. {timeline.next.name} "
+              f"opens at {opens(timeline.next)}.")
+    else:
+        plain("Every checkpoint of your cohort has closed, so a submission now is kept but counts for none.")
 
 
 def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
 from reflect.domain.accounts import AccountLocked
+from reflect.domain.checkpoints import Checkpoint
 
 
 def plain(text: str, *, heading: int = 0) -> None:
@@ -48,3 +49,16 @@ def local_time(stored: str, style: str = "%d %b %Y, %H:%M") -> str:
     """A stored UTC time shown in the browser's time zone."""
     shown = datetime.fromisoformat(stored).astimezone(browser_zone())
     return f"{shown.strftime(style)} {shown.tzname()}"
+
+
+def closes(checkpoint: Checkpoint) -> str:
+    """When a checkpoint closes, as a person reads it: its last minute, in the browser's zone ("23:59 on Sun 01 Mar
+    2027 GMT"), not the midnight after."""
+    last = datetime.fromisoformat(checkpoint.closes_at).astimezone(browser_zone()) - timedelta(minutes=1)
+    return f"{last:%H:%M on %a %d %b %Y} {last.tzname()}"
+
+
+def opens(checkpoint: Checkpoint) -> str:
+    """When a checkpoint opens, in the browser's zone ("00:00 on Mon 02 Mar 2027 GMT")."""
+    first = datetime.fromisoformat(checkpoint.opens_at).astimezone(browser_zone())
+    return f"{first:%H:%M on %a %d %b %Y} {first.tzname()}"
