@@ -12,8 +12,11 @@ def test_the_benchmark_reports_every_measurement_for_a_small_cohort():
     names = [m.name for m in results]
     for expected in ("leader: save a draft", "leader: submit a checklist", "leader: My progress page run",
                      "facilitator: cohort dashboard page run", "export: cohort CSV, long",
-                     "concurrency: submit p95, 20 writers"):
+                     "export: long CSV streamed, peak memory", "export: long CSV built whole, peak memory",
+                     "export: long CSV from the server, its RSS growth", "concurrency: submit p95, 20 writers"):
         assert expected in names
+    memory = {m.name: m.median_seconds for m in results if m.unit == "MB"}
+    assert memory["export: long CSV streamed, peak memory"] > 0 and "MB" in table(results)
     rows = [m.median_seconds for m in results if m.note == "rows, not seconds"]
     assert len(rows) == 3 and all(0 < count <= 5000 for count in rows)
     assert "0 errors, 0 lost, 0 duplicated" in {m.note for m in results if m.name.startswith("concurrency")}

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from reflect.domain import accounts, checkpoints, responses
+from reflect.devtools.demo import make_demo
+from reflect.domain import access, accounts, checkpoints, responses
 from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
-from reflect.domain.questions import Item
+from reflect.domain.questions import Item, load_question_sets
 from reflect.reporting import export
 from reflect.storage.db import stamp
 
@@ -192,3 +193,59 @@ def test_a_submission_in_two_overlapping_checkpoints_is_exported_in_both(db, nor
     long = export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8")
     bob = [row for row in csv.reader(io.StringIO(long, newline="")) if row[2] == "Bob"]
     assert sorted(row[4] for row in bob) == ["End", "End", "Whole term", "Whole term"]
+
+
+# Streamed: the same bytes, in chunks, the access gate first.
+
+CHECKLIST = load_question_sets(ROOT / "questions")[0]["munby-fullan-skills"]
+
+
+def test_the_streamed_long_file_is_the_same_bytes_in_chunks_with_and_without_bom_one_checkpoint_and_all(
+        db, north, monkeypatch):
+    monkeypatch.setattr(export, "CHUNK_ROWS", 1)  # a chunk per submission: the BOM and the header go in the first
+    every = (HEADER + ANN_1 + "a,Skill A,1,0,,\r\n" + ANN_1 + "b,Skill B,3,0,,\r\n"
+             + ANN_2 + "a,Skill A,2,1,,\"'-because\nI know\"\r\n" + ANN_2 + "b,Skill B,3,1,,\"'-because\nI know\"\r\n"
+             + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n").encode("utf-8")
+    end = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "End")
+    only_end = (HEADER + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n").encode("utf-8")
+    for checkpoint_id, expected, count in ((None, every, 3), (end.id, only_end, 1)):
+        for bom in (False, True):
+            chunks = list(export.cohort_long_chunks(db, SYSTEM, north.id, checkpoint_id=checkpoint_id, bom=bom))
+            assert b"".join(chunks) == (b"\xef\xbb\xbf" if bom else b"") + expected
+            assert len(chunks) == count
+            assert chunks[0].startswith((b"\xef\xbb\xbf" if bom else b"") + HEADER.encode()) and all(chunks)
+
+
+def test_a_big_cohort_comes_in_chunks_of_about_a_thousand_rows(db):
+    made = make_demo(db, {CHECKLIST.id: CHECKLIST}, leaders=120, seed=7)
+    answers = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    assert answers > 3 * export.CHUNK_ROWS
+    chunks = list(export.cohort_long_chunks(db, SYSTEM, made.cohort.id))
+    rows = [len(list(csv.reader(io.StringIO(chunk.decode("utf-8"), newline="")))) for chunk in chunks]
+    rows[0] -= 1  # the header
+    assert sum(rows) == answers and len(chunks) == len(rows) > 3
+    # Each chunk but the last: a thousand rows, and the rest of the submission it had reached (at most ten answers).
+    assert all(export.CHUNK_ROWS <= count < export.CHUNK_ROWS + 10 for count in rows[:-1])
+    wide = list(export.cohort_wide_chunks(db, SYSTEM, made.cohort.id, CHECKLIST, bom=True))
+    assert len(wide) == 1 and wide[0].startswith(b"\xef\xbb\xbfcohort,")  # a few hundred rows: one chunk
+
+
+def test_the_access_gate_refuses_another_cohorts_facilitator_before_any_byte_and_logs_nothing(db, north):
+    olu = accounts.get_user(db, 4)  # South's facilitator (see north)
+    assert olu is not None and olu.email == "olu@trust.org.uk"
+    for start in (lambda: export.cohort_long_chunks(db, olu, north.id),
+                  lambda: export.cohort_wide_chunks(db, olu, north.id, TINY),
+                  lambda: export.codebook_chunks(db, olu, north.id, TINY),
+                  lambda: export.logged_stream(db, olu, north.id, "long CSV (all checkpoints)",
+                                               export.cohort_long_chunks)):
+        with pytest.raises(access.NotYourCohort):
+            start()  # refused on the call itself, before a chunk is asked for
+    assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'exported'").fetchone()[0] == 0
+
+
+def test_a_streamed_export_is_logged_before_its_first_byte(db, north):
+    owner = accounts.get_user(db, 1)
+    chunks = export.logged_stream(db, owner, north.id, "long CSV (all checkpoints)", export.cohort_long_chunks)
+    logged = db.execute("SELECT actor_id, cohort_id, detail FROM audit_log WHERE action = 'exported'").fetchall()
+    assert logged == [(owner.id, north.id, "long CSV (all checkpoints)")]
+    chunks.close()  # a download cut short: it stays logged

@@ -97,7 +97,27 @@ def test_leaders_are_refused_every_facilitator_page_and_export(people, db):
     for page in FACILITATOR_PAGES:
         at = app_as(people.leader, page)
         assert "This page is for facilitators only" in at.error[0].value
-        assert not at.get("download_button") and not at.get("vega_lite_chart")
+        assert not at.get("download_button") and not at.get("link_button") and not at.get("vega_lite_chart")
+
+
+def test_export_links_each_file_to_the_export_route_with_the_choices_made(people, db):
+    """The files are streamed by the server (reflect.web.routes): the page only links to them."""
+    at = app_as(people.facilitator, "pages/cohort_export.py")
+    base = f"/export/{people.cohort.id}"
+    assert {link.proto.label: link.proto.url for link in at.get("link_button")} == {
+        "Download long CSV": f"{base}/long.csv",
+        "Download wide CSV": f"{base}/wide.csv?set={CHECKLIST.id}",
+        "Download codebook CSV": f"{base}/codebook.csv?set={CHECKLIST.id}",
+    }
+    start = checkpoints.of_cohort(db, people.cohort.id)[0]
+    at.selectbox(key=f"checkpoint_picker:{people.cohort.id}:any").set_value(start.id).run()
+    at.selectbox(key="export_set").set_value(REFLECTION).run()
+    at.toggle(key="export_bom").set_value(True).run()
+    assert [link.proto.url for link in at.get("link_button")] == [
+        f"{base}/long.csv?checkpoint={start.id}&bom=1",
+        f"{base}/wide.csv?checkpoint={start.id}&set={REFLECTION.id}&bom=1",
+        f"{base}/codebook.csv?checkpoint={start.id}&set={REFLECTION.id}&bom=1",
+    ]
 
 
 def test_adding_a_co_facilitator_gives_an_invitation_code(people, db):

@@ -215,7 +215,7 @@ def test_every_checkpoint_choice_sticks_back_and_forth_across_cohorts(demo_serve
     for name in ("Mid-point", "Start of module"):
         choose(page, "Checkpoint", name)
         with page.expect_download() as download:
-            page.get_by_role("button", name="Download long CSV").click()
+            page.get_by_role("link", name="Download long CSV").click()
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"), newline="")))
         assert {row["checkpoint"] for row in rows} == {name}
         assert len(rows) == recount(db, """

@@ -2,18 +2,24 @@
 never a timed assertion in the tests.
 
 For each size it builds a demo database, then reports medians over several runs: leader actions and the My
-progress page, the facilitator's cohort dashboard, cohort exports, submissions under 20 concurrent writers, and
-(at 1,000 leaders, when Chromium is installed) the cohort page drawn in a real browser.
+progress page, the facilitator's cohort dashboard, cohort exports (and the memory the long one takes, streamed and
+built whole), submissions under 20 concurrent writers, and (at 1,000 leaders, when Chromium is installed) the cohort
+page drawn in a real browser.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
+import multiprocessing
 import os
+import re
 import statistics
 import tempfile
 import time
+import tracemalloc
+import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +29,7 @@ from reflect.devtools import APP_DIR
 from reflect.devtools.demo import FACILITATOR_EMAIL, PASSWORD, make_demo
 from reflect.devtools.live_server import CHROMIUM_ARGS, start_server, stop_server
 from reflect.devtools.load import run_load
-from reflect.domain import accounts, checkpoints, cohorts, responses
+from reflect.domain import accounts, checkpoints, cohorts, responses, sessions
 from reflect.domain.questions import load_question_sets
 from reflect.reporting import export, reports
 from reflect.settings import questions_dir
@@ -36,9 +42,10 @@ BARE_PAGE = "import streamlit as st\nst.title('Bare page')\n"
 class Measurement:
     name: str
     size: int
-    median_seconds: float
+    median_seconds: float  # in `unit`, for the few measurements that are not times
     floor_seconds: float | None = None
     note: str = ""
+    unit: str = "s"  # or "MB"
 
     @property
     def ratio(self) -> float | None:
@@ -170,7 +177,110 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
             lambda: export.cohort_long_csv(db, facilitator, cohort_id), runs, warm_up=0)))
         out.append(Measurement("export: cohort CSV, wide", size, median_time(
             lambda: export.cohort_wide_csv(db, facilitator, cohort_id, qset), runs, warm_up=0)))
+        out += measure_streamed_export(db, path, facilitator, cohort_id, size, runs)
+        out += measure_served_export(db, path, facilitator, cohort_id, size, folder)
     return out
+
+
+def measure_streamed_export(db, path: Path, facilitator: accounts.User, cohort_id: int, size: int,
+                            runs: int) -> list[Measurement]:
+    """The long export as the server streams it, beside the same file built whole in memory as the download button
+    did (its chunks joined: the least that could take). Memory is measured in a fresh process for each."""
+    def stream() -> int:
+        return sum(len(chunk) for chunk in export.cohort_long_chunks(db, facilitator, cohort_id))
+
+    streamed, whole = (_in_fresh_process(_long_export_memory, str(path), facilitator.id, cohort_id, built_whole)
+                       for built_whole in (False, True))
+    megabytes = f"{streamed.size / 1e6:,.1f} MB in {streamed.chunks:,} chunks"
+    return [
+        Measurement("export: long CSV streamed", size, median_time(stream, runs, warm_up=0), note=megabytes),
+        Measurement("export: long CSV streamed, peak memory", size, streamed.peak / 1e6, unit="MB",
+                    note="Python's allocations at their peak (tracemalloc)"),
+        Measurement("export: long CSV built whole, peak memory", size, whole.peak / 1e6, unit="MB",
+                    note=f"the same, for the {whole.size / 1e6:,.1f} MB file made as one bytes object"),
+        Measurement("export: long CSV streamed, RSS growth", size, streamed.rss_growth / 1e6, unit="MB",
+                    note="resident memory's peak over its start (includes SQLite's own)"),
+        Measurement("export: long CSV built whole, RSS growth", size, whole.rss_growth / 1e6, unit="MB"),
+    ]
+
+
+@dataclass(frozen=True)
+class ExportMemory:
+    size: int  # bytes of the file
+    chunks: int
+    peak: int  # bytes, tracemalloc's peak
+    rss_growth: float  # bytes; nan where /proc cannot tell
+
+
+def _long_export_memory(path: str, facilitator_id: int, cohort_id: int, built_whole: bool) -> ExportMemory:
+    """Run the long export twice: first for the resident memory it adds, then under tracemalloc for its peak."""
+    with contextlib.closing(open_db(path, migrate=False)) as db:
+        facilitator = accounts.existing_user(db, facilitator_id)
+
+        def export_it() -> tuple[int, int]:
+            chunks = export.cohort_long_chunks(db, facilitator, cohort_id)
+            if built_whole:
+                return len(b"".join(chunks)), 1
+            size = count = 0
+            for chunk in chunks:
+                size, count = size + len(chunk), count + 1
+            return size, count
+
+        before = _resident("VmRSS", reset_peak=True)
+        size, chunks = export_it()
+        rss_growth = _resident("VmHWM") - before
+        tracemalloc.start()
+        export_it()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return ExportMemory(size, chunks, peak, rss_growth)
+
+
+def measure_served_export(db, path: Path, facilitator: accounts.User, cohort_id: int, size: int,
+                          folder: Path) -> list[Measurement]:
+    """The long export downloaded from a real server (``streamlit run app.py``) as a browser would, signed in as the
+    facilitator: the time to its last byte, and how far the server's resident memory rose while it streamed."""
+    _, ticket = sessions.start(db, facilitator.id)
+    token = sessions.trade_ticket(db, ticket)
+    server = start_server(path, folder / f"export-{size}.log")
+
+    def download() -> int:
+        request = urllib.request.Request(f"{server.url}/export/{cohort_id}/long.csv",
+                                         headers={"Cookie": f"{sessions.COOKIE}={token}"})
+        with urllib.request.urlopen(request, timeout=300) as answer:
+            return sum(len(piece) for piece in iter(lambda: answer.read(1 << 16), b""))
+
+    try:
+        before = _resident("VmRSS", server.process.pid, reset_peak=True)
+        download()  # the first request after a start also warms the server: counted in the memory, not the time
+        started = time.perf_counter()
+        received = download()
+        seconds = time.perf_counter() - started
+        growth = _resident("VmHWM", server.process.pid) - before
+    finally:
+        stop_server(server)
+    return [Measurement("export: long CSV from the server, to the last byte", size, seconds,
+                        note=f"{received / 1e6:,.1f} MB over HTTP; one run, the second"),
+            Measurement("export: long CSV from the server, its RSS growth", size, growth / 1e6, unit="MB",
+                        note="the server's resident memory at its peak over two downloads, over its idle start")]
+
+
+def _resident(field: str, pid: int | str = "self", *, reset_peak: bool = False) -> float:
+    """A figure of a process's resident memory from Linux's /proc, in bytes (VmRSS now, VmHWM its peak);
+    `reset_peak` first brings the peak down to now. NaN elsewhere."""
+    try:
+        if reset_peak:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+        found = re.search(rf"^{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE)
+    except OSError:
+        return float("nan")
+    return int(found.group(1)) * 1024 if found else float("nan")
+
+
+def _in_fresh_process(work: Callable[..., ExportMemory], *args) -> ExportMemory:
+    """``work(*args)`` in a new Python process, so that what it measures starts from nothing this one did."""
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(work, *args).result()
 
 
 def measure_concurrency(folder: Path, questions: Path) -> list[Measurement]:
@@ -245,7 +355,8 @@ def table(results: list[Measurement]) -> str:
              "-" * 104]
     for m in results:
         is_rows = m.note == "rows, not seconds"
-        median = f"{m.median_seconds:,.0f}" if is_rows else _milliseconds(m.median_seconds)
+        median = (f"{m.median_seconds:,.0f}" if is_rows else f"{m.median_seconds:,.1f} MB" if m.unit == "MB"
+                  else _milliseconds(m.median_seconds))
         floor = _milliseconds(m.floor_seconds) if m.floor_seconds else ""
         ratio = f"{m.ratio:.2f}" if m.ratio else ""
         lines.append(f"{m.name:<52} {m.size:>6} {median:>10} {floor:>10} {ratio:>6}  {m.note}")
@@ -258,6 +369,6 @@ def _milliseconds(seconds: float) -> str:
 
 def as_json(results: list[Measurement]) -> str:
     return json.dumps([{"name": m.name, "size": m.size, "median_seconds": m.median_seconds,
-                        "floor_seconds": m.floor_seconds, "ratio": m.ratio, "note": m.note} for m in results],
-                      indent=2)
+                        "floor_seconds": m.floor_seconds, "ratio": m.ratio, "note": m.note, "unit": m.unit}
+                       for m in results], indent=2)
 

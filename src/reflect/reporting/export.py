@@ -2,6 +2,9 @@
 
 Text cells that Excel would read as a formula (starting ``= + - @``, tab, CR or LF) get a leading apostrophe
 (OWASP "CSV injection"); numbers stay numbers; rows end in CRLF and cells holding line breaks are quoted.
+
+A cohort file is written as a stream of chunks (``cohort_long_chunks`` and the like), so that the server can send
+one of any size at constant memory (reflect.web.routes); the ``…_csv`` functions are those chunks joined.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+import operator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 
 from sqlite_utils import Database
 
@@ -20,8 +25,11 @@ from reflect.storage.db import read_snapshot, write_transaction
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 BOM = "\ufeff"
-# A cohort export made for someone: the cohort files below, with their other arguments bound.
+# A cohort export made for someone: the cohort files below, with their other arguments bound; as bytes, or as chunks.
 CohortFile = Callable[[Database, Actor, int], bytes]
+Chunks = Generator[bytes, None, None]  # a file's bytes as they are written; close() stops reading it
+CohortStream = Callable[[Database, Actor, int], Chunks]
+CHUNK_ROWS = 1_000  # rows of a streamed file per chunk: about 300 KB of the long file
 
 LEADER_COLUMNS = (
     "set_id", "set_title", "item_id", "item_text", "set_version", "status", "rating", "text", "note",
@@ -38,13 +46,30 @@ def excel_safe(value: object) -> object:
 
 def to_csv(rows: Iterable[Mapping[str, object]], columns: Iterable[str], *, bom: bool = False) -> bytes:
     """Write `rows` as UTF-8 CSV bytes with a header row; with `bom`, prefixed by a BOM so Excel reads UTF-8."""
+    return b"".join(_csv_chunks(rows, columns, bom=bom))
+
+
+def _csv_chunks(rows: Iterable[Mapping[str, object]], columns: Iterable[str], *, bom: bool) -> Chunks:
+    """:func:`to_csv`, :data:`CHUNK_ROWS` rows at a time: `rows` are read only as the chunks are."""
     columns = list(columns)
     buffer = io.StringIO(newline="")
+    buffer.write(BOM if bom else "")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow(["" if row.get(column) is None else excel_safe(row.get(column)) for column in columns])
-    return ((BOM if bom else "") + buffer.getvalue()).encode("utf-8")
+        if number % CHUNK_ROWS == 0:
+            yield _taken(buffer)
+    if rest := _taken(buffer):
+        yield rest
+
+
+def _taken(buffer: io.StringIO) -> bytes:
+    """What was written to `buffer`, as UTF-8; the buffer is emptied for the next chunk."""
+    data = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return data
 
 
 def leader_csv(db: Database, user_id: int, sets: Mapping[str, QuestionSet], *, bom: bool = False) -> bytes:
@@ -69,6 +94,8 @@ def leader_csv(db: Database, user_id: int, sets: Mapping[str, QuestionSet], *, b
 # Cohort exports for facilitators. Ratings are always included; free text (answers and notes) only from
 # submissions the leader chose to share. Column names in the wide file are item ids, stable across wording changes.
 # Each takes the acting person and opens with reflect.domain.access.cohort_for: only those who run the cohort export it.
+# The ``…_chunks`` functions check at once, when called, so a refusal comes before the first byte; each file is then
+# read in one snapshot (db.read_snapshot) as its chunks are taken, so a submission made meanwhile cannot split it.
 
 LONG_COLUMNS = (
     "cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "counts_for_checkpoint", "submission_id",
@@ -115,36 +142,40 @@ _PLACED = """
 """
 
 
-def _cohort_submissions(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
-                        counted_only: bool = False) -> dict[tuple[int, int | None], tuple]:
-    """The cohort's submissions by (id, checkpoint id), each as its cells in :data:`_WIDE_FIXED` order, as stored
-    (not yet Excel-safe); with `counted_only`, only those that count for their checkpoint. Read it and
-    :func:`_cohort_answers` in one :func:`read_snapshot`, so they agree."""
+def _placed_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
+                    counted_only: bool = False) -> Iterator[tuple[tuple, list[tuple]]]:
+    """The cohort's submissions, leader by leader, oldest first, each with its answers; with `counted_only`, only
+    those that count for their checkpoint. A submission comes as its cells in :data:`_WIDE_FIXED` order, as stored
+    (not yet Excel-safe); an answer as (item_id, item_text, rating, text, note), free text only if shared.
+
+    Two cursors in the same order are read in step, so neither is held in memory and each submission's cells are
+    read once, not once per answer. Call inside :func:`read_snapshot`, so that they agree.
+    """
     cohort_name = db.execute("SELECT name FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0]
-    rows = db.execute(
+    params = {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "cohort": cohort_name,
+              "counted_only": counted_only}
+    in_order = "ORDER BY placed.user_id, placed.submitted_at, placed.id, placed.checkpoint_id"
+    submissions = db.execute(
         f"""WITH {_PLACED}
             SELECT id, checkpoint_id,
                    :cohort, user_id, name, email, checkpoint, latest, id, submitted_at, set_id, set_version, shared
-            FROM placed WHERE latest OR NOT :counted_only""",
-        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "cohort": cohort_name,
-         "counted_only": counted_only},
+            FROM placed WHERE latest OR NOT :counted_only {in_order}""",
+        params,
     )
-    return {(submission_id, placed_in): cells for submission_id, placed_in, *cells in rows}
-
-
-def _cohort_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
-                    counted_only: bool = False):
-    """The answers of :func:`_cohort_submissions`, leader by leader, oldest first: (submission id, checkpoint id,
-    item_id, item_text, rating, text, note), with free text only from shared submissions."""
-    return db.execute(
+    answers = db.execute(
         f"""WITH {_PLACED}
             SELECT a.submission_id, placed.checkpoint_id, a.item_id, a.item_text, a.rating,
                    CASE WHEN placed.shared THEN a.text END, CASE WHEN placed.shared THEN a.note END
             FROM placed JOIN answers a ON a.submission_id = placed.id
-            WHERE placed.latest OR NOT :counted_only
-            ORDER BY placed.user_id, placed.submitted_at, placed.id, placed.checkpoint_id, a.rowid""",
-        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "counted_only": counted_only},
+            WHERE placed.latest OR NOT :counted_only {in_order}, a.rowid""",
+        params,
     )
+    for key, group in itertools.groupby(answers, key=operator.itemgetter(0, 1)):
+        # Passing over any submission without answers.
+        submission = next((row for row in submissions if (row[0], row[1]) == key), None)
+        if submission is None:
+            raise RuntimeError(f"answers of submission {key[0]} came without it: the two cursors are out of step")
+        yield submission[2:], [answer[2:] for answer in group]
 
 
 class _CellsText:
@@ -166,31 +197,44 @@ class _CellsText:
 
 def cohort_long_csv(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id: int | None = None,
                     bom: bool = False) -> bytes:
-    """Every submitted answer of the cohort's leaders, one row per answer, streamed from SQLite to the CSV writer.
+    """Every submitted answer of the cohort's leaders, one row per answer (see :func:`cohort_long_chunks`)."""
+    return b"".join(cohort_long_chunks(db, actor, cohort_id, checkpoint_id=checkpoint_id, bom=bom))
+
+
+def cohort_long_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id: int | None = None,
+                       bom: bool = False) -> Chunks:
+    """The long file in chunks of about :data:`CHUNK_ROWS` rows, written as SQLite reads it: never the whole file.
 
     A row is its submission's cells, then its answer's. Each submission's cells are made once, not once per answer,
     and an answer without free text (an item's wording and a rating) repeats across leaders, so it is made once per
     distinct answer: at 10,000 leaders, 290,000 rows come from 35,000 submissions and a few hundred distinct answers.
     """
     access.cohort_for(db, actor, cohort_id)
+    return _long_chunks(db, cohort_id, checkpoint_id, bom)
+
+
+def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool) -> Chunks:
     submission_text, answer_text = _CellsText(","), _CellsText("\r\n")
     repeated_answer_text = functools.cache(answer_text)
     buffer = io.StringIO(newline="")
     buffer.write(BOM if bom else "")
     csv.writer(buffer, lineterminator="\r\n").writerow(LONG_COLUMNS)
-    write = buffer.write
+    write, rows = buffer.write, 0
     with read_snapshot(db):
-        submissions = {key: (submission_text(cells[:10]), cells[10])
-                       for key, cells in _cohort_submissions(db, cohort_id, None, checkpoint_id).items()}
-        answers = _cohort_answers(db, cohort_id, None, checkpoint_id)
-        for submission_id, placed_in, item_id, item_text, rating, text, note in answers:
-            row_start, shared = submissions[submission_id, placed_in]
-            write(row_start)
-            if text is None and note is None:
-                write(repeated_answer_text((item_id, item_text, rating, shared, None, None)))
-            else:
-                write(answer_text((item_id, item_text, rating, shared, text, note)))
-    return buffer.getvalue().encode("utf-8")
+        for cells, answers in _placed_answers(db, cohort_id, None, checkpoint_id):
+            row_start, shared = submission_text(cells[:10]), cells[10]
+            for item_id, item_text, rating, text, note in answers:
+                write(row_start)
+                if text is None and note is None:
+                    write(repeated_answer_text((item_id, item_text, rating, shared, None, None)))
+                else:
+                    write(answer_text((item_id, item_text, rating, shared, text, note)))
+            rows += len(answers)
+            if rows >= CHUNK_ROWS:
+                yield _taken(buffer)
+                rows = 0
+    if rest := _taken(buffer):
+        yield rest
 
 
 def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
@@ -213,39 +257,63 @@ def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
 
 def cohort_wide_csv(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *,
                     checkpoint_id: int | None = None, bom: bool = False) -> bytes:
+    """One row per leader per checkpoint for `qset` (see :func:`cohort_wide_chunks`)."""
+    return b"".join(cohort_wide_chunks(db, actor, cohort_id, qset, checkpoint_id=checkpoint_id, bom=bom))
+
+
+def cohort_wide_chunks(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *,
+                       checkpoint_id: int | None = None, bom: bool = False) -> Chunks:
     """One row per leader per checkpoint for `qset`: the submission that counts there (the one cohort charts use),
     one column per item (its rating, or its text if shared). Earlier submissions in a checkpoint, and any outside
-    every checkpoint, are in the long file only."""
+    every checkpoint, are in the long file only. In chunks, as :func:`cohort_long_chunks`."""
     access.cohort_for(db, actor, cohort_id)
-    rows: dict[tuple, dict] = {}
+    return _wide_chunks(db, cohort_id, qset, checkpoint_id, bom)
+
+
+def _wide_chunks(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: int | None,
+                 bom: bool) -> Chunks:
     with read_snapshot(db):
-        submissions = _cohort_submissions(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
-        answers = _cohort_answers(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
-        for submission_id, placed_in, item_id, _, rating, text, note in answers:
-            key = submission_id, placed_in
-            if key not in rows:
-                rows[key] = dict(zip(_WIDE_FIXED, submissions[key], strict=True))
-            row = rows[key]
-            row[item_id] = rating if rating is not None else text
-            row[f"{item_id}_note"] = note
-    return to_csv(rows.values(), wide_columns(db, cohort_id, qset), bom=bom)
+        columns = wide_columns(db, cohort_id, qset)
+        placed = _placed_answers(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
+        yield from _csv_chunks((_wide_row(cells, answers) for cells, answers in placed), columns, bom=bom)
+
+
+def _wide_row(cells: tuple, answers: list[tuple]) -> dict[str, object]:
+    row = dict(zip(_WIDE_FIXED, cells, strict=True))
+    for item_id, _, rating, text, note in answers:
+        row[item_id] = rating if rating is not None else text
+        row[f"{item_id}_note"] = note
+    return row
 
 
 def codebook_csv(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *, bom: bool = False) -> bytes:
-    """What each column of the wide file means: question text per set version, and the scale's labels."""
+    """What each column of the wide file means (see :func:`codebook_chunks`)."""
+    return b"".join(codebook_chunks(db, actor, cohort_id, qset, bom=bom))
+
+
+def codebook_chunks(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *,
+                    bom: bool = False) -> Chunks:
+    """What each column of the wide file means: question text per set version, and the scale's labels. It has a
+    row per column and wording, whatever the cohort's size; chunks only so that every cohort file streams alike."""
     access.cohort_for(db, actor, cohort_id)
+    return _codebook_chunks(db, cohort_id, qset, bom)
+
+
+def _codebook_chunks(db: Database, cohort_id: int, qset: QuestionSet, bom: bool) -> Chunks:
     scale = "; ".join(f"{point} = {label}" for point, label in enumerate(qset.scale, start=1))
     wording = {(qset.version, item.id): item.text for item in qset.items}
-    for version, item_id, item_text in db.execute(
-        """SELECT DISTINCT s.set_version, a.item_id, a.item_text FROM cohort_leaders cl
-           JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
-           JOIN answers a ON a.submission_id = s.id
-           WHERE cl.cohort_id = ? AND s.set_id = ?""",
-        [cohort_id, qset.id],
-    ):
-        wording.setdefault((version, item_id), item_text)
     rows: list[dict[str, object]] = []
-    for column in wide_columns(db, cohort_id, qset):
+    with read_snapshot(db):
+        for version, item_id, item_text in db.execute(
+            """SELECT DISTINCT s.set_version, a.item_id, a.item_text FROM cohort_leaders cl
+               JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
+               JOIN answers a ON a.submission_id = s.id
+               WHERE cl.cohort_id = ? AND s.set_id = ?""",
+            [cohort_id, qset.id],
+        ):
+            wording.setdefault((version, item_id), item_text)
+        columns = wide_columns(db, cohort_id, qset)
+    for column in columns:
         if column in _FIXED_MEANINGS:
             rows.append({"column": column, "question_text": _FIXED_MEANINGS[column], "set_id": "", "set_title": "",
                          "set_version": "", "kind": "", "scale_labels": ""})
@@ -261,8 +329,8 @@ def codebook_csv(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, 
                 "kind": "text" if is_note or not qset.is_rating else "rating",
                 "scale_labels": scale if qset.is_rating and not is_note else "",
             })
-    return to_csv(rows, ("column", "question_text", "set_id", "set_title", "set_version", "kind", "scale_labels"),
-                  bom=bom)
+    yield from _csv_chunks(rows, ("column", "question_text", "set_id", "set_title", "set_version", "kind",
+                                  "scale_labels"), bom=bom)
 
 
 def logged(db: Database, actor: Actor, cohort_id: int, description: str, make: CohortFile) -> bytes:
@@ -270,10 +338,23 @@ def logged(db: Database, actor: Actor, cohort_id: int, description: str, make: C
     for the command line). Bind a file's other arguments first: ``functools.partial(cohort_wide_csv, qset=…)``."""
     access.cohort_for(db, actor, cohort_id)
     data = make(db, actor, cohort_id)
-    with write_transaction(db):
-        audit.record(db, actor_id=actor.id, action=audit.EXPORTED, cohort_id=cohort_id,
-                     detail=f"{description}, {len(data):,} bytes")
+    _record_export(db, actor, cohort_id, f"{description}, {len(data):,} bytes")
     return data
+
+
+def logged_stream(db: Database, actor: Actor, cohort_id: int, description: str,
+                  make: CohortStream) -> Chunks:
+    """Start a cohort export with ``make(db, actor, cohort_id)`` (a ``…_chunks`` function, which checks access
+    first) and record who took it before the first byte: a download cut short has still taken data, so it is
+    logged whatever happens next (its size is not known yet). Return the chunks, read as they are taken."""
+    chunks = make(db, actor, cohort_id)
+    _record_export(db, actor, cohort_id, description)
+    return chunks
+
+
+def _record_export(db: Database, actor: Actor, cohort_id: int, detail: str) -> None:
+    with write_transaction(db):
+        audit.record(db, actor_id=actor.id, action=audit.EXPORTED, cohort_id=cohort_id, detail=detail)
 
 
 def invitations_csv(invited: list[roster.Invited], *, bom: bool = False) -> bytes:

@@ -33,14 +33,18 @@ def now() -> str:
     return stamp(datetime.now(UTC))
 
 
-def open_db(path: str | Path | None = None, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) the database at `path` with WAL, a busy timeout and foreign keys on."""
+def open_db(path: str | Path | None = None, *, migrate: bool = True, any_thread: bool = False) -> Database:
+    """Open (creating if needed) the database at `path` with WAL, a busy timeout and foreign keys on.
+
+    With `any_thread`, one thread after another may use the connection (never two at once): a streamed download
+    is read on whichever worker thread the server gives each chunk.
+    """
     path = Path(path) if path is not None else db_path()
     if path.is_dir():
         raise DatabaseUnavailable(f"{path} is a folder, not a database file. Set REFLECT_DB to a file path.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=not any_thread)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")

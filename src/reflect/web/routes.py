@@ -1,25 +1,35 @@
-"""HTTP routes the app serves beside its pages (mounted by app.py through ``st.App``): the sign-in cookie and a
-health check.
+"""HTTP routes the app serves beside its pages (mounted by app.py through ``st.App``): the sign-in cookie, cohort
+CSV downloads and a health check.
 
 The cookie routes answer only requests from Reflect's own pages (their ``Origin`` is this server), so another site
 cannot sign someone in or out behind their back; the cookie is HttpOnly (no script reads it) and SameSite=Lax.
+
+A cohort file is streamed from SQLite as it is written, at constant memory whatever the cohort's size, instead of
+being built whole and sent through the page's websocket. It is a GET (it changes nothing but the audit log), so the
+Lax cookie comes with it only from a link a person follows; the person is checked by the library's one access gate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import functools
+from collections.abc import Callable, Generator
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from sqlite_utils import Database
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from reflect.domain import sessions
+from reflect.domain import access, accounts, checkpoints, sessions
+from reflect.domain.questions import QuestionSet
+from reflect.reporting import export
 from reflect.settings import secure_cookies, session_days
 from reflect.storage.db import DatabaseUnavailable, health, open_db
+from reflect.web import context
 from reflect.web.session_cookie import END_PATH, START_PATH
 
 T = TypeVar("T")
@@ -92,8 +102,110 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or secure_cookies()
 
 
+EXPORT_KINDS = ("long", "wide", "codebook")
+
+
+def export_url(cohort_id: int, kind: str, *, checkpoint_id: int | None = None, set_id: str | None = None,
+               bom: bool = False) -> str:
+    """Where the Export page's link downloads a cohort file (:func:`export_file`): `set_id` names the question set
+    of the wide file and the codebook; `bom` starts the file with a BOM, for Excel."""
+    query = {"checkpoint": checkpoint_id, "set": set_id if kind != "long" else None, "bom": 1 if bom else None}
+    wanted = urlencode({name: value for name, value in query.items() if value is not None})
+    return f"/export/{cohort_id}/{kind}.csv" + (f"?{wanted}" if wanted else "")
+
+
+async def export_file(request: Request) -> Response:
+    """A cohort's CSV file (see :func:`export_url`), for a signed-in person the access gate lets run the cohort,
+    logged, and streamed as SQLite reads it. 403 for anyone else; 404 for a file, set or checkpoint that is not
+    there (a cohort that is not there is refused like another's, so its id says nothing)."""
+    if request.method != "GET":  # Starlette answers HEAD too: it would make and log a file only to drop it
+        return _refused("Download the file with GET.", 405)
+    try:
+        return await run_in_threadpool(_start_export, request)
+    except DatabaseUnavailable:
+        return _refused("The database is busy; try again.", 503)
+
+
+def _start_export(request: Request) -> Response:
+    """Runs on a worker thread, with a connection that goes with the file if it is sent, else is closed here."""
+    kind, query = request.path_params["kind"], request.query_params
+    try:
+        cohort_id = int(request.path_params["cohort_id"])
+        checkpoint_id = int(query["checkpoint"]) if query.get("checkpoint") else None
+    except ValueError:
+        return _refused("There is no such file.", 404)
+    sets = context.question_sets()
+    set_id = query.get("set") or next((qset.id for qset in sets.values() if qset.is_rating), "")
+    if kind not in EXPORT_KINDS or (kind != "long" and set_id not in sets):
+        return _refused("There is no such file.", 404)
+    db = open_db(migrate=False, any_thread=True)  # the chunks are read on whichever worker thread asks for them
+    response: Response | None = None
+    try:
+        response = _checked_export(db, request.cookies.get(sessions.COOKIE), cohort_id, kind, checkpoint_id,
+                                   sets.get(set_id), bom=query.get("bom") == "1")
+        return response
+    finally:
+        if not isinstance(response, _Download):  # refused, or failed
+            db.close()
+
+
+def _checked_export(db: Database, token: str | None, cohort_id: int, kind: str, checkpoint_id: int | None,
+                    qset: QuestionSet | None, *, bom: bool) -> Response:
+    """Check who asks (the person the cookie's session belongs to) and what for, log it, and hand the file's chunks
+    to a response that streams them."""
+    session = sessions.find(db, token=token) if token else None
+    user = accounts.get_user(db, session.user_id) if session else None
+    if user is None:
+        return _refused("Sign in to Reflect to download a cohort's files.")
+    try:
+        access.cohort_for(db, user, cohort_id)
+    except access.AccessDenied as refusal:
+        return _refused(str(refusal))
+    point = next((p for p in checkpoints.of_cohort(db, cohort_id) if p.id == checkpoint_id), None)
+    if checkpoint_id is not None and point is None:
+        return _refused("That cohort has no such checkpoint.", 404)
+    # The same descriptions and file names as the Export page has always used.
+    slug = f"reflect-cohort-{cohort_id}" + (f"-checkpoint-{point.id}" if point else "")
+    scope = point.name if point else "all checkpoints"
+    make: export.CohortStream
+    if kind == "long" or qset is None:
+        description, file_name = "long CSV", f"{slug}-long.csv"
+        make = functools.partial(export.cohort_long_chunks, checkpoint_id=checkpoint_id, bom=bom)
+    elif kind == "wide":
+        description, file_name = f"wide CSV of {qset.title}", f"{slug}-{qset.id}-wide.csv"
+        make = functools.partial(export.cohort_wide_chunks, qset=qset, checkpoint_id=checkpoint_id, bom=bom)
+    else:
+        description, file_name = f"codebook of {qset.title}", f"{slug}-{qset.id}-codebook.csv"
+        make = functools.partial(export.codebook_chunks, qset=qset, bom=bom)
+    return _Download(db, export.logged_stream(db, user, cohort_id, f"{description} ({scope})", make), file_name)
+
+
+class _Download(StreamingResponse):
+    """A CSV file streamed from `chunks`, a generator Starlette runs on worker threads, read through `db`.
+
+    Both are closed however the response ends: the file sent, an error, or the client gone. (When the client goes,
+    Starlette stops iterating but leaves the generator to the garbage collector, which kept the connection and its
+    read transaction open.)
+    """
+
+    def __init__(self, db: Database, chunks: Generator[bytes, None, None], file_name: str) -> None:
+        super().__init__(chunks, media_type="text/csv; charset=utf-8",
+                         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{file_name}"'})
+        self._db, self._chunks = db, chunks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # The generator is not running now (a cancelled response still waits for a worker thread's next() to
+            # return), so it can be closed here: that ends its read transaction.
+            with contextlib.closing(self._db):
+                self._chunks.close()
+
+
 ROUTES = [
     Route("/healthz", healthz, methods=["GET"]),
     Route(START_PATH, start_session, methods=["POST"]),
     Route(END_PATH, end_session, methods=["POST"]),
+    Route("/export/{cohort_id}/{kind}.csv", export_file, methods=["GET"]),
 ]
