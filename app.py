@@ -6,7 +6,8 @@ script of every page: each run owns one database connection, closed when the run
 A signed-in person is given only their role's pages. A signed-out person sees Sign in and Join in the menu; the
 members' pages are registered for them too, but hidden, so that opening one signed out (a link, or once a session
 has ended) shows that page's sign-in screen and returns there after signing in, instead of "Page not found".
-Signing in lasts across refreshes, tabs and restarts: see reflect.domain.sessions.
+Signing in lasts across refreshes, tabs and restarts: see reflect.domain.sessions. Where a school's identity
+provider is configured, the run after it sends someone back signs them in (reflect.web.school_sign_in).
 Every page checks who is signed in itself (reflect.web.guard.require_user): this router only decides what is
 offered.
 """
@@ -14,7 +15,7 @@ offered.
 import streamlit as st
 
 from reflect.domain import accounts
-from reflect.web import context, routes, server, session_cookie
+from reflect.web import context, routes, school_sign_in, server, session_cookie
 
 # (file, title, icon) of each role's pages; the first is that role's home.
 ROLE_PAGES = {
@@ -74,7 +75,7 @@ if __name__ == "__main__":  # a script run: route this person to their page
     st.set_page_config(page_title="Reflect", page_icon=":material/edit_note:", layout="wide")
     with context.connection_owner():
         db = context.database()
-        user = context.current_user(db)
+        user = school_sign_in.sign_in_with_school_identity(db, context.current_user(db))
         session_cookie.keep_cookie_in_step(db)
         page = st.navigation(pages_for(user, db))
         st.set_page_config(page_title=f"{page.title} · Reflect")  # each page its own name in the browser's tab

@@ -1,5 +1,6 @@
 """Passwords under attack: parallel guesses cannot pass the lock-out, replies do not tell whether an account exists,
-password hashing is bounded and never spent on a wrong invitation code."""
+password hashing is bounded and never spent on a wrong invitation code. And signing in with a school account: only
+a fresh, verified email that an account already has gets in."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect.domain import accounts, cohorts, invitations
+from reflect.domain import accounts, cohorts, facilitators, invitations
 from reflect.domain.accounts import AccountError
 from reflect.storage.db import open_db, write_transaction
 
-from .cohort_data import PASSWORD, cohort_with_windows, facilitator, leaders
+from .cohort_data import PASSWORD, administrator, cohort_with_windows, facilitator, leaders
 
 GUESSERS = 10
 
@@ -202,3 +204,83 @@ def test_a_wrong_or_closed_join_code_is_refused_before_any_password_hashing(db, 
     accounts.register_leader(db, join_code=open_cohort.join_code, name="New", email="new@school.org.uk",
                              password=PASSWORD)
     assert hasher.calls == 1
+
+
+NOW = datetime(2027, 1, 5, 9, tzinfo=UTC)
+
+
+def identity(**claims):
+    """What a school's provider says in its ID token (as st.user holds it), issued a moment ago."""
+    return {"iss": "https://login.school.example", "sub": "abc", "iat": int(NOW.timestamp()) - 5, **claims}
+
+
+def test_a_school_identity_vouches_for_an_email_only_if_the_provider_verified_it_just_now():
+    assert accounts.verified_email(identity(email=" Lee@X.org ", email_verified=True), now=NOW) == "lee@x.org"
+    assert accounts.verified_email(identity(email="lee@x.org", email_verified="true"), now=NOW) == "lee@x.org"
+    refusals = {
+        "not verified": identity(email="lee@x.org", email_verified=False),
+        "not said": identity(email="lee@x.org"),
+        "no email": identity(email_verified=True),
+        "old": identity(email="lee@x.org", email_verified=True, iat=int((NOW - timedelta(minutes=6)).timestamp())),
+        "no time": {"email": "lee@x.org", "email_verified": True},
+    }
+    reasons = {}
+    for case, claims in refusals.items():
+        with pytest.raises(AccountError) as refused:
+            accounts.verified_email(claims, now=NOW)
+        reasons[case] = str(refused.value)
+    assert reasons["not verified"] == reasons["not said"] == (
+        "Your school account has not confirmed that this is your email address, so Reflect cannot sign you in with "
+        "it. Sign in with your password instead.")
+    assert "did not tell Reflect your email address" in reasons["no email"]
+    assert reasons["old"] == reasons["no time"] == ("That school sign-in is more than a few minutes old. Choose "
+                                                    "“Sign in with your school account” again.")
+
+
+def test_trusting_a_provider_that_sends_no_email_verified_still_refuses_an_email_marked_unverified():
+    """Microsoft Entra sends no email_verified: an installer may trust their own tenant's emails (off by default)."""
+    assert accounts.verified_email(identity(email="lee@x.org"), trust_provider=True, now=NOW) == "lee@x.org"
+    with pytest.raises(AccountError, match="has not confirmed"):
+        accounts.verified_email(identity(email="lee@x.org", email_verified=False), trust_provider=True, now=NOW)
+
+
+def test_a_verified_email_signs_in_the_account_that_has_it_and_nobody_else_gets_one(db, leader):
+    assert accounts.user_for_verified_email(db, "Leader1@School.org.uk") == leader
+    users = db.execute("SELECT count(*) FROM users").fetchone()[0]
+    with pytest.raises(AccountError) as refused:
+        accounts.user_for_verified_email(db, "stranger@school.org.uk")
+    assert str(refused.value) == ("No Reflect account uses the email of your school account. Ask your facilitator to "
+                                  "invite you, or sign in with your password.")
+    assert db.execute("SELECT count(*) FROM users").fetchone()[0] == users  # nothing made
+    assert accounts.sign_in(db, leader.email, PASSWORD) == leader  # a password works as before
+
+
+def test_an_invited_account_is_taken_up_by_a_school_sign_in_and_its_invitation_code_stops_working(db):
+    admin = administrator(db)
+    code = facilitators.invite(db, admin, name="Nia", email="nia@trust.org.uk")
+    [nia] = [person for person in facilitators.everyone(db, admin) if person.email == "nia@trust.org.uk"]
+    assert nia.invited
+
+    user = accounts.user_for_verified_email(db, "nia@trust.org.uk")
+    assert (user.name, user.role) == ("Nia", accounts.FACILITATOR)
+    [nia] = [person for person in facilitators.everyone(db, admin) if person.email == "nia@trust.org.uk"]
+    assert not nia.invited  # Active on the Facilitators page
+    with pytest.raises(AccountError, match="already been used"):  # a code left in an inbox sets no password now
+        invitations.accept(db, email="nia@trust.org.uk", code=code, password=PASSWORD)
+    with pytest.raises(AccountError) as refused:  # still no password: none matches
+        accounts.sign_in(db, "nia@trust.org.uk", accounts.SCHOOL_ACCOUNT)
+    assert str(refused.value) == accounts.NO_MATCH
+    assert accounts.user_for_verified_email(db, "nia@trust.org.uk") == user  # and again next time
+
+
+def test_a_school_account_user_can_still_be_given_a_password_with_a_reset_code(db):
+    fran = facilitator(db)
+    north = cohort_with_windows(db, fran)
+    with write_transaction(db):
+        invited = accounts.insert_user(db, "Ivy", "ivy@school.org.uk", accounts.LEADER, accounts.INVITED)
+        cohorts.add_leader(db, north.id, invited.id)
+        invitations.invite(db, fran.id, invited.id)
+    accounts.user_for_verified_email(db, "ivy@school.org.uk")
+    code = invitations.make_reset_code(db, fran, north.id, invited.id)
+    invitations.accept(db, email="ivy@school.org.uk", code=code, password=PASSWORD)
+    assert accounts.sign_in(db, "ivy@school.org.uk", PASSWORD) == invited

@@ -41,6 +41,13 @@ def secure_cookies() -> bool:
     return os.environ.get("REFLECT_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def trust_school_emails() -> bool:
+    """Accept the email a school's identity provider sends without an ``email_verified`` claim (Microsoft Entra sends
+    none): ``REFLECT_OIDC_TRUST_EMAIL=1``. Off by default: only for a provider registered to the school's own tenant,
+    where only its administrators set people's email addresses (see the README, Configuration)."""
+    return os.environ.get("REFLECT_OIDC_TRUST_EMAIL", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 @dataclass(frozen=True)
 class MailSettings:
     """How to reach the SMTP server, who the email is from, and where people open Reflect (links are built from

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,16 +35,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db_path: Path, log_path: Path, env: dict[str, str] | None = None, port: int | None = None) -> Server:
+def start_server(db_path: Path, log_path: Path, env: dict[str, str] | None = None, port: int | None = None,
+                 options: Sequence[str] = ()) -> Server:
     """Start ``streamlit run app.py`` on `port` (a free one if None) against `db_path`; return once it answers its
     health check. `env` adds to the environment it runs in: settings such as the SMTP server's, whose public URL
-    needs the port known beforehand."""
+    needs the port known beforehand. `options` adds to Streamlit's own, such as ``--secrets.files`` for a test
+    server's own ``[auth]`` secrets, kept out of the checkout."""
     port = port or free_port()
     env = {**os.environ, **(env or {}), "REFLECT_DB": str(db_path)}
     log = open(log_path, "wb")  # noqa: SIM115 - the server writes to it until it stops
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         *options],
         cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -36,6 +37,12 @@ LOCK_FOR = timedelta(minutes=15)
 HASHING_AT_ONCE = 3
 # The password hash of an account made by a facilitator until its owner accepts the invitation: nothing verifies.
 INVITED = "!invited"
+# The password hash of an invited account its owner took up by signing in with their school account instead: still
+# nothing verifies (they have no password), but it no longer waits on its invitation.
+SCHOOL_ACCOUNT = "!school-account"
+# How old a school identity may be when Reflect is handed it: the provider issues it moments before, so an older one
+# is a leftover (Streamlit keeps it in a cookie for 30 days), not someone signing in now.
+SCHOOL_SIGN_IN_FRESH_FOR = timedelta(minutes=5)
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters (64 MiB, ~0.1 s a hash)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -176,10 +183,53 @@ def sign_in(db: Database, email: str, password: str, *, now: datetime | None = N
     ``FAILURES_BEFORE_LOCK`` failures in a row lock the account for ``LOCK_FOR``.
     """
     row = db.execute("SELECT id, password_hash FROM users WHERE email = ?", [_normal_email(email)]).fetchone()
-    if row is None or row[1] == INVITED:
+    if row is None or row[1] in (INVITED, SCHOOL_ACCOUNT):
         _verify(_DUMMY_HASH, password)  # as slow as a real check, so the time taken does not tell either
         raise AccountError(NO_MATCH)
     _check_password(db, row[0], password, now=now or datetime.now(UTC), wrong=NO_MATCH)
+    return existing_user(db, row[0])
+
+
+def verified_email(claims: Mapping[str, object], *, trust_provider: bool = False, now: datetime | None = None) -> str:
+    """The email address a school's identity provider vouches for in `claims` (its ID token's, as Streamlit checked
+    them); :class:`AccountError` says why there is none (without repeating the email: pages show it as plain text).
+
+    Only a claim ``email_verified`` of true counts: an email the provider has not verified may be anyone's typing.
+    `trust_provider` (an explicit setting, off by default) accepts an email sent without that claim, as Microsoft
+    Entra sends it; one marked unverified is refused even then. An identity issued more than
+    :data:`SCHOOL_SIGN_IN_FRESH_FOR` ago is refused too.
+    """
+    now = now or datetime.now(UTC)
+    issued = claims.get("iat")
+    if not isinstance(issued, int | float) or datetime.fromtimestamp(issued, UTC) < now - SCHOOL_SIGN_IN_FRESH_FOR:
+        raise AccountError("That school sign-in is more than a few minutes old. Choose “Sign in with your school "
+                           "account” again.")
+    email, verified = claims.get("email"), claims.get("email_verified")
+    if not isinstance(email, str) or not email.strip():
+        raise AccountError("Your school account did not tell Reflect your email address, so Reflect cannot sign you "
+                           "in with it. Sign in with your password instead.")
+    if not (str(verified).lower() == "true" or (verified is None and trust_provider)):  # true, or "true"
+        raise AccountError("Your school account has not confirmed that this is your email address, so Reflect cannot "
+                           "sign you in with it. Sign in with your password instead.")
+    return _normal_email(email)
+
+
+def user_for_verified_email(db: Database, email: str) -> User:
+    """The account whose email a school's identity provider has verified, to sign in without a password;
+    :class:`AccountError` if no account has it (nobody gets an account this way).
+
+    An invited account (no password yet) is taken up as if its invitation were accepted: its unused codes stop
+    working, so a code still lying in someone's inbox cannot later set a password on an account now in use.
+    """
+    email = _normal_email(email)
+    with write_transaction(db):
+        row = db.execute("SELECT id, password_hash FROM users WHERE email = ?", [email]).fetchone()
+        if row is None:
+            raise AccountError("No Reflect account uses the email of your school account. Ask your facilitator to "
+                               "invite you, or sign in with your password.")
+        if row[1] == INVITED:
+            db.execute("UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL", [now(), row[0]])
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [SCHOOL_ACCOUNT, row[0]])
     return existing_user(db, row[0])
 
 

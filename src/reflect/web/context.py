@@ -25,6 +25,8 @@ from reflect.storage.db import DatabaseUnavailable, open_db
 SESSION_KEY = "session_id"  # the signed-in session of this browser tab (reflect.domain.sessions)
 TICKET_KEY = "session_ticket"  # a new session's ticket, until the browser has traded it for the cookie
 FORGET_KEY = "forget_session_cookie"  # signed out: the browser should drop the cookie
+# This tab has used (or refused) the school identity Streamlit holds for it (reflect.web.school_sign_in): never again.
+SCHOOL_IDENTITY_USED_KEY = "school_identity_used"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -129,10 +131,19 @@ def current_user(db: Database) -> User | None:
     session = sessions.find(db, session_id=remembered, token=token)
     if session is None:
         if remembered is not None:
-            st.session_state.clear()  # what this tab held belonged to the session that ended
+            _start_afresh()  # what this tab held belonged to the session that ended
         return None
     st.session_state[SESSION_KEY] = session.id
     return accounts.get_user(db, session.user_id)
+
+
+def _start_afresh() -> None:
+    """Forget everything this tab held but that it has used its school identity: Streamlit keeps that identity in
+    memory for as long as the tab is open, and it must not sign the tab in again once its session has ended."""
+    used = st.session_state.get(SCHOOL_IDENTITY_USED_KEY, False)
+    st.session_state.clear()
+    if used:
+        st.session_state[SCHOOL_IDENTITY_USED_KEY] = True
 
 
 def current_session_id() -> int | None:
@@ -142,7 +153,7 @@ def current_session_id() -> int | None:
 def sign_in(db: Database, user: User) -> None:
     """Start a session for `user` in this tab; the router then has the browser trade its ticket for the cookie that
     keeps them signed in across refreshes and tabs (reflect.web.session_cookie)."""
-    st.session_state.clear()
+    _start_afresh()
     session, ticket = sessions.start(db, user.id)
     st.session_state[SESSION_KEY] = session.id
     st.session_state[TICKET_KEY] = ticket
@@ -155,5 +166,5 @@ def sign_out() -> None:
     if session_id is not None:
         with contextlib.suppress(DatabaseUnavailable):  # the cookie route ends it too, by the cookie's token
             sessions.end(database(), session_id=session_id)
-    st.session_state.clear()
+    _start_afresh()
     st.session_state[FORGET_KEY] = uuid.uuid4().hex  # a new value each time, so each sign-out is sent

@@ -15,7 +15,7 @@ from reflect import settings
 from reflect.domain import accounts, invitations
 from reflect.domain.accounts import AccountError, User
 from reflect.storage.db import DatabaseUnavailable
-from reflect.web import context
+from reflect.web import context, school_sign_in
 from reflect.web.show import account_error, plain
 
 
@@ -48,6 +48,8 @@ def _sidebar(user: User) -> None:
 
 
 def sign_in_form(db: Database) -> None:
+    """Email and password, below the school sign-in button when a school's identity provider is configured."""
+    school_sign_in.offer()
     with st.form("sign_in"):
         email = st.text_input("Email", autocomplete="email")
         password = st.text_input("Password", type="password", autocomplete="current-password")

@@ -2,7 +2,9 @@
 CSV downloads and a health check.
 
 The cookie routes answer only requests from Reflect's own pages (their ``Origin`` is this server), so another site
-cannot sign someone in or out behind their back; the cookie is HttpOnly (no script reads it) and SameSite=Lax.
+cannot sign someone in or out behind their back; the cookie is HttpOnly (no script reads it) and SameSite=Lax. Both
+also drop Streamlit's identity cookie, left by signing in with a school account (reflect.web.school_sign_in): once
+Reflect's cookie is set, or the person signs out, Reflect's session is the only sign-in.
 
 A cohort file is streamed from SQLite as it is written, at constant memory whatever the cohort's size, instead of
 being built whole and sent through the page's websocket. It is a GET (it changes nothing but the audit log), so the
@@ -23,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+from streamlit import config
 
 from reflect.domain import access, accounts, checkpoints, sessions
 from reflect.domain.questions import QuestionSet
@@ -35,6 +38,8 @@ from reflect.web.session_cookie import END_PATH, START_PATH
 T = TypeVar("T")
 NO_STORE = {"Cache-Control": "no-store"}
 MAX_TICKET = 200
+# Streamlit's identity cookie after st.login, its ID and access tokens, and the chunks of either when too big for one.
+STREAMLIT_IDENTITY_COOKIES = "_streamlit_user"
 
 
 def healthz(request: Request) -> JSONResponse:
@@ -80,6 +85,7 @@ async def start_session(request: Request) -> Response:
     response = Response(status_code=204, headers=NO_STORE)
     response.set_cookie(sessions.COOKIE, token, max_age=int(session_days() * 86400), path="/", httponly=True,
                         samesite="lax", secure=_secure(request))
+    _drop_streamlit_identity(request, response)
     return response
 
 
@@ -95,7 +101,17 @@ async def end_session(request: Request) -> Response:
             return _refused("The database is busy; try again.", 503)
     response = Response(status_code=204, headers=NO_STORE)
     response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    _drop_streamlit_identity(request, response)
     return response
+
+
+def _drop_streamlit_identity(request: Request, response: Response) -> None:
+    """Have the browser forget Streamlit's identity cookies (set on the path Streamlit serves from), so that no later
+    page load finds a school identity to sign in with again."""
+    path = "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
+    for name in request.cookies:
+        if name.startswith(STREAMLIT_IDENTITY_COOKIES):
+            response.delete_cookie(name, path=path, httponly=True, samesite="lax")
 
 
 def _secure(request: Request) -> bool:
