@@ -79,8 +79,8 @@ def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int |
     if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
         problem = st.session_state.get(problem_key)
         st.session_state[key] = problem[1] if problem else stored
-    if saved_key not in st.session_state and stored_at:
-        st.session_state[saved_key] = stored_at
+    if saved_key not in st.session_state and stored_at and stored not in (None, ""):
+        st.session_state[saved_key] = stored_at  # saved before, by this person: never under a field left empty
     return key, saved_key, problem_key
 
 
