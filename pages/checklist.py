@@ -40,7 +40,8 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                 st.markdown(f"**{number}. {item.text}**")
                 if item.id in last_time:
                     st.caption(f"Last time: {last_time[item.id]} · {qset.scale_label(last_time[item.id])}")
-                answers.draft_rating(user.id, qset, item.id, current.get(item.id), label=f"{number}. {item.text}")
+                answers.draft_rating(user.id, qset, item.id, current.get(item.id),
+                                     label=answers.rating_label(number, item.text))
                 if qset.note_prompt:
                     answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
                                   label=f"{qset.note_prompt} (optional)", height=80, limit=responses.MAX_NOTE)

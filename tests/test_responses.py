@@ -186,3 +186,20 @@ def test_the_timeline_says_what_is_open_what_closed_last_and_what_is_next(db):
     ):
         line = checkpoints.timeline(db, north.id, stamp(moment))
         assert (line.open, line.previous, line.next) == expected, moment
+
+
+def test_a_submission_can_be_shared_as_it_is_made_and_a_repeat_is_recognised(db):
+    fran = facilitator(db)
+    north = cohort_with_windows(db, fran)
+    [lee] = leaders(db, north, 1)
+    when = JAN + timedelta(days=3)
+    assert responses.unchanged_since(db, lee.id, TINY, now=when) is None  # nothing submitted yet
+    made = rate(db, lee, [1, 2], when)
+    assert responses.shared_ids(db, lee.id) == set(), "not shared unless asked"
+    assert responses.unchanged_since(db, lee.id, TINY, now=when) == made
+    responses.save_draft(db, lee.id, TINY, "b", rating=3, now=when)
+    assert responses.unchanged_since(db, lee.id, TINY, now=when) is None  # changed: a new submission is worth making
+    shared = responses.submit(db, lee.id, TINY, "second", now=when, share=True)
+    assert responses.shared_ids(db, lee.id) == {shared.id}
+    assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'shared a submission'").fetchone()[0] == 1
+    assert responses.unchanged_since(db, lee.id, TINY, now=FEB + timedelta(days=2)) is None  # a new checkpoint

@@ -68,3 +68,44 @@ def test_a_double_click_on_submit_makes_one_submission(leader_server, page):
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
     assert submissions(leader_server.db_path) == 2
+
+
+def test_sharing_is_chosen_beside_submit_and_a_repeat_is_not_invited(leader_server, page):
+    goto(page, leader_server.url)
+    sign_in(page, "lee@x.org")
+    write_first_answer(page, "Our trust shares a maths lead.")
+    share = page.get_by_role("switch", name="Share these reflections with my facilitator")
+    expect(share).not_to_be_checked()  # off unless the leader turns it on
+    share.focus()
+    page.keyboard.press("Space")
+    settled(page)
+    page.get_by_role("button", name="Submit these reflections").click()
+    settled(page)
+    expect(page.get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
+    with sqlite3.connect(leader_server.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM shared_submissions").fetchone()[0] == 1
+    expect(page.get_by_role("button", name="Submit these reflections")).to_be_disabled()  # nothing new to submit
+    page.reload()
+    settled(page)
+    page.get_by_role("tab", name=REFLECTION.title).click()
+    expect(page.get_by_text("Nothing has changed since: change an answer to submit again.")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit these reflections")).to_be_disabled()
+
+
+def test_missing_ratings_are_marked_where_they_are_and_focus_goes_to_the_first(leader_server, page):
+    checklist = SETS["munby-fullan-skills"]
+    goto(page, leader_server.url + "/checklist")
+    sign_in(page, "lee@x.org")
+    groups = page.get_by_role("radiogroup")
+    for index in range(len(checklist.items) - 2):  # all but the last two
+        groups.nth(index).get_by_text("3 · Developing", exact=True).click()
+        settled(page)
+    page.get_by_role("button", name="Submit my ratings").click()
+    settled(page)
+    expect(page.get_by_text("Rate these 2 items before you submit")).to_be_visible()
+    expect(page.get_by_text("Not rated yet")).to_have_count(2)
+    ninth = f"9. {checklist.items[8].text} (required)"
+    expect(page.get_by_role("radiogroup", name=ninth).locator("input").first).to_be_focused()
+    page.keyboard.press("ArrowRight")  # keyboard from where focus landed: a rating is chosen
+    settled(page)
+    expect(page.get_by_text("Not rated yet")).to_have_count(1)

@@ -173,13 +173,15 @@ def answered(qset: QuestionSet, current: dict[str, Draft]) -> list[str]:
     return [item.id for item in qset.items if item.id in current and not is_blank(current[item.id].text)]
 
 
-def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: datetime | None = None) -> Submission:
+def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: datetime | None = None,
+           share: bool = False) -> Submission:
     """Record the leader's current drafts of `qset` as a dated submission, and return it.
 
     `token` identifies one press of Submit: sending it again (a retry, a double click) returns the submission
     already made instead of making another. A checklist needs every item rated at this checkpoint
     (:func:`current_drafts`); a set of questions needs at least one answer. Drafts stay as they are, so the leader
-    carries on from what they submitted.
+    carries on from what they submitted. With `share`, the submission is shared with their facilitators as it is
+    made (:func:`set_shared` changes that later).
     """
     with write_transaction(db):
         existing = db.execute(
@@ -223,8 +225,26 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
                 if item.id in done
             ],
         )
+        if share:
+            _share(db, user_id, submission_id, True)
         tally.refresh(db, user_id=user_id)
     return Submission(submission_id, qset.id, qset.version, submitted_at)
+
+
+def unchanged_since(db: Database, user_id: int, qset: QuestionSet, *, now: datetime | None = None
+                    ) -> Submission | None:
+    """The leader's latest submission of `qset` if what they have now (:func:`current_drafts`) is exactly what it
+    holds, so submitting again would only repeat it; else None."""
+    made = submissions(db, user_id, qset.id)
+    if not made:
+        return None
+    current = current_drafts(db, user_id, qset, now=now)
+    done = answered(qset, current)
+    now_holds = {item_id: (current[item_id].rating, None if is_blank(current[item_id].text) else current[item_id].text,
+                           None if is_blank(current[item_id].note) else current[item_id].note) for item_id in done}
+    then_holds = {item_id: (answer.rating, answer.text, answer.note)
+                  for item_id, answer in answers(db, user_id, made[0].id).items()}
+    return made[0] if now_holds == then_holds else None
 
 
 def submissions(db: Database, user_id: int, set_id: str) -> list[Submission]:
@@ -286,13 +306,18 @@ def set_shared(db: Database, user_id: int, submission_id: int, shared: bool) -> 
         owned = db.execute("SELECT 1 FROM submissions WHERE id = ? AND user_id = ?", [submission_id, user_id])
         if not owned.fetchone():
             raise LookupError("not this leader's submission")
-        audit.record(db, actor_id=user_id, action=audit.SHARED if shared else audit.UNSHARED,
-                     cohort_id=cohorts.leaders_cohort_id(db, user_id), detail=f"submission {submission_id}")
-        if shared:
-            db.execute("INSERT OR IGNORE INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)",
-                       [submission_id, current_time()])
-        else:
-            db.execute("DELETE FROM shared_submissions WHERE submission_id = ?", [submission_id])
+        _share(db, user_id, submission_id, shared)
+
+
+def _share(db: Database, user_id: int, submission_id: int, shared: bool) -> None:
+    """Record a share or an unshare, logged (inside the caller's write transaction)."""
+    audit.record(db, actor_id=user_id, action=audit.SHARED if shared else audit.UNSHARED,
+                 cohort_id=cohorts.leaders_cohort_id(db, user_id), detail=f"submission {submission_id}")
+    if shared:
+        db.execute("INSERT OR IGNORE INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)",
+                   [submission_id, current_time()])
+    else:
+        db.execute("DELETE FROM shared_submissions WHERE submission_id = ?", [submission_id])
 
 
 def shared_ids(db: Database, user_id: int) -> set[int]:

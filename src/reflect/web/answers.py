@@ -84,13 +84,15 @@ def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int |
     return key, saved_key, problem_key
 
 
-def _status(saved_key: str, problem_key: str) -> None:
-    """The line under a field: the reason it could not be saved, when it was saved, or nothing. Drawn in a slot that
-    is there either way, so a field's first save does not move everything below it (which Streamlit would redraw,
-    showing the old and the new status at once while the page runs)."""
+def _status(saved_key: str, problem_key: str, *, unrated: bool = False) -> None:
+    """The line under a field: that a Submit found it unrated, the reason it could not be saved, when it was saved,
+    or nothing. Drawn in a slot that is there either way, so a field's first save does not move everything below it
+    (which Streamlit would redraw, showing the old and the new status at once while the page runs)."""
     slot = st.empty()
     problem = st.session_state.get(problem_key)
-    if problem:
+    if unrated:
+        slot.error("Not rated yet: choose a rating for this skill, then submit again.", icon=":material/error:")
+    elif problem:
         slot.error(f"Not saved. {problem[0]}", icon=":material/error:")
     elif st.session_state.get(saved_key):
         slot.caption(f":material/check: Saved {local_time(st.session_state[saved_key], '%d %b, %H:%M:%S')}")
@@ -119,7 +121,7 @@ def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses
         index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, "rating"),
         label_visibility="collapsed",
     )
-    _status(saved_key, problem_key)
+    _status(saved_key, problem_key, unrated=item_id in missing_ratings(qset) and st.session_state.get(key) is None)
 
 
 def what_submitting_counts_for(db: Database, user: User) -> None:
@@ -137,27 +139,83 @@ def what_submitting_counts_for(db: Database, user: User) -> None:
         plain("Every checkpoint of your cohort has closed, so a submission now is kept but counts for none.")
 
 
+# Put focus on the first unrated skill after a Submit that lacked ratings, so keyboard and screen-reader users are
+# taken to it, not left on the button: its rating group is named by the skill (see draft_rating).
+_FOCUS_JS = """
+export default function ({ data }) {
+  if (!data || !data.name) return;
+  const done = (window.__reflectFocused ??= new Set());
+  if (done.has(data.nonce)) return;
+  done.add(data.nonce);
+  const group = [...document.querySelectorAll('[role="radiogroup"]')]
+    .find((element) => element.getAttribute("aria-label") === data.name);
+  const first = group && group.querySelector("input");
+  if (first) { group.scrollIntoView({ block: "center" }); first.focus(); }
+}
+"""
+_focus = st.components.v2.component("reflect_focus_first_missing", js=_FOCUS_JS)
+SHARE_LABELS = {
+    False: ("Share these reflections with my facilitator",
+            "Off: only you can read your answers. On: your cohort's facilitators can read this submission too."),
+    True: ("Share my notes with my facilitator",
+           "Your cohort's facilitators see the ratings you submit either way. On: they can read your notes too."),
+}
+
+
+def rating_label(number: int, text: str) -> str:
+    """The name of a skill's rating group, for assistive technology: plain text, and that it must be answered."""
+    return f"{number}. {text} (required)"
+
+
+def missing_ratings(qset: QuestionSet) -> set[str]:
+    """Items a Submit just found unrated (marked on the page until rated)."""
+    return set(st.session_state.get(f"missing:{qset.id}", ()))
+
+
 def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:
-    """A Submit button for `qset`; returns the submission it just made, or None (with the reason shown).
+    """The share choice and a Submit button for `qset`; returns the submission it just made, or None (with the
+    reason shown).
 
     Each press carries a token that stays the same until the answers change (see :func:`_save_field`), so a
-    double click, a retried request or a second press with nothing changed makes one submission, not two. After a
-    submission the page runs again, so everything drawn above the button (the share switches) includes it. It
-    refuses while a field holds text that could not be saved, so nothing on screen is left out.
+    double click or a retried request makes one submission, not two; and while nothing has changed since the latest
+    submission the button is off and says so. After a submission the page runs again, so everything drawn above the
+    button includes it. It refuses while a field holds text that could not be saved, so nothing on screen is left
+    out; a checklist missing ratings marks each one and takes focus to the first.
     """
-    token_key, made_key = f"token:{qset.id}", f"just_submitted:{qset.id}"
+    token_key, made_key, missing_key = f"token:{qset.id}", f"just_submitted:{qset.id}", f"missing:{qset.id}"
+    failed_key = f"failed:{qset.id}"
     st.session_state.setdefault(token_key, uuid.uuid4().hex)
-    if st.button(label, key=f"submit:{qset.id}", type="primary"):
+    made = st.session_state.pop(made_key, None)
+    failed = st.session_state.pop(failed_key, None)
+    share_label, share_help = SHARE_LABELS[qset.is_rating]
+    share = st.toggle(share_label, key=f"share_new:{qset.id}", help=share_help)
+    repeat = responses.unchanged_since(db, user.id, qset)
+    if repeat and not made:
+        st.caption(f"Submitted {local_time(repeat.submitted_at)}. Nothing has changed since: change an answer to "
+                   "submit again.")
+    if st.button(label, key=f"submit:{qset.id}", type="primary", disabled=repeat is not None):
         if has_unsaved_problems(qset):
             st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
             return None
         try:
-            st.session_state[made_key] = responses.submit(db, user.id, qset, st.session_state[token_key])
-        except (responses.IncompleteSubmission, DatabaseUnavailable) as error:
+            st.session_state[made_key] = responses.submit(db, user.id, qset, st.session_state[token_key], share=share)
+        except responses.IncompleteSubmission as error:
+            # Run again, so the page marks each missing item where it is (they were drawn before this button).
+            st.session_state[missing_key] = [item.id for item in error.missing]
+            first = error.missing[0] if error.missing else None
+            st.session_state[failed_key] = (str(error), first and rating_label(qset.items.index(first) + 1, first.text))
+            st.rerun()
+        except DatabaseUnavailable as error:
             st.error(str(error))
             return None
+        st.session_state.pop(missing_key, None)
         st.rerun()
-    return st.session_state.pop(made_key, None)
+    if failed:
+        message, first_name = failed
+        st.error(message)
+        if first_name:
+            _focus(data={"name": first_name, "nonce": uuid.uuid4().hex}, key=f"focus_missing:{qset.id}", height=0)
+    return made
 
 
 @owns_connection
