@@ -28,6 +28,7 @@ for qset in sets:
             "and this page shows how each skill moved."
         )
     else:
+        st.write(charts.change_summary(history, qset))
         st.subheader("From your first to your latest rating")
         st.altair_chart(charts.first_to_latest(history, qset), width="stretch")
         st.dataframe(charts.change_table(history, qset), hide_index=True)

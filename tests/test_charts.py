@@ -89,11 +89,24 @@ def test_position_in_cohort_marks_only_the_leaders_own_rating():
     assert table.loc["1. Skill A", "Your rating"] == 3 and table.loc["1. Skill A", "3 Yes"] == 60
 
 
-def test_the_leaders_ratings_table_lists_skills_in_checklist_order_with_a_column_per_submission():
-    first, second = pd.Timestamp("2027-01-10 09:00", tz="UTC"), pd.Timestamp("2027-03-01 15:30", tz="UTC")
-    history = pd.DataFrame({"submission_id": [1, 1, 2, 2], "submitted_at": [first, first, second, second],
-                            "item_id": ["b", "a", "a", "b"], "rating": [3, 1, 2, 3]})
+def test_the_leaders_ratings_table_lists_skills_in_checklist_order_with_a_column_per_checkpoint():
+    first, again, later = (pd.Timestamp(moment, tz="UTC") for moment in
+                           ("2027-01-10 09:00", "2027-01-12 10:00", "2027-03-01 15:30"))
+    history = pd.DataFrame({"submission_id": [1, 1, 2, 2, 3, 3],
+                            "submitted_at": [first, first, again, again, later, later],
+                            "item_id": ["b", "a", "a", "b", "a", "b"], "rating": [3, 1, 2, 2, 4, 5],
+                            "checkpoint": ["Start", "Start", "Start", "Start", None, None]})
     table = charts.ratings_table(history, TINY, lambda moment: f"{moment:%d %b}")
     assert list(table.index) == ["1. Skill A", "2. Skill B"]
-    assert list(table.columns) == ["10 Jan", "01 Mar"]
-    assert table.loc["1. Skill A"].tolist() == [1, 2] and table.loc["2. Skill B"].tolist() == [3, 3]
+    assert list(table.columns) == ["Start", "01 Mar"]  # a checkpoint by its name; outside every one, by its time
+    assert table.loc["1. Skill A"].tolist() == [2, 4] and table.loc["2. Skill B"].tolist() == [2, 5], (
+        "the latest submission at a checkpoint is the one that counts")
+
+
+def test_the_change_is_summed_up_in_words():
+    first, latest = pd.Timestamp("2027-01-10", tz="UTC"), pd.Timestamp("2027-03-01", tz="UTC")
+    history = pd.DataFrame({"submission_id": [1, 1, 2, 2], "submitted_at": [first, first, latest, latest],
+                            "item_id": ["a", "b", "a", "b"], "rating": [1, 3, 2, 3]})
+    assert charts.change_summary(history, TINY) == "Since your first rating: 1 skill up, 0 down, 1 the same."
+    assert charts.change_summary(history.assign(rating=[1, 3, 2, 1]), TINY) == (
+        "Since your first rating: 1 skill up, 1 down, 0 the same.")

@@ -268,10 +268,14 @@ def answers(db: Database, user_id: int, submission_id: int) -> dict[str, Answer]
 
 
 def ratings_over_time(db: Database, user_id: int, set_id: str) -> pd.DataFrame:
-    """Every rating this leader has submitted for a set: one row per submission and item, oldest first."""
+    """Every rating this leader has submitted for a set: one row per submission and item, oldest first, with the
+    name of the checkpoint of their cohort it counted for (None if it was made outside every window)."""
     return pd.read_sql_query(
-        """SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating
+        """SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating, cp.name AS checkpoint
            FROM submissions s JOIN answers a ON a.submission_id = s.id
+           LEFT JOIN checkpoints cp ON cp.cohort_id = (
+                   SELECT cohort_id FROM cohort_leaders WHERE user_id = s.user_id ORDER BY joined_at DESC LIMIT 1)
+               AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
            WHERE s.user_id = ? AND s.set_id = ? AND a.rating IS NOT NULL
            ORDER BY s.submitted_at, s.id""",
         db.conn,

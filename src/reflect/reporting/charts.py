@@ -51,11 +51,16 @@ def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
 
 def ratings_table(history: pd.DataFrame, qset: QuestionSet, label_time: Callable[[datetime], str]) -> pd.DataFrame:
     """The numbers of :func:`ratings_over_time` as a table: a row per skill, in checklist order, and a column per
-    submission, headed by its time as `label_time` writes it."""
+    checkpoint, headed by its name, holding the submission that counts there (the latest); a submission made outside
+    every checkpoint has a column of its own, headed by its time as `label_time` writes it."""
     skills = {item.id: f"{number}. {item.text}" for number, item in enumerate(qset.items, start=1)}
     ordered = history.sort_values(["submitted_at", "submission_id"])
-    table = ordered.assign(Skill=ordered["item_id"].map(skills), Submitted=ordered["submitted_at"].map(label_time),
-                           ).pivot_table(index="Skill", columns="Submitted", values="rating", sort=False)
+    named = ordered["checkpoint"] if "checkpoint" in ordered else pd.Series(None, index=ordered.index, dtype=object)
+    heading = named.where(named.notna(), ordered["submitted_at"].map(label_time))
+    latest = ordered.assign(Skill=ordered["item_id"].map(skills), When=heading).drop_duplicates(
+        ["When", "item_id"], keep="last")
+    table = latest.pivot_table(index="Skill", columns="When", values="rating", sort=False)
+    table.columns.name = None
     return table.reindex([skill for skill in skills.values() if skill in table.index])
 
 
@@ -87,6 +92,14 @@ def change_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
     table["Change"] = table["Latest"] - table["First"]
     table.insert(0, "Skill", [labels[item_id] for item_id in table.index])
     return table.reset_index(drop=True)
+
+
+def change_summary(history: pd.DataFrame, qset: QuestionSet) -> str:
+    """In words, how the skills moved from the first rating to the latest: "Since your first rating: 4 skills up,
+    1 down, 5 the same." """
+    change = change_table(history, qset)["Change"]
+    up, down, same = int((change > 0).sum()), int((change < 0).sum()), int((change == 0).sum())
+    return f"Since your first rating: {up} skill{'' if up == 1 else 's'} up, {down} down, {same} the same."
 
 
 def _scale_colours(qset: QuestionSet) -> alt.Scale:
