@@ -29,10 +29,8 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
             st.caption("A new checkpoint starts afresh: rate each skill as you see it now. Your rating at the last "
                        "checkpoint is shown under each skill as a hint.")
         elif earlier:
-            st.caption(
-                f"You have submitted this checklist {len(earlier)} time{'s' if len(earlier) > 1 else ''}, "
-                f"most recently {show.local_time(earlier[0].submitted_at)}. Your ratings below start from your draft."
-            )
+            show.plain(f"You have submitted this checklist {show.count_of(len(earlier), 'time')}. Latest: "
+                       f"{answers.counted_for(earlier[0])}. Your ratings below start from your draft.")
 
         for number, item in enumerate(qset.items, start=1):
             with st.container(border=True):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from reflect.domain import accounts, cohort_invitations, cohorts, responses
 from reflect.domain.cohort_invitations import InvitationError
-from reflect.web import context, guard, show
+from reflect.web import answers, context, guard, show
 
 db, user = guard.require_user(accounts.LEADER)
 show.plain(f"Welcome, {user.name}", heading=1)
@@ -66,8 +66,8 @@ for qset in context.question_sets().values():
                         f"{show.local_time(counted_here.submitted_at)}.")
         elif done:
             times = "once" if len(made) == 1 else f"{len(made)} times"
-            st.markdown(f":material/check_circle: Submitted {times}, most recently "
-                        f"{show.local_time(made[0].submitted_at)}.")
+            st.markdown(f":material/check_circle: Submitted {times}.")
+            show.plain(f"Latest: {answers.counted_for(made[0])}.")
         elif answered:
             st.markdown(f":material/pending: In progress: {answered} of {len(qset.items)} answered, not yet submitted.")
         else:

@@ -5,10 +5,11 @@ import streamlit as st
 
 from reflect.domain import accounts, responses
 from reflect.domain.accounts import AccountError
-from reflect.reporting import export
+from reflect.reporting import export, journal
 from reflect.web import context, guard, show
 
 db, user = guard.require_user(accounts.LEADER)
+zone = show.browser_zone()  # read here: the journal is made on another thread, outside this run
 st.title("My data")
 st.write(
     "Download everything you have written in Reflect: every submitted answer (with the set version and question "
@@ -26,8 +27,15 @@ else:
         "Download CSV for Excel (UTF-8 with BOM)", export.leader_csv(db, user.id, sets, bom=True),
         file_name="reflect-my-answers-excel.csv", mime="text/csv", icon=":material/download:",
     )
+    st.download_button(
+        "Download my journal, ready to print", context.deferred(
+            lambda db: journal.journal_html(db, user.id, sets, zone)),
+        file_name="reflect-journal.html", mime="text/html", icon=":material/print:", on_click="ignore",
+        help="One page with everything you submitted, by checkpoint, and your charts. Open it in your browser, "
+             "then print it or save it as a PDF for your portfolio or appraisal.",
+    )
     st.caption(
-        "Both files hold the same answers. Use the Excel one if accented letters or symbols look wrong in Excel. "
+        "Both CSV files hold the same answers. Use the Excel one if accented letters or symbols look wrong in Excel. "
         "Text that Excel could mistake for a formula starts with an apostrophe."
     )
 st.download_button(

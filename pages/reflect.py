@@ -30,8 +30,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
             compare_with = st.selectbox(
                 "Show beside your draft: an earlier submission (read-only)",
                 [None, *earlier],
-                format_func=lambda s: "Nothing, just my draft" if s is None
-                else f"Submitted {show.local_time(s.submitted_at)}",
+                format_func=lambda s: "Nothing, just my draft" if s is None else answers.counted_for(s),
                 key=f"compare:{qset.id}",
             )
         else:

@@ -175,7 +175,7 @@ def test_my_data_offers_its_downloads(people, db):
     responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="Hello")
     at = app_as(people.leader, "pages/my_data.py")
     labels = [button.proto.label for button in at.get("download_button")]
-    assert labels == ["Download CSV", "Download CSV for Excel (UTF-8 with BOM)",
+    assert labels == ["Download CSV", "Download CSV for Excel (UTF-8 with BOM)", "Download my journal, ready to print",
                       "Download my account details and activity"]
 
 

@@ -92,7 +92,7 @@ def test_leader_journey_from_set_up_to_download(server, page):
             settled(page)
         expect(page.get_by_text(f"{len(CHECKLIST.items)} of {len(CHECKLIST.items)} skills rated")).to_be_visible()
         click(page, "Submit my ratings")
-        expect(page.get_by_text("Submitted", exact=False).first).to_be_visible()
+        expect(page.get_by_test_id("stAlertContentSuccess").get_by_text("Submitted", exact=False)).to_be_visible()
 
         page.get_by_role("link", name="My progress", exact=True).click()
         settled(page)

@@ -1,11 +1,13 @@
 """A leader's module, checkpoint by checkpoint, in Chromium against the real server: Home says what is open, until
 when, and where each set stands there; a new checkpoint's checklist starts unanswered, with last time's ratings as
-hints (issue 12)."""
+hints; every submission is shown with the checkpoint it counted for, and the journal downloads (issue 12)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -71,6 +73,9 @@ def test_home_and_the_checklist_follow_the_module_checkpoint_by_checkpoint(modul
     expect(card(page, CHECKLIST.title)).to_contain_text("Submitted at this checkpoint")
     expect(card(page, "Personal reflection")).to_contain_text("Not started")
     expect(page.get_by_role("link", name="Complete and submit: ")).to_be_visible()
+    page.get_by_role("link", name="Skills checklist", exact=True).click()
+    settled(page)
+    expect(page.get_by_text(re.compile(r"Latest: Submitted .*, for Start\."))).to_be_visible()  # by name
 
     windows((-20, -10), (5, 15), (30, 40))  # between the start and the mid-point
     home(page)
@@ -92,3 +97,12 @@ def test_home_and_the_checklist_follow_the_module_checkpoint_by_checkpoint(modul
     windows((-20, -10), (-9, -5), (-4, -1))  # the module is over
     home(page)
     expect(page.get_by_role("heading", name="Every checkpoint has closed")).to_be_visible()
+
+    # The printable journal, downloaded from My data and read back: the submission under its checkpoint's name.
+    page.get_by_role("link", name="My data", exact=True).click()
+    settled(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my journal, ready to print").click()
+    journal = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<title>Reflect journal: Lee</title>" in journal and "<h2>Start</h2>" in journal
+    assert journal.count("2 · Beginning to develop") == len(CHECKLIST.items) and "<svg" in journal

@@ -128,7 +128,7 @@ def test_ten_browsers_submitting_at_once_are_all_recorded(server, browser):
         page.get_by_role("button", name="Submit my ratings").click(no_wait_after=True)
     for page in pages:
         settled(page)
-        expect(page.get_by_text("Submitted", exact=False).first).to_be_visible()
+        expect(page.get_by_test_id("stAlertContentSuccess").get_by_text("Submitted", exact=False)).to_be_visible()
     with sqlite3.connect(server.db_path) as db:
         per_leader = db.execute(
             "SELECT u.email, COUNT(s.id) FROM users u LEFT JOIN submissions s ON s.user_id = u.id "

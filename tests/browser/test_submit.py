@@ -35,7 +35,7 @@ def test_the_share_switch_for_a_new_submission_is_there_at_once(leader_server, p
     write_first_answer(page, "We moderate maths with two primaries.")
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
-    expect(page.get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentSuccess").get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
     # On a busy machine, clicking the switch's label text sometimes left it off with nothing sent to the server,
     # even after the run had ended (cause not found; noted for issue 14). The switch itself, used by keyboard,
     # worked every time (5 of 5 under the same load), and the leader path must work by keyboard anyway.
@@ -55,10 +55,7 @@ def test_a_double_click_on_submit_makes_one_submission(leader_server, page):
     goto(page, leader_server.url)
     sign_in(page, "lee@x.org")
     write_first_answer(page, "Governors now hear from the parents' forum.")
-    submit = page.get_by_role("button", name="Submit these reflections")
-    submit.click()
-    page.wait_for_timeout(120)
-    submit.click()
+    page.get_by_role("button", name="Submit these reflections").dblclick()  # both clicks reach the page at once
     settled(page)
     page.wait_for_timeout(500)
     settled(page)
@@ -81,7 +78,7 @@ def test_sharing_is_chosen_beside_submit_and_a_repeat_is_not_invited(leader_serv
     settled(page)
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
-    expect(page.get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentSuccess").get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
     with sqlite3.connect(leader_server.db_path) as db:
         assert db.execute("SELECT COUNT(*) FROM shared_submissions").fetchone()[0] == 1
     expect(page.get_by_role("button", name="Submit these reflections")).to_be_disabled()  # nothing new to submit

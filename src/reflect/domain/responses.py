@@ -9,7 +9,7 @@ Written reflections carry on from draft to draft, so a leader can revise their t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -50,6 +50,8 @@ class Submission:
     set_id: str
     set_version: int
     submitted_at: str
+    # The checkpoint of the leader's cohort it counted for, where it was read with one (:func:`submissions`).
+    checkpoint: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -248,10 +250,13 @@ def unchanged_since(db: Database, user_id: int, qset: QuestionSet, *, now: datet
 
 
 def submissions(db: Database, user_id: int, set_id: str) -> list[Submission]:
-    """This leader's submissions of a set, newest first."""
+    """This leader's submissions of a set, newest first, each with the name of the checkpoint it counted for."""
     rows = db.execute(
-        """SELECT id, set_id, set_version, submitted_at FROM submissions
-           WHERE user_id = ? AND set_id = ? ORDER BY submitted_at DESC, id DESC""",
+        """SELECT s.id, s.set_id, s.set_version, s.submitted_at, cp.name FROM submissions s
+           LEFT JOIN checkpoints cp ON cp.cohort_id = (
+                   SELECT cohort_id FROM cohort_leaders WHERE user_id = s.user_id ORDER BY joined_at DESC LIMIT 1)
+               AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+           WHERE s.user_id = ? AND s.set_id = ? ORDER BY s.submitted_at DESC, s.id DESC""",
         [user_id, set_id],
     ).fetchall()
     return [Submission(*row) for row in rows]

@@ -228,6 +228,12 @@ def _toggle_share(user_id: int, submission_id: int) -> None:
         st.toast(str(error), icon=":material/error:")
 
 
+def counted_for(submission: responses.Submission) -> str:
+    """ "Submitted 07 Sep 2026, 11:46 BST, for Start of module": plain text, as checkpoint names are typed by people."""
+    where = f", for {submission.checkpoint}" if submission.checkpoint else ", outside every checkpoint"
+    return f"Submitted {local_time(submission.submitted_at)}{where}"
+
+
 def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[responses.Submission]) -> None:
     """Each submission of `qset` with a "Share with my facilitator" switch (off until the leader turns it on)."""
     if not made:
@@ -238,6 +244,7 @@ def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[res
         st.caption(f"Your {what} are private unless you share a submission. Your cohort's facilitators can then read "
                    "that submission; you can stop sharing at any time.")
         for submission in made:
+            plain(counted_for(submission))
             st.toggle(
                 f"Share with my facilitator: submitted {local_time(submission.submitted_at)}",
                 value=submission.id in shared, key=f"share:{submission.id}",

@@ -1,0 +1,112 @@
+"""A leader's journal as one printable page: every reflection and rating they submitted, by checkpoint, with their
+charts, for a portfolio or an appraisal.
+
+It is a self-contained HTML file (no script, nothing fetched) with a print stylesheet, so any browser prints it or
+saves it as a PDF. Everything the leader or their facilitator typed is escaped, so it reads literally; the charts are
+drawn to SVG by vl-convert, Altair's own converter.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+
+import altair as alt
+import vl_convert
+from sqlite_utils import Database
+
+from reflect.domain import accounts, cohorts, responses
+from reflect.domain.questions import QuestionSet
+from reflect.reporting import charts
+
+OUTSIDE = "Outside every checkpoint"
+_STYLE = """
+body { font-family: system-ui, sans-serif; color: #141413; line-height: 1.5; max-width: 50rem; margin: 2rem auto;
+       padding: 0 1rem; }
+h1 { margin-bottom: 0; }
+h2 { border-bottom: 2px solid #b02a3a; padding-bottom: .2rem; margin-top: 2.5rem; }
+.answer { white-space: pre-wrap; margin: 0 0 1rem 0; }
+dt { font-weight: 600; }
+dd { margin: 0 0 1rem 0; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1rem; }
+th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+figure { margin: 1rem 0; }
+svg { max-width: 100%; height: auto; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } section, figure, tr {
+    break-inside: avoid; } }
+"""
+
+
+def journal_html(db: Database, user_id: int, sets: Mapping[str, QuestionSet], zone: tzinfo, *,
+                 now: datetime | None = None) -> bytes:
+    """The leader's journal (see the module's docstring), with times in `zone`, as UTF-8 HTML."""
+    user = accounts.existing_user(db, user_id)
+    cohort = cohorts.cohort_of_leader(db, user_id)
+    by_checkpoint: dict[str, list[str]] = {}
+    made = sorted(((submission, sets[set_id]) for set_id in sets
+                   for submission in responses.submissions(db, user_id, set_id)),
+                  key=lambda pair: (pair[0].submitted_at, pair[0].id))
+    for submission, qset in made:
+        by_checkpoint.setdefault(submission.checkpoint or OUTSIDE, []).append(
+            _submission(db, user_id, submission, qset, zone))
+
+    def local(stored: str) -> str:
+        moment = datetime.fromisoformat(stored).astimezone(zone)
+        return f"{moment:%d %b %Y, %H:%M} {moment.tzname()}"
+
+    made_at = local((now or datetime.now().astimezone()).isoformat())
+    parts = [
+        f"<h1>Reflect journal</h1><p>{_e(user.name)}"
+        + (f" · {_e(cohort.name)}" if cohort else "") + f" · made {_e(made_at)}</p>",
+    ]
+    if not made:
+        parts.append("<p>Nothing submitted yet.</p>")
+    for checkpoint, sections in by_checkpoint.items():
+        parts.append(f"<h2>{_e(checkpoint)}</h2>" + "".join(sections))
+    figures = [_charts(db, user_id, qset) for qset in sets.values() if qset.is_rating]
+    if any(figures):
+        parts.append("<h2>How my ratings moved</h2>" + "".join(figures))
+    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reflect journal: {_e(user.name)}'
+            f"</title><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>")
+    return page.encode()
+
+
+def _submission(db: Database, user_id: int, submission: responses.Submission, qset: QuestionSet,
+                zone: tzinfo) -> str:
+    moment = datetime.fromisoformat(submission.submitted_at).astimezone(zone)
+    heading = f"<h3>{_e(qset.title)}, submitted {moment:%d %b %Y, %H:%M} {_e(moment.tzname() or '')}</h3>"
+    answers = responses.answers(db, user_id, submission.id)
+    if qset.is_rating:
+        rows = "".join(
+            f"<tr><td>{_e(answer.item_text)}</td><td>{answer.rating} · {_e(qset.scale_label(answer.rating))}</td>"
+            f"<td class='answer'>{_e(answer.note or '')}</td></tr>"
+            for answer in answers.values() if answer.rating is not None)
+        note = _e(qset.note_prompt or "Note")
+        return f"<section>{heading}<table><tr><th>Skill</th><th>Rating</th><th>{note}</th></tr>{rows}</table></section>"
+    items = "".join(f"<dt>{_e(answer.item_text)}</dt><dd class='answer'>{_e(answer.text or '')}</dd>"
+                    for answer in answers.values() if answer.text)
+    return f"<section>{heading}<dl>{items}</dl></section>"
+
+
+def _charts(db: Database, user_id: int, qset: QuestionSet) -> str:
+    """The leader's charts of `qset` as SVG figures, each with a caption saying what it shows; "" if none."""
+    history = responses.ratings_over_time(db, user_id, qset.id)
+    if history.empty:
+        return ""
+    drawn: list[tuple[alt.TopLevelMixin, str]] = [
+        (charts.ratings_over_time(history, qset), f"{qset.title}: every rating I submitted, skill by skill.")]
+    if history["submission_id"].nunique() > 1:
+        drawn.insert(0, (charts.first_to_latest(history, qset),
+                         f"{qset.title}: my first and latest rating of each skill. "
+                         f"{charts.change_summary(history, qset)}"))
+    return "".join(f"<figure>{_svg(chart)}<figcaption>{_e(caption)}</figcaption></figure>"
+                   for chart, caption in drawn)
+
+
+def _svg(chart: alt.TopLevelMixin) -> str:
+    return vl_convert.vegalite_to_svg(chart.to_json())
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
