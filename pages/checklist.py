@@ -23,6 +23,9 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         since = responses.fresh_since(db, user.id)
         last_time = responses.ratings_before(db, user.id, qset, since) if since else {}
         rated = len(responses.answered(qset, current))
+        st.caption(f"Rate all {len(qset.items)} skills to submit. "
+                   + (f"A note on “{qset.note_prompt}” is optional, up to {responses.MAX_NOTE:,} characters. "
+                      if qset.note_prompt else "") + "Everything saves as you go.")
         st.progress(rated / len(qset.items), text=f"{rated} of {len(qset.items)} skills rated")
         earlier = responses.submissions(db, user.id, qset.id)
         if last_time:
@@ -42,7 +45,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                                      label=answers.rating_label(number, item.text))
                 if qset.note_prompt:
                     answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
-                                  label=f"{qset.note_prompt} (optional)", height=80, limit=responses.MAX_NOTE)
+                                  label=f"{qset.note_prompt} (optional)", height=80)
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")

@@ -52,7 +52,7 @@ def _open_reflection(page, url, email):
 def _type_and_wait_for_saved(page, index, text):
     """Type into question `index`, leave the box, and wait until its own status line shows a new "Saved" time."""
     box = page.get_by_label(REFLECTION.items[index].text, exact=True)
-    status = box.locator("xpath=following::*[@data-testid='stCaptionContainer'][1]")
+    status = box.locator("xpath=following::*[@role='status'][1]")
     before = status.inner_text() if status.count() else ""
     box.fill(text)
     box.blur()

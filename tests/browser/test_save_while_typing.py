@@ -27,6 +27,7 @@ def test_typing_without_leaving_the_box_saves_and_a_reload_keeps_it(leader_serve
     box.click()
     box.press_sequentially("Partnership lets small schools", delay=30)
     expect(page.get_by_text(SAVED_STATUS)).to_have_count(1, timeout=15_000)  # one status: under this box only
+    expect(page.get_by_role("status").filter(has_text=SAVED_STATUS)).to_have_count(1)  # announced, as a status
     assert focused_label(page) == question  # saved while the person is still in the box
     box.press_sequentially(" share a curriculum lead.", delay=30)  # typing on across the save loses nothing
     expect(box).to_have_value("Partnership lets small schools share a curriculum lead.")

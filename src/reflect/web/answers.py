@@ -8,6 +8,7 @@ saved stays in the box with the reason, and the last good draft stays in the dat
 
 from __future__ import annotations
 
+import html
 import uuid
 
 import streamlit as st
@@ -84,6 +85,9 @@ def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int |
     return key, saved_key, problem_key
 
 
+_CAPTION_STYLE = "margin: 0; font-size: 0.875rem; color: rgba(20, 20, 19, 0.6)"  # as Streamlit draws a caption
+
+
 def _status(saved_key: str, problem_key: str, *, unrated: bool = False) -> None:
     """The line under a field: that a Submit found it unrated, the reason it could not be saved, when it was saved,
     or nothing. Drawn in a slot that is there either way, so a field's first save does not move everything below it
@@ -95,19 +99,18 @@ def _status(saved_key: str, problem_key: str, *, unrated: bool = False) -> None:
     elif problem:
         slot.error(f"Not saved. {problem[0]}", icon=":material/error:")
     elif st.session_state.get(saved_key):
-        slot.caption(f":material/check: Saved {local_time(st.session_state[saved_key], '%d %b, %H:%M:%S')}")
+        # A status region, so a screen reader announces the save without moving the person from the box.
+        saved = html.escape(local_time(st.session_state[saved_key], "%d %b, %H:%M:%S"))
+        slot.html(f'<p role="status" style="{_CAPTION_STYLE}">✓ Saved {saved}</p>')
 
 
 def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, field: str = "text",
-               label: str, height: int = 150, limit: int | None = None) -> None:
-    """A text area for one item's answer (or note) that saves itself as a draft."""
+               label: str, height: int = 150) -> None:
+    """A text area for one item's answer (or note) that saves itself as a draft. The page says how long an answer
+    may be and that it saves itself, once: a help icon here would sit between the label and the box."""
     draft = draft or responses.Draft()
     key, saved_key, problem_key = _init_field(qset, item_id, field, getattr(draft, field) or "", draft.saved_at)
-    limit = limit or qset.max_chars
-    st.text_area(
-        label, key=key, height=height, on_change=_save_field, args=(user_id, qset, item_id, field),
-        help=f"Saved automatically as you type and when you leave the box. Up to {limit:,} characters.",
-    )
+    st.text_area(label, key=key, height=height, on_change=_save_field, args=(user_id, qset, item_id, field))
     _status(saved_key, problem_key)
 
 

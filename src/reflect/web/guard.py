@@ -118,11 +118,11 @@ def email_reset_link_form(db: Database, mail: settings.MailSettings) -> None:
 
 
 def new_password_inputs(label: str = "Choose a password") -> tuple[str, str]:
-    """The "choose a password" pair of a sign-up or change form (call inside the form)."""
-    password = st.text_input(
-        label, type="password", autocomplete="new-password",
-        help=f"At least {accounts.MIN_PASSWORD} characters. A few words together is easy to remember.",
-    )
+    """The "choose a password" pair of a sign-up or change form (call inside the form). The hint is a line above the
+    box, not a help icon, which would sit between the label and the box in the tab order."""
+    st.caption(f"A password needs at least {accounts.MIN_PASSWORD} characters. A few words together is easy to "
+               "remember.")
+    password = st.text_input(label, type="password", autocomplete="new-password")
     confirm = st.text_input("Type the password again", type="password", autocomplete="new-password")
     return password, confirm
 
