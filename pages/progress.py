@@ -49,8 +49,9 @@ for qset in sets:
     names = list(dict.fromkeys(positions["checkpoint"]))
     chosen = st.selectbox("Checkpoint", names, index=len(names) - 1, key=f"position:{qset.id}")
     at_checkpoint = positions[positions["checkpoint"] == chosen]
+    scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
     st.caption(f"{int(at_checkpoint['respondents'].iloc[0]):,} leaders submitted at this checkpoint. The bars show the "
-               "share of the cohort at each rating; ▼ marks your own rating.")
+               f"share of the cohort at each rating ({scale}); ▼ marks your own rating.")
     st.altair_chart(charts.position_in_cohort(at_checkpoint, qset), width="stretch")
     with st.expander("The same numbers as a table"):
         st.dataframe(charts.position_table(at_checkpoint, qset))

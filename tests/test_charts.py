@@ -45,7 +45,8 @@ def test_change_over_time_is_one_small_panel_per_item_with_an_interval_and_only_
         "checkpoint_id": [1, 1, 2, 2], "checkpoint": ["Start", "Start", "End", "End"], "item_id": ["a", "b"] * 2,
         "n": [10, 10, 8, 8], "mean": [1.5, 2.0, 2.5, 2.2], "low": [1.2, 1.8, 2.1, 1.9], "high": [1.8, 2.2, 2.9, 2.5]})
     spec = charts.cohort_over_time(means, TINY, ["Start", "End"]).to_dict()
-    assert spec["facet"]["field"] == "Skill" and spec["facet"]["sort"] == ["1. Skill A", "2. Skill B"]
+    # A panel per skill, named by its whole name wrapped onto lines (these are short enough for one).
+    assert spec["facet"]["field"] == "Label" and spec["facet"]["sort"] == ["1. Skill A", "2. Skill B"]
     layers = spec["spec"]["layer"]
     marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers]
     assert marks == ["rule", "line"]

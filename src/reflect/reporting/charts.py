@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,9 +13,25 @@ from reflect.domain.questions import QuestionSet
 
 
 def _item_axis(qset: QuestionSet) -> tuple[list[str], dict[str, str]]:
-    """Items in questionnaire order, labelled "1. skilled at giving…" so long wording fits."""
-    labels = {item.id: f"{item.number or position}. {item.short}" for position, item in enumerate(qset.items, start=1)}
+    """Items in questionnaire order, labelled in full: "1. skilled at giving robust and honest feedback…"."""
+    labels = {item.id: f"{item.number or position}. {item.text}" for position, item in enumerate(qset.items, start=1)}
     return list(labels.values()), labels
+
+
+LINE = "|"  # where a chart's label breaks onto its next line (see _wrapped)
+_SPLIT = f"split(datum.label, '{LINE}')"
+
+
+def _wrapped(label: str, width: int = 34) -> str:
+    """`label` with line breaks every `width` characters or so, for an axis or a header that draws it on several
+    lines (``labelExpr=_SPLIT``): a skill's whole name fits a phone's width instead of being cut short."""
+    return LINE.join(textwrap.wrap(label, width)) or label
+
+
+def _skill_axis(order: list[str]) -> alt.Y:
+    """The y axis of a chart with a row per skill, each named in full on as many lines as it needs."""
+    return alt.Y("Label:N", sort=[_wrapped(label) for label in order], title=None,
+                 axis=alt.Axis(labelExpr=_SPLIT, labelLimit=0, labelOverlap=False))
 
 
 def _rating_scale(qset: QuestionSet) -> alt.Scale:
@@ -22,15 +39,16 @@ def _rating_scale(qset: QuestionSet) -> alt.Scale:
 
 
 def _rating_axis(qset: QuestionSet) -> alt.Axis:
-    """Whole-number ticks, with the labelled scale spelt out as the axis title so no label is cut short."""
-    scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
-    return alt.Axis(values=list(range(1, len(qset.scale) + 1)), format="d", title=scale, titleFontWeight="normal")
+    """Whole-number ticks, with the labelled scale spelt out as the axis title, a point a line, so no label is cut
+    short on a phone."""
+    points = [f"{point} {label}" for point, label in enumerate(qset.scale, start=1)]
+    return alt.Axis(values=list(range(1, len(qset.scale) + 1)), format="d", title=points, titleFontWeight="normal")
 
 
 def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
     """One small panel per item: the leader's rating at each submission, joined by a line."""
     order, labels = _item_axis(qset)
-    data = history.assign(item=history["item_id"].map(labels))[["submitted_at", "item", "rating"]]
+    data = history.assign(item=history["item_id"].map(labels).map(_wrapped))[["submitted_at", "item", "rating"]]
     return (
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=60))
@@ -44,8 +62,11 @@ def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
                 alt.Tooltip("rating:Q", title="Rating"),
             ],
         )
-        .properties(width=260, height=120)
-        .facet(facet=alt.Facet("item:N", sort=order, title=None, header=alt.Header(labelLimit=260)), columns=2)
+        .properties(width=280, height=110)
+        .facet(facet=alt.Facet("item:N", sort=[_wrapped(label) for label in order], title=None,
+                               header=alt.Header(labelExpr=_SPLIT, labelLimit=0, labelAlign="left",
+                                                 labelAnchor="start")),
+               columns=1)
     )
 
 
@@ -69,17 +90,18 @@ def first_to_latest(history: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:
     change = change_table(history, qset)
     order = list(change["Skill"])
     long = change.melt(id_vars=["Skill"], value_vars=["First", "Latest"], var_name="When", value_name="Rating")
+    long["Label"] = long["Skill"].map(_wrapped)
     base = alt.Chart(long).encode(
-        y=alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
+        y=_skill_axis(order),
         x=alt.X("Rating:Q", scale=_rating_scale(qset), axis=_rating_axis(qset)),
     )
-    line = base.mark_line(color="#999").encode(detail="Skill:N")
+    line = base.mark_line(color="#999").encode(detail="Label:N")
     points = base.mark_point(filled=True, size=120).encode(
         color=alt.Color("When:N", scale=alt.Scale(domain=["First", "Latest"], range=["#9ecae1", "#08519c"]),
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=["Skill:N", "When:N", "Rating:Q"],
     )
-    return alt.LayerChart(layer=[line, points]).properties(height=alt.Step(28))
+    return alt.LayerChart(layer=[line, points]).properties(height=alt.Step(80))
 
 
 def change_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
@@ -151,21 +173,22 @@ def diverging_bars(counts: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
                              "end": start + row[name], "Percent": round(row[name], 1)})
             start += row[name]
     data = pd.DataFrame(segments)
+    data["Label"] = data["Skill"].map(_wrapped)
     order = [f"{skill} (n={n})" for skill, n in zip(table["Skill"], table["n"], strict=True)]
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("start:Q", title="Percent of leaders (negative to the left of zero, positive to the right)",
+            x=alt.X("start:Q", title=["Percent of leaders", "(lower ratings left of zero, higher right)"],
                     scale=alt.Scale(domain=[-100, 100])),
             x2="end:Q",
-            y=alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=400)),
+            y=_skill_axis(order),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
-                            legend=alt.Legend(orient="top", title=None)),
+                            legend=alt.Legend(orient="top", title=None, columns=1)),
             order=alt.Order("point:Q"),
             tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".1f")],
         )
-        .properties(height=alt.Step(30))
+        .properties(height=alt.Step(80))
     )
 
 
@@ -173,6 +196,7 @@ def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: l
     """Each item's cohort mean at each checkpoint with its 95% interval, one small panel per item."""
     _, labels = _item_axis(qset)
     data = means.assign(Skill=means["item_id"].map(labels))[["Skill", "checkpoint", "n", "mean", "low", "high"]]
+    data["Label"] = data["Skill"].map(_wrapped)
     x = alt.X("checkpoint:N", sort=checkpoint_order, title=None,
               axis=alt.Axis(labelAngle=-30, labelOverlap=False, labelLimit=120))
     y_scale = _rating_scale(qset)
@@ -186,9 +210,11 @@ def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: l
     )
     return (
         alt.layer(interval, line, data=data)
-        .properties(width=230, height=120)
-        .facet(facet=alt.Facet("Skill:N", sort=list(labels.values()), title=None, header=alt.Header(labelLimit=260)),
-               columns=3)
+        .properties(width=240, height=120)
+        .facet(facet=alt.Facet("Label:N", sort=[_wrapped(label) for label in labels.values()], title=None,
+                               header=alt.Header(labelExpr=_SPLIT, labelLimit=0, labelAlign="left",
+                                                 labelAnchor="start")),
+               columns=1)
     )
 
 
@@ -226,17 +252,19 @@ def position_in_cohort(positions: pd.DataFrame, qset: QuestionSet) -> alt.LayerC
     data["start"] = data["end"] - data["Percent"]
     data["middle"] = (data["start"] + data["end"]) / 2
     data = data[["Skill", "Rating", "rating", "Percent", "start", "end", "middle", "mine"]]
-    y = alt.Y("Skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=400))
+    data["Label"] = data["Skill"].map(_wrapped)
+    y = _skill_axis(order)
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("start:Q", title="Percent of the cohort", scale=alt.Scale(domain=[0, 100])), x2="end:Q", y=y,
         color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
-                        legend=alt.Legend(orient="top", title=None)),
+                        # The scale's numbers only, in one row that fits a phone; the page says what each means.
+                        legend=alt.Legend(orient="top", title=None, labelExpr="split(datum.label, ' ')[0]")),
         tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".0f")],
     )
     you = alt.Chart(data).transform_filter("datum.mine == 1").mark_point(
         shape="triangle-down", size=140, filled=True, color="black", yOffset=-9).encode(
         x="middle:Q", y=y, tooltip=[alt.Tooltip("Rating:N", title="Your rating")])
-    return alt.LayerChart(layer=[bars, you]).properties(height=alt.Step(30))
+    return alt.LayerChart(layer=[bars, you]).properties(height=alt.Step(80))
 
 
 def over_time_table(means: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
