@@ -31,13 +31,6 @@ for invitation in cohort_invitations.pending_for(db, user.id):
 cohort = cohorts.cohort_of_leader(db, user.id)
 if cohort:
     show.plain(f"Cohort: {cohort.name}")
-st.markdown(
-    "This module is about **partnership working**: with parents, the governing body, other schools and the wider "
-    "community. At the start of the module, and again later, you reflect in writing on the module's questions and "
-    "rate yourself on the Munby–Fullan skills checklist. Each time you submit, Reflect keeps a dated copy, so you can "
-    "see how your thinking and your skills move."
-)
-
 timeline = responses.timeline_of(db, user.id)
 point = timeline.open if timeline else None
 if point:
@@ -91,3 +84,11 @@ elif timeline and timeline.next:
     st.page_link("pages/progress.py", label="See my progress", icon=":material/show_chart:")
 else:
     st.page_link("pages/progress.py", label="See my progress", icon=":material/show_chart:")
+
+st.subheader("About this module")
+st.markdown(
+    "This module is about **partnership working**: with parents, the governing body, other schools and the wider "
+    "community. At the start of the module, and again later, you reflect in writing on the module's questions and "
+    "rate yourself on the Munby–Fullan skills checklist. Each time you submit, Reflect keeps a dated copy, so you can "
+    "see how your thinking and your skills move."
+)

@@ -46,8 +46,9 @@ def demo_server(tmp_path_factory) -> Iterator[Server]:
 
 
 def problems(page: Page, title: str) -> list[str]:
-    """What a person would hit: serious or critical axe violations, a page or a chart wider than the screen, a
-    browser tab not named after the page, and Markdown read out by a screen reader ("star star 1. skilled at…")."""
+    """What a person would hit: serious or critical axe violations, a page or a chart wider than the screen, a chart
+    a screen reader cannot name, a browser tab not named after the page, and Markdown read out by a screen reader
+    ("star star 1. skilled at…")."""
     found = [f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}×)"
              for violation in AXE.run(page).response["violations"] if violation["impact"] in BLOCKING]
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
@@ -56,6 +57,10 @@ def problems(page: Page, title: str) -> list[str]:
         .filter((chart) => chart.getBoundingClientRect().right > window.innerWidth + 1).length""")
     if cut:
         found.append(f"{cut} chart(s) wider than the screen")
+    unnamed = page.evaluate("""[...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .filter((chart) => !/chart|map/i.test(chart.getAttribute('aria-label') || '')).length""")
+    if unnamed:
+        found.append(f"{unnamed} chart(s) not named for what they show")
     if page.title() != f"{title} · Reflect":
         found.append(f"browser title {page.title()!r}")
     if page.locator("[aria-label*='**']").count():

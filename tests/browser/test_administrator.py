@@ -8,6 +8,7 @@ import contextlib
 import re
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from reflect.domain import accounts, cohorts
 from reflect.storage.db import open_db
@@ -49,10 +50,16 @@ def choose(page: Page, label: str, option: str) -> None:
     box = selectbox(page, label)
     if box.input_value() == option:
         return
-    box.click()
-    box.fill(option)  # the selectbox filters its choices as one types, as a person might
-    page.get_by_role("option", name=option, exact=True).click()
+    for _ in range(3):  # on a busy machine the filtered list is sometimes redrawn under the click: type it again
+        box.click()
+        box.fill(option)  # the selectbox filters its choices as one types, as a person might
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
     settled(page)
+    expect(box).to_have_value(option)
 
 
 def test_an_administrator_invites_a_facilitator_sees_their_cohort_and_hands_it_over(server, page):

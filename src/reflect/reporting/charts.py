@@ -67,6 +67,8 @@ def ratings_over_time(history: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
                                header=alt.Header(labelExpr=_SPLIT, labelLimit=0, labelAlign="left",
                                                  labelAnchor="start")),
                columns=1)
+        .properties(description=f"Line charts, one a skill: your rating of each skill of the {qset.title} at each "
+                                "submission.")
     )
 
 
@@ -101,7 +103,8 @@ def first_to_latest(history: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=["Skill:N", "When:N", "Rating:Q"],
     )
-    return alt.LayerChart(layer=[line, points]).properties(height=alt.Step(80))
+    return alt.LayerChart(layer=[line, points]).properties(
+        height=alt.Step(80), description=f"Dot chart: your first and latest rating of each skill of the {qset.title}.")
 
 
 def change_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
@@ -188,7 +191,8 @@ def diverging_bars(counts: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
             order=alt.Order("point:Q"),
             tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".1f")],
         )
-        .properties(height=alt.Step(80))
+        .properties(height=alt.Step(80), description="Diverging bar chart: the share of leaders at each rating of each "
+                                                      "skill, lower ratings left of zero and higher right.")
     )
 
 
@@ -215,6 +219,8 @@ def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: l
                                header=alt.Header(labelExpr=_SPLIT, labelLimit=0, labelAlign="left",
                                                  labelAnchor="start")),
                columns=1)
+        .properties(description="Line charts, one a skill: the cohort's mean rating at each checkpoint, with its 95% "
+                                "interval.")
     )
 
 
@@ -237,7 +243,7 @@ def leader_grid(grid: pd.DataFrame, qset: QuestionSet, leader_order: list[str]) 
                             legend=alt.Legend(orient="bottom", title=None)),
             tooltip=["Leader:N", "Skill:N", "Rating:N"],
         )
-        .properties(height=alt.Step(20))
+        .properties(height=alt.Step(20), description="Heat map: each leader's latest rating of each skill.")
     )
 
 
@@ -264,7 +270,9 @@ def position_in_cohort(positions: pd.DataFrame, qset: QuestionSet) -> alt.LayerC
     you = alt.Chart(data).transform_filter("datum.mine == 1").mark_point(
         shape="triangle-down", size=140, filled=True, color="black", yOffset=-9).encode(
         x="middle:Q", y=y, tooltip=[alt.Tooltip("Rating:N", title="Your rating")])
-    return alt.LayerChart(layer=[bars, you]).properties(height=alt.Step(80))
+    return alt.LayerChart(layer=[bars, you]).properties(
+        height=alt.Step(80), description="Stacked bar chart: the share of your cohort at each rating of each skill, "
+                                         "with a triangle at your own rating.")
 
 
 def over_time_table(means: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
