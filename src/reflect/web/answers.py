@@ -34,6 +34,7 @@ export default function ({ data }) {
   document.addEventListener("input", (event) => {
     const box = event.target;
     if (!(box instanceof HTMLTextAreaElement) || !box.closest('[data-testid="stTextArea"]')) return;
+    if (box.closest('[data-testid="stForm"]')) return;  // there Ctrl+Enter would submit the form
     clearTimeout(pending.get(box));
     pending.set(box, setTimeout(() => {
       if (document.activeElement !== box) return;  // left meanwhile: leaving sent it
