@@ -89,12 +89,12 @@ def find(db: Database, *, session_id: int | None = None, token: str | None = Non
             [value, stamp(now), stamp(now - timedelta(days=session_idle_days()))],
         ).fetchone()
         if row is not None:
-            session_id, user_id, last_seen = row
+            found, user_id, last_seen = row
             if datetime.fromisoformat(last_seen) < now - SEEN_EVERY:
                 # Bookkeeping: a database that cannot be written just now must not stop anyone reading.
                 with contextlib.suppress(DatabaseUnavailable), write_transaction(db):
-                    db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [stamp(now), session_id])
-            return Session(session_id, user_id)
+                    db.execute("UPDATE sessions SET last_seen_at = ? WHERE id = ?", [stamp(now), found])
+            return Session(found, user_id)
     return None
 
 
