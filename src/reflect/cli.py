@@ -164,6 +164,15 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+
+
+def _questions_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--questions", default=questions_dir(),
+                         help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
+
+
 def _summary(command: Callable[[argparse.Namespace], int]) -> str:
     """A command's help line: its docstring up to the first colon."""
     return (command.__doc__ or "").split(":")[0]
@@ -174,27 +183,25 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
 
     init = commands.add_parser("init", help=_init.__doc__, description=_init.__doc__)
-    init.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    _db_option(init)
     init.set_defaults(run=_init)
 
     demo = commands.add_parser("demo", help=_demo.__doc__, description=_demo.__doc__)
-    demo.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    _db_option(demo)
     demo.add_argument("--leaders", type=int, default=30, help="how many leaders (default: 30)")
     demo.add_argument("--seed", type=int, default=1, help="random seed, for the same data again (default: 1)")
-    demo.add_argument("--questions", default=questions_dir(),
-                      help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
+    _questions_option(demo)
     demo.set_defaults(run=_demo)
 
     out = commands.add_parser("export", help=_export.__doc__, description=_export.__doc__)
-    out.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    _db_option(out)
     out.add_argument("--cohort", required=True, help="the cohort's name, exactly")
     out.add_argument("--format", choices=["long", "wide", "codebook"], default="long")
     out.add_argument("--checkpoint", help="only this checkpoint (by name)")
     out.add_argument("--set", help="question set id for wide and codebook (default: the checklist)")
     out.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM, for Excel")
     out.add_argument("--out", help="file to write (default: standard output)")
-    out.add_argument("--questions", default=questions_dir(),
-                     help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
+    _questions_option(out)
     out.set_defaults(run=_export)
 
     invite = commands.add_parser("add-facilitator", help=_summary(_add_facilitator),
@@ -203,11 +210,11 @@ def parser() -> argparse.ArgumentParser:
     invite.add_argument("--email", required=True, help="their email address")
     invite.add_argument("--admin", action="store_true",
                         help="make them an administrator: invites facilitators, sees and hands over every cohort")
-    invite.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    _db_option(invite)
     invite.set_defaults(run=_add_facilitator)
 
     copy = commands.add_parser("backup", help=_backup.__doc__, description=_backup.__doc__)
-    copy.add_argument("--db", help="database file (default: $REFLECT_DB or data/reflect.db)")
+    _db_option(copy)
     copy.add_argument("--to", required=True, help="new file for the backup (never overwritten)")
     copy.set_defaults(run=_backup)
 
@@ -216,8 +223,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--writers", type=int, default=24, help="leaders writing at once (default: 24)")
     load.add_argument("--processes", type=int, default=4, help="processes the writers are spread over (default: 4)")
     load.add_argument("--rounds", type=int, default=20, help="submissions per writer (default: 20)")
-    load.add_argument("--questions", default=questions_dir(),
-                      help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
+    _questions_option(load)
     load.set_defaults(run=_load)
 
     bench = commands.add_parser("bench", help=_bench.__doc__, description=_bench.__doc__)
@@ -225,8 +231,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported (default: 5)")
     bench.add_argument("--json", help="also write the measurements to this JSON file")
     bench.add_argument("--no-browser", action="store_true", help="skip the Chromium measurement")
-    bench.add_argument("--questions", default=questions_dir(),
-                       help="folder of question files (default: $REFLECT_QUESTIONS or questions)")
+    _questions_option(bench)
     bench.set_defaults(run=_bench)
 
     check = commands.add_parser("check-questions", help=_check_questions.__doc__, description=_check_questions.__doc__)

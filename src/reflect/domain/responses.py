@@ -25,6 +25,11 @@ from reflect.storage.db import insert, stamp, write_transaction
 from reflect.storage.db import now as current_time
 
 MAX_NOTE = 2000
+# Joins submission `s` to `cp`, the checkpoint it counted for: the one of the leader's cohort (the one they joined
+# last, as cohorts.cohort_of_leader) whose window holds it; none if it was made outside every window.
+_COUNTED_FOR = """LEFT JOIN checkpoints cp ON cp.cohort_id = (
+                   SELECT cohort_id FROM cohort_leaders WHERE user_id = s.user_id ORDER BY joined_at DESC LIMIT 1)
+               AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at"""
 _UNSET = object()
 
 
@@ -252,10 +257,8 @@ def unchanged_since(db: Database, user_id: int, qset: QuestionSet, *, now: datet
 def submissions(db: Database, user_id: int, set_id: str) -> list[Submission]:
     """This leader's submissions of a set, newest first, each with the name of the checkpoint it counted for."""
     rows = db.execute(
-        """SELECT s.id, s.set_id, s.set_version, s.submitted_at, cp.name FROM submissions s
-           LEFT JOIN checkpoints cp ON cp.cohort_id = (
-                   SELECT cohort_id FROM cohort_leaders WHERE user_id = s.user_id ORDER BY joined_at DESC LIMIT 1)
-               AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+        f"""SELECT s.id, s.set_id, s.set_version, s.submitted_at, cp.name FROM submissions s
+           {_COUNTED_FOR}
            WHERE s.user_id = ? AND s.set_id = ? ORDER BY s.submitted_at DESC, s.id DESC""",
         [user_id, set_id],
     ).fetchall()
@@ -276,11 +279,9 @@ def ratings_over_time(db: Database, user_id: int, set_id: str) -> pd.DataFrame:
     """Every rating this leader has submitted for a set: one row per submission and item, oldest first, with the
     name of the checkpoint of their cohort it counted for (None if it was made outside every window)."""
     return pd.read_sql_query(
-        """SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating, cp.name AS checkpoint
+        f"""SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating, cp.name AS checkpoint
            FROM submissions s JOIN answers a ON a.submission_id = s.id
-           LEFT JOIN checkpoints cp ON cp.cohort_id = (
-                   SELECT cohort_id FROM cohort_leaders WHERE user_id = s.user_id ORDER BY joined_at DESC LIMIT 1)
-               AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+           {_COUNTED_FOR}
            WHERE s.user_id = ? AND s.set_id = ? AND a.rating IS NOT NULL
            ORDER BY s.submitted_at, s.id""",
         db.conn,
