@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from reflect.domain import sessions
+from reflect.storage.db import open_db
 
 from ..cohort_data import PASSWORD
 
@@ -90,6 +94,21 @@ def set_password_with_code(page: Page, *, code_label: str, email: str, code: str
     fill(page, "Choose a password", password)
     fill(page, "Type the password again", password)
     click(page, button)
+
+
+def signed_in_context(browser: Browser, url: str, db_path: Path, email: str, **options) -> BrowserContext:
+    """A new browser context holding the session cookie `email` would have a moment after signing in: for tests
+    about what comes after, where signing in through the form is only the way there (its own tests drive it)."""
+    db = open_db(db_path)
+    try:
+        [user_id] = db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()
+        _, ticket = sessions.start(db, user_id)
+        token = sessions.trade_ticket(db, ticket)
+    finally:
+        db.close()
+    context = browser.new_context(**options)
+    context.add_cookies([{"name": sessions.COOKIE, "value": token, "url": url, "httpOnly": True, "sameSite": "Lax"}])
+    return context
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
