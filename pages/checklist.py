@@ -23,20 +23,19 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
         since = responses.fresh_since(db, user.id)
         last_time = responses.ratings_before(db, user.id, qset, since) if since else {}
         rated = len(responses.answered(qset, current))
-        st.caption(f"Rate all {len(qset.items)} skills to submit. "
+        st.caption(("A new checkpoint starts afresh: rate each skill as you see it now. Your rating at the last "
+                    "checkpoint is shown under each skill as a hint. " if last_time else "")
+                   + f"Rate all {len(qset.items)} skills to submit. "
                    + (f"A note on “{qset.note_prompt}” is optional, up to {responses.MAX_NOTE:,} characters. "
                       if qset.note_prompt else "") + "Everything saves as you go.")
         st.progress(rated / len(qset.items), text=f"{rated} of {len(qset.items)} skills rated")
         earlier = responses.submissions(db, user.id, qset.id)
-        if last_time:
-            st.caption("A new checkpoint starts afresh: rate each skill as you see it now. Your rating at the last "
-                       "checkpoint is shown under each skill as a hint.")
-        elif earlier:
+        if earlier and not last_time:
             show.plain(f"You have submitted this checklist {show.count_of(len(earlier), 'time')}. Latest: "
                        f"{answers.counted_for(earlier[0])}. Your ratings below start from your draft.")
 
         for number, item in enumerate(qset.items, start=1):
-            with st.container(border=True):
+            with st.container(border=True, gap="xxsmall"):  # compact: ten skills fit a phone in fewer screens
                 # The skill in bold; its rating group is named by the plain text, so a screen reader reads no stars.
                 st.markdown(f"**{number}. {item.text}**")
                 if item.id in last_time:
@@ -45,7 +44,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                                      label=answers.rating_label(number, item.text))
                 if qset.note_prompt:
                     answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
-                                  label=f"{qset.note_prompt} (optional)", height=80)
+                                  label=f"{qset.note_prompt} (optional)", height=68)
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")
