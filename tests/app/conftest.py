@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
@@ -28,6 +29,16 @@ class People:
     other_leader: User
     cohort: cohorts.Cohort
     other_cohort: cohorts.Cohort
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scan_for_installed_components_once():
+    """AppTest looks for Streamlit components in every installed package's metadata on each run: two thirds of a page
+    test's time. What is installed does not change while the tests run, so look once (the server looks once too)."""
+    found = manifest_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: found)
+        yield
 
 
 @pytest.fixture(autouse=True)
