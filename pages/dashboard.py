@@ -28,8 +28,10 @@ chosen = st.multiselect("Skills", qset.items, format_func=lambda item: f"{item.n
                         placeholder="All skills: choose some to show only those", key=f"dashboard_skills:{qset.id}")
 shown = dataclasses.replace(qset, items=tuple(chosen)) if chosen else qset  # the same set, limited to the choice
 respondents = figures.respondents(db, user, cohort.id, qset.id, point.id)
-st.metric("Leaders who submitted at this checkpoint", f"{respondents:,}",
-          help="Each leader's latest submission within the checkpoint counts.")
+leaders = figures.leaders_in(db, user, cohort.id)
+st.metric("Leaders who submitted at this checkpoint",
+          f"{respondents:,} of {leaders:,}" + (f" ({respondents / leaders:.0%})" if leaders else ""),
+          help="Out of the leaders in the cohort now. Each leader's latest submission within the checkpoint counts.")
 
 st.header("Where the cohort stands", divider="gray")
 if respondents == 0:

@@ -46,6 +46,7 @@ class World:
 CALLS = {
     "reports.distribution": lambda w, actor: reports.distribution(w.db, actor, w.north.id, TINY, w.start.id),
     "reports.respondents": lambda w, actor: reports.respondents(w.db, actor, w.north.id, TINY.id, w.start.id),
+    "reports.leaders_in": lambda w, actor: reports.leaders_in(w.db, actor, w.north.id),
     "reports.over_time": lambda w, actor: reports.over_time(w.db, actor, w.north.id, TINY),
     "reports.grid_page": lambda w, actor: reports.grid_page(w.db, actor, w.north.id, TINY, w.start.id),
     "reports.completion": lambda w, actor: reports.completion(w.db, actor, w.north.id, [TINY], w.start.id),

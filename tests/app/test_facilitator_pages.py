@@ -46,6 +46,8 @@ def test_dashboard_on_demo_data_draws_every_chart_with_its_numbers(db):
     metric = at.get("metric")[0]
     current = checkpoints.at(db, made.cohort.id, db.execute("SELECT MAX(submitted_at) FROM submissions").fetchone()[0])
     assert metric.label == "Leaders who submitted at this checkpoint"
+    submitted = reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, current.id)
+    assert metric.value == f"{submitted} of 40 ({submitted / 40:.0%})"  # out of everyone in the cohort
     assert next(box for box in at.selectbox if box.label == "Checkpoint").value == current.id
     # Filtering to two skills narrows every chart and table to them.
     at.multiselect[0].select(CHECKLIST.items[0]).select(CHECKLIST.items[6]).run()

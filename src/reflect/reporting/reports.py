@@ -58,6 +58,12 @@ def respondents(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpo
     ).fetchone()[0]
 
 
+def leaders_in(db: Database, actor: Actor, cohort_id: int) -> int:
+    """How many leaders the cohort has now: what a count of those who submitted is out of."""
+    access.cohort_for(db, actor, cohort_id)
+    return db.execute("SELECT COUNT(*) FROM cohort_leaders WHERE cohort_id = ?", [cohort_id]).fetchone()[0]
+
+
 def over_time(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
     """Per checkpoint (in time order) and item: n, mean rating and a 95% confidence interval of the mean."""
     access.cohort_for(db, actor, cohort_id)

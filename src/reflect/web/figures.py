@@ -50,6 +50,7 @@ def _cached(report: Report[P, R], need: str) -> Report[P, R]:
 
 distribution = _cached(reports.distribution, access.RUN)
 respondents = _cached(reports.respondents, access.RUN)
+leaders_in = _cached(reports.leaders_in, access.RUN)
 over_time = _cached(reports.over_time, access.RUN)
 grid_page = _cached(reports.grid_page, access.RUN)
 completion = _cached(reports.completion, access.RUN)
