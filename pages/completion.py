@@ -15,23 +15,32 @@ with right:
     point = pickers.choose_checkpoint(db, cohort)
 sets = list(context.question_sets().values())
 
-st.header("Who has submitted", divider="gray")
+show.plain(f"Who has submitted at {point.name}", heading=2)
 table = reports.completion(db, user, cohort.id, sets, point.id)
 if table.empty:
     st.info("No leaders have joined this cohort yet. Give them the join code, or add them on Add leaders.")
     st.stop()
 for column, qset in zip(st.columns(len(sets)), sets, strict=True):
     counts = table[qset.title].value_counts()
-    column.metric(f"{qset.title}: submitted", f"{counts.get(reports.SUBMITTED, 0):,} / {len(table):,}",
+    column.metric(f"{qset.title}: submitted", f"{counts.get(reports.SUBMITTED, 0):,} of {len(table):,}",
                   f"{counts.get(reports.DRAFT_ONLY, 0):,} with a draft only", delta_color="off", delta_arrow="off")
-status = st.segmented_control("Show leaders", ["Everyone", "Not submitted everything", "Nothing at all"],
-                              default="Everyone", key="completion_filter")
-statuses = table[[qset.title for qset in sets]]
-if status == "Not submitted everything":
-    table = table[(statuses != reports.SUBMITTED).any(axis=1)]
-elif status == "Nothing at all":
-    table = table[(statuses == reports.NOT_STARTED).all(axis=1)]
-st.dataframe(table.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"}), hide_index=True)
+which = st.segmented_control("Show leaders", [reports.EVERYONE, reports.NOT_EVERYTHING, reports.NOTHING],
+                             default=reports.EVERYONE, key="completion_filter") or reports.EVERYONE
+listed = reports.listed(table, sets, which).drop(columns="user_id").rename(
+    columns={"leader": "Leader", "email": "Email"})
+st.caption(f"Showing {show.count_of(len(listed), 'leader')} of {len(table):,}.")
+if listed.empty:
+    st.success("Everyone in the cohort has submitted something at this checkpoint." if which == reports.NOTHING
+               else "Everyone in the cohort has submitted everything at this checkpoint.")
+else:
+    # Tall enough for a few dozen names at once; it scrolls within itself for hundreds.
+    st.dataframe(listed, hide_index=True, height=min(38 + 35 * len(listed), 38 + 35 * 25))
+    if which != reports.EVERYONE:
+        st.markdown("**Their email addresses**, to paste into an email (the copy button is at the top right):")
+        st.code("; ".join(listed["Email"]), language=None, wrap_lines=True)
+    st.download_button("Download this list (CSV)", listed.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{which} at {point.name}.csv".replace("/", "-"), mime="text/csv",
+                       icon=":material/download:")
 
 st.header("Shared reflections", divider="gray")
 st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")

@@ -101,7 +101,7 @@ def test_after_accepting_only_what_was_submitted_since_joining_counts(two_cohort
     # A member now, but the January submission predates joining: South sees the leader, not that work.
     completion = reports.completion(db, SYSTEM, south.id, [TINY], start.id)
     assert list(completion["email"]) == ["leader1@school.org.uk"]
-    assert list(completion[TINY.title]) == ["Not started"]
+    assert list(completion[TINY.title]) == ["Not submitted"]
     assert EARLIER_NOTE not in everything_south_sees(db, south)
     assert reports.respondents(db, SYSTEM, south.id, TINY.id, start.id) == 0
 

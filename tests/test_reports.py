@@ -144,10 +144,10 @@ def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
 
     at_start = reports.completion(db, SYSTEM, cohort.id, [TINY], point(db, cohort, "Start").id)
     assert at_start.set_index("leader")[TINY.title].to_dict() == {
-        "Leader 1": "Submitted", "Leader 2": "Not started", "Leader 3": "Not started"}
+        "Leader 1": "Submitted", "Leader 2": "Not submitted", "Leader 3": "Not submitted"}
     now = reports.completion(db, SYSTEM, cohort.id, [TINY], point(db, cohort, "Now").id)
     assert now.set_index("leader")[TINY.title].to_dict() == {
-        "Leader 1": "Submitted", "Leader 2": "Draft only", "Leader 3": "Not started"}
+        "Leader 1": "Submitted", "Leader 2": "Draft only", "Leader 3": "Not submitted"}
 
 
 def test_a_leader_sees_the_cohort_only_once_five_have_submitted(db, cohort):

@@ -89,9 +89,14 @@ def test_completion_lists_who_has_submitted(people, db):
     at = app_as(people.facilitator, "pages/completion.py")
     table = at.dataframe[0].value.set_index("Leader")
     assert table.loc["Lee", CHECKLIST.title] == "Submitted"
-    assert table.loc["Bea", CHECKLIST.title] == "Not started"
-    at.segmented_control[0].set_value("Nothing at all").run()
+    assert table.loc["Bea", CHECKLIST.title] == "Not submitted"
+    assert "Showing 2 leaders of 2." in [caption.value for caption in at.caption]
+    at.segmented_control[0].set_value("Nothing submitted").run()
     assert list(at.dataframe[0].value["Leader"]) == ["Bea"]
+    assert "Showing 1 leader of 2." in [caption.value for caption in at.caption]
+    assert [code.value for code in at.code] == [people.other_leader.email], "their addresses, ready to copy"
+    download = at.get("download_button")[0]
+    assert download.proto.label == "Download this list (CSV)"
 
 
 def test_leaders_are_refused_every_facilitator_page_and_export(people, db):

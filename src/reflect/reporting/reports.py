@@ -22,7 +22,8 @@ from reflect.domain.questions import QuestionSet
 
 MIN_RESPONDENTS = 5  # below this, no cohort figure is shown to leaders
 # Where a leader is with one set at a checkpoint (:func:`completion`), in the words the Completion page shows.
-SUBMITTED, DRAFT_ONLY, NOT_STARTED = "Submitted", "Draft only", "Not started"
+# Within one checkpoint: a leader who submitted at an earlier one is "Not submitted" here, never "Not started".
+SUBMITTED, DRAFT_ONLY, NOT_STARTED = "Submitted", "Draft only", "Not submitted"
 
 
 def _frame(db: Database, sql: str, params: dict) -> pd.DataFrame:
@@ -167,6 +168,21 @@ def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSe
         )
         leaders[qset.title] = leaders["user_id"].map(dict(zip(status["user_id"], status["status"], strict=True)))
     return leaders
+
+
+# What the Completion page can list, from a :func:`completion` table.
+EVERYONE, NOT_EVERYTHING, NOTHING = "Everyone", "Not submitted everything", "Nothing submitted"
+
+
+def listed(table: pd.DataFrame, sets: list[QuestionSet], which: str) -> pd.DataFrame:
+    """The leaders of a :func:`completion` table that `which` names: everyone, those yet to submit some set, or
+    those who have submitted none, at its checkpoint."""
+    not_submitted = table[[qset.title for qset in sets]] != SUBMITTED
+    if which == NOT_EVERYTHING:
+        return table[not_submitted.any(axis=1)]
+    if which == NOTHING:
+        return table[not_submitted.all(axis=1)]
+    return table
 
 
 def cohort_shares(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
