@@ -7,7 +7,7 @@ import streamlit as st
 
 from reflect.domain import accounts, checkpoints
 from reflect.reporting import charts, reports
-from reflect.web import context, figures, guard, pickers
+from reflect.web import context, figures, guard, pickers, show
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Cohort dashboard")
@@ -52,6 +52,8 @@ if means.empty:
     st.info("No ratings have been submitted within any checkpoint yet.")
 else:
     order = [p.name for p in checkpoints.of_cohort(db, cohort.id)]
+    if summary := charts.cohort_change_summary(means, shown):
+        show.plain(summary)  # checkpoint names are typed by people
     st.caption("The cohort's mean rating at each checkpoint, with a 95% confidence interval.")
     st.altair_chart(charts.cohort_over_time(means, shown, order))
     with st.expander("Numbers behind this chart"):

@@ -111,3 +111,12 @@ def test_the_change_is_summed_up_in_words():
     assert charts.change_summary(history, TINY) == "Since your first rating: 1 skill up, 0 down, 1 the same."
     assert charts.change_summary(history.assign(rating=[1, 3, 2, 1]), TINY) == (
         "Since your first rating: 1 skill up, 1 down, 0 the same.")
+
+
+def test_the_cohorts_change_is_summed_up_in_words_with_its_largest_rise_and_fall():
+    means = pd.DataFrame({"checkpoint": ["Start", "Start", "Middle", "End", "End"],
+                          "item_id": ["a", "b", "a", "a", "b"], "mean": [2.0, 3.5, 2.5, 2.64, 3.2]})
+    assert charts.cohort_change_summary(means, TINY) == (
+        "From Start to End, the cohort's mean rating rose on 1 skill, fell on 1 and held on 0. "
+        "Largest rise: 1. Skill A, +0.6 on average. Largest fall: 2. Skill B, -0.3 on average.")
+    assert charts.cohort_change_summary(means[means["checkpoint"] == "Start"], TINY) == "", "nothing to compare yet"

@@ -48,6 +48,10 @@ def test_dashboard_on_demo_data_draws_every_chart_with_its_numbers(db):
     assert metric.label == "Leaders who submitted at this checkpoint"
     submitted = reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, current.id)
     assert metric.value == f"{submitted} of 40 ({submitted / 40:.0%})"  # out of everyone in the cohort
+    points = checkpoints.of_cohort(db, made.cohort.id)
+    [summary] = [text.value for text in at.text if text.value.startswith("From ")]
+    assert summary.startswith(f"From {points[0].name} to {points[-1].name}, the cohort's mean rating rose on ")
+    assert "Largest rise: " in summary
     assert next(box for box in at.selectbox if box.label == "Checkpoint").value == current.id
     # Filtering to two skills narrows every chart and table to them.
     at.multiselect[0].select(CHECKLIST.items[0]).select(CHECKLIST.items[6]).run()

@@ -127,6 +127,28 @@ def change_summary(history: pd.DataFrame, qset: QuestionSet) -> str:
     return f"Since your first rating: {up} skill{'' if up == 1 else 's'} up, {down} down, {same} the same."
 
 
+def cohort_change_summary(means: pd.DataFrame, qset: QuestionSet) -> str:
+    """In words, how the cohort's mean ratings (:func:`reflect.reporting.reports.over_time`) moved from the first
+    checkpoint with ratings to the latest, and the largest rise and fall; "" before there are two to compare."""
+    points = list(dict.fromkeys(means["checkpoint"]))
+    if len(points) < 2:
+        return ""
+    first, latest = points[0], points[-1]
+    by_item = means.pivot_table(index="item_id", columns="checkpoint", values="mean")
+    change = (by_item[latest] - by_item[first]).dropna().round(1)
+    if change.empty:
+        return ""
+    _, labels = _item_axis(qset)
+    up, down = int((change > 0).sum()), int((change < 0).sum())
+    words = [f"From {first} to {latest}, the cohort's mean rating rose on {up} skill{'' if up == 1 else 's'}, "
+             f"fell on {down} and held on {len(change) - up - down}."]
+    if up:
+        words.append(f"Largest rise: {labels[change.idxmax()]}, {change.max():+.1f} on average.")
+    if down:
+        words.append(f"Largest fall: {labels[change.idxmin()]}, {change.min():+.1f} on average.")
+    return " ".join(words)
+
+
 def _scale_colours(qset: QuestionSet) -> alt.Scale:
     """A diverging palette: disagreeing points red, the middle grey, agreeing points blue."""
     return alt.Scale(domain=[f"{p} {label}" for p, label in enumerate(qset.scale, start=1)], scheme="redblue")
