@@ -1,0 +1,60 @@
+"""A facilitator reading a cohort (issue 13): how many of the cohort submitted, and who has not, ready to contact."""
+
+from __future__ import annotations
+
+import csv
+
+from playwright.sync_api import expect
+
+from reflect.domain import accounts, cohorts, responses
+from reflect.domain.questions import load_question_sets
+from reflect.storage.db import open_db
+
+from ..cohort_data import PASSWORD, ROOT
+from .helpers import goto, settled, signed_in_context
+
+SETS, _ = load_question_sets(ROOT / "questions")
+CHECKLIST = SETS["munby-fullan-skills"]
+
+
+def _north_of_three(path) -> None:
+    """Fran's cohort North: Lee submitted the checklist at the open checkpoint, Bea has a draft, Cy has done nothing."""
+    db = open_db(path)
+    fran = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
+    north = cohorts.create_cohort(db, fran.id, "North")
+    lee, bea, _ = (accounts.register_leader(db, join_code=north.join_code, name=name, email=f"{name.lower()}@x.org",
+                                            password=PASSWORD) for name in ("Lee", "Bea", "Cy"))
+    for item in CHECKLIST.items:
+        responses.save_draft(db, lee.id, CHECKLIST, item.id, rating=4)
+    responses.submit(db, lee.id, CHECKLIST, "lee's first")
+    responses.save_draft(db, bea.id, CHECKLIST, CHECKLIST.items[0].id, rating=2)
+    db.close()
+
+
+def test_a_facilitator_sees_how_many_of_the_cohort_submitted_and_takes_away_who_has_not(server, browser, tmp_path):
+    _north_of_three(server.db_path)
+    context = signed_in_context(browser, server.url, server.db_path, "fran@x.org", accept_downloads=True,
+                                viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    goto(page, server.url + "/dashboard")
+    expect(page.get_by_test_id("stMetric")).to_contain_text("1 of 3 (33%)")
+
+    goto(page, server.url + "/completion")
+    expect(page.get_by_text("Showing 3 leaders of 3.")).to_be_visible()
+    page.get_by_role("radio", name="Nothing submitted").click()
+    settled(page)
+    expect(page.get_by_text("Showing 2 leaders of 3.")).to_be_visible()
+    expect(page.get_by_test_id("stCode")).to_have_text("bea@x.org; cy@x.org")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this list (CSV)").click()
+    saved = tmp_path / "not submitted.csv"
+    download.value.save_as(saved)
+    with saved.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["Leader"], row["Email"]) for row in rows] == [("Bea", "bea@x.org"), ("Cy", "cy@x.org")]
+    assert {row[CHECKLIST.title] for row in rows} == {"Draft only", "Not submitted"}
+    page.get_by_role("radio", name="Everyone").click()  # and back
+    settled(page)
+    expect(page.get_by_text("Showing 3 leaders of 3.")).to_be_visible()
+    expect(page.get_by_test_id("stCode")).to_have_count(0)
+    context.close()
