@@ -4,7 +4,7 @@ import streamlit as st
 
 from reflect.domain import accounts, responses
 from reflect.reporting import reports
-from reflect.web import context, guard, pickers, show
+from reflect.web import answers, context, guard, pickers, show
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Completion and reflections")
@@ -38,6 +38,7 @@ else:
     if which != reports.EVERYONE:
         st.markdown("**Their email addresses**, to paste into an email (the copy button is at the top right):")
         st.code("; ".join(listed["Email"]), language=None, wrap_lines=True)
+    pickers.open_a_leaders_record(reports.listed(table, sets, which), cohort.id, key="completion_leader")
     st.download_button("Download this list (CSV)", listed.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{which} at {point.name}.csv".replace("/", "-"), mime="text/csv",
                        icon=":material/download:")
@@ -49,12 +50,6 @@ qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, ke
 shared = responses.shared_in_cohort(db, user, cohort.id, qset.id, point.id)
 if not shared:
     st.info(f"No one has shared a submission of the {qset.title} at this checkpoint.")
-for name, email, submission, answers in shared:
-    with st.container(border=True):
-        show.plain(f"{name} · {email}, submitted {show.local_time(submission.submitted_at)}", heading=3)
-        for number, item in enumerate(qset.items, start=1):
-            answer = answers.get(item.id)
-            written = answer and (answer.note if qset.is_rating else answer.text)
-            if written:
-                st.markdown(f"**{number}. {item.text}**")
-                st.text(written)
+for reflection in shared:
+    answers.shared_reflection(qset, reflection, f"{reflection.name} · {reflection.email}, submitted "
+                                                f"{show.local_time(reflection.submission.submitted_at)}")

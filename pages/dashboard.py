@@ -86,6 +86,8 @@ def leaders_grid() -> None:
     st.altair_chart(charts.leader_grid(grid, shown, list(table.index)), width="stretch")
     with st.expander("Numbers behind this chart"):
         st.dataframe(table)
+    pickers.open_a_leaders_record(grid[["user_id", "leader", "email"]].drop_duplicates(), cohort.id,
+                                  key="grid_leader")
 
 
 leaders_grid()

@@ -46,6 +46,7 @@ class World:
 CALLS = {
     "reports.distribution": lambda w, actor: reports.distribution(w.db, actor, w.north.id, TINY, w.start.id),
     "reports.respondents": lambda w, actor: reports.respondents(w.db, actor, w.north.id, TINY.id, w.start.id),
+    "reports.leaders": lambda w, actor: reports.leaders(w.db, actor, w.north.id),
     "reports.leaders_in": lambda w, actor: reports.leaders_in(w.db, actor, w.north.id),
     "reports.over_time": lambda w, actor: reports.over_time(w.db, actor, w.north.id, TINY),
     "reports.grid_page": lambda w, actor: reports.grid_page(w.db, actor, w.north.id, TINY, w.start.id),
@@ -58,6 +59,9 @@ CALLS = {
     "export.cohort_wide_csv": lambda w, actor: export.cohort_wide_csv(w.db, actor, w.north.id, TINY),
     "export.codebook_csv": lambda w, actor: export.codebook_csv(w.db, actor, w.north.id, TINY),
     "export.logged": lambda w, actor: export.logged(w.db, actor, w.north.id, "long CSV", export.cohort_long_csv),
+    "responses.ratings_in_cohort (Lee's)": (
+        lambda w, actor: responses.ratings_in_cohort(w.db, actor, w.north.id, w.lee.id, TINY.id)),
+    "responses.shared_by (Lee's)": lambda w, actor: responses.shared_by(w.db, actor, w.north.id, w.lee.id),
     "responses.shared_in_cohort": (
         lambda w, actor: responses.shared_in_cohort(w.db, actor, w.north.id, TINY.id, w.start.id)),
     "checkpoints.replace_all": lambda w, actor: checkpoints.replace_all(w.db, actor, w.north.id,

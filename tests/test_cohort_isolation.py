@@ -65,6 +65,8 @@ def everything_south_sees(db, south) -> str:
         reports.over_time(db, SYSTEM, south.id, TINY).to_csv(),
         reports.grid_page(db, SYSTEM, south.id, TINY, start.id)[0].to_csv(),
         repr(responses.shared_in_cohort(db, SYSTEM, south.id, TINY.id, start.id)),
+        *(repr(responses.shared_by(db, SYSTEM, south.id, user_id))  # each leader's record
+          for user_id in reports.leaders(db, SYSTEM, south.id)["user_id"]),
         export.cohort_long_csv(db, SYSTEM, south.id).decode(),
         export.cohort_wide_csv(db, SYSTEM, south.id, TINY).decode(),
     ]
@@ -113,6 +115,9 @@ def test_after_accepting_only_what_was_submitted_since_joining_counts(two_cohort
     assert reports.respondents(db, SYSTEM, south.id, TINY.id, start.id) == 1
     [shared] = responses.shared_in_cohort(db, SYSTEM, south.id, TINY.id, start.id)
     assert shared.submission.id == later.id
+    # Lee's record in South: only what was submitted since joining it.
+    assert set(responses.ratings_in_cohort(db, SYSTEM, south.id, lee.id, TINY.id)["submission_id"]) == {later.id}
+    assert [mine.submission.id for mine in responses.shared_by(db, SYSTEM, south.id, lee.id)] == [later.id]
     long_ids = {line.split(",")[6] for line in export.cohort_long_csv(db, SYSTEM, south.id).decode().splitlines()[1:]}
     assert long_ids == {str(later.id)}
     # North keeps everything, as before.

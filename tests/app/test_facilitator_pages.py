@@ -159,3 +159,26 @@ def test_saving_the_checkpoints_unchanged_on_the_cohorts_page_changes_no_figure(
     assert db.execute("SELECT * FROM checkpoints ORDER BY id").fetchall() == stored
     assert tally.version(db) == version
     assert [reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, point.id) for point in points] == figures
+
+
+def test_a_leaders_record_charts_their_ratings_and_shows_only_what_they_shared(people, db):
+    _rate_all(db, people.leader, 4, "lee-checklist")
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="**Kept** to myself.")
+    responses.submit(db, people.leader.id, REFLECTION, "lee-private")
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="**Shared**: governors first.")
+    shared = responses.submit(db, people.leader.id, REFLECTION, "lee-shared", share=True)
+    at = app_as(people.facilitator, "pages/leader.py")
+    picker = next(box for box in at.selectbox if box.label == "Leader")
+    picker.set_value(people.leader.id).run()
+    assert not at.exception
+    assert f"<h2>Lee · {people.leader.email}</h2>" in [element.value for element in at.get("html")]
+    assert len(at.get("vega_lite_chart")) == 1, "their ratings over time"
+    text = shown_text(at)
+    assert "**Shared**: governors first." in [element.value for element in at.text], "shown literally"
+    assert "Kept" not in text and "My own evidence" not in text, "what they did not share never shows"
+    assert any(element.value.startswith(f"<h3>{REFLECTION.title}: Submitted") for element in at.get("html"))
+    assert shared.id in responses.shared_ids(db, people.leader.id)
+
+    picker.set_value(people.other_leader.id).run()  # and another leader, with nothing yet
+    assert any("No submission of this checklist" in info.value for info in at.info)
+    assert any("Nothing shared yet" in info.value for info in at.info)

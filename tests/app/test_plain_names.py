@@ -19,8 +19,8 @@ CHECKLIST = SETS["munby-fullan-skills"]
 ACTIVITY = SETS["thinkpiece-activity"]
 LEADER_PAGES = ["pages/home.py", "pages/reflect.py", "pages/checklist.py", "pages/progress.py", "pages/my_data.py",
                 "pages/sign_in.py"]
-FACILITATOR_PAGES = ["pages/dashboard.py", "pages/completion.py", "pages/cohorts.py", "pages/cohort_export.py",
-                     "pages/activity.py", "pages/roster.py", "pages/my_account.py"]
+FACILITATOR_PAGES = ["pages/dashboard.py", "pages/completion.py", "pages/leader.py", "pages/cohorts.py",
+                     "pages/cohort_export.py", "pages/activity.py", "pages/roster.py", "pages/my_account.py"]
 PLAIN_BODIES = {"text", "html", "code"}  # elements whose body is shown as it is
 
 

@@ -14,11 +14,13 @@ from ..cohort_data import PASSWORD, ROOT
 from .helpers import goto, settled, signed_in_context
 
 SETS, _ = load_question_sets(ROOT / "questions")
-CHECKLIST = SETS["munby-fullan-skills"]
+CHECKLIST, REFLECTION = SETS["munby-fullan-skills"], SETS["personal-reflection"]
+SHARED, KEPT = "**Shared**: governors hear from parents first.", "Kept to myself: the head is hard to work with."
 
 
 def _north_of_three(path) -> None:
-    """Fran's cohort North: Lee submitted the checklist at the open checkpoint, Bea has a draft, Cy has done nothing."""
+    """Fran's cohort North: Lee submitted the checklist at the open checkpoint, and two reflections, one shared; Bea
+    has a draft; Cy has done nothing."""
     db = open_db(path)
     fran = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
     north = cohorts.create_cohort(db, fran.id, "North")
@@ -27,6 +29,9 @@ def _north_of_three(path) -> None:
     for item in CHECKLIST.items:
         responses.save_draft(db, lee.id, CHECKLIST, item.id, rating=4)
     responses.submit(db, lee.id, CHECKLIST, "lee's first")
+    for text, share in ((KEPT, False), (SHARED, True)):
+        responses.save_draft(db, lee.id, REFLECTION, REFLECTION.items[0].id, text=text)
+        responses.submit(db, lee.id, REFLECTION, text, share=share)
     responses.save_draft(db, bea.id, CHECKLIST, CHECKLIST.items[0].id, rating=2)
     db.close()
 
@@ -36,7 +41,7 @@ def test_a_facilitator_sees_how_many_of_the_cohort_submitted_and_takes_away_who_
     context = signed_in_context(browser, server.url, server.db_path, "fran@x.org", accept_downloads=True,
                                 viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    goto(page, server.url + "/dashboard")
+    goto(page, server.url)  # a facilitator's front page: the dashboard
     expect(page.get_by_test_id("stMetric")).to_contain_text("1 of 3 (33%)")
 
     goto(page, server.url + "/completion")
@@ -57,4 +62,46 @@ def test_a_facilitator_sees_how_many_of_the_cohort_submitted_and_takes_away_who_
     settled(page)
     expect(page.get_by_text("Showing 3 leaders of 3.")).to_be_visible()
     expect(page.get_by_test_id("stCode")).to_have_count(0)
+    context.close()
+
+
+def _open_record_of(page, leader: str) -> None:
+    """Type to find the leader and choose them, as a person with a long list would (charts still drawing above
+    cannot move what is typed), then open their record."""
+    box = page.get_by_label("Open a leader's record")
+    box.focus()
+    page.keyboard.type(leader.split(" ")[0])
+    expect(page.get_by_role("option", name=leader)).to_be_visible()
+    page.keyboard.press("Enter")
+    settled(page)
+    page.get_by_role("button", name="Open record").click()
+    settled(page)
+
+
+def _expect_record_of_lee(page) -> None:
+    expect(page.get_by_role("heading", name="Leader record")).to_be_visible()
+    expect(page.get_by_role("heading", name="Lee · lee@x.org")).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+    expect(page.get_by_text(SHARED, exact=True)).to_be_visible()  # literally, stars and all
+    expect(page.get_by_text("Kept to myself", exact=False)).to_have_count(0)
+
+
+def test_a_leaders_record_opens_from_completion_and_from_the_grid_with_only_what_they_shared(server, browser):
+    _north_of_three(server.db_path)
+    context = signed_in_context(browser, server.url, server.db_path, "fran@x.org",
+                                viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    goto(page, server.url + "/completion")
+    _open_record_of(page, "Lee · lee@x.org")
+    _expect_record_of_lee(page)
+    page.get_by_role("combobox", name="Leader", exact=True).click()  # another leader, on the record itself
+    page.get_by_role("option", name="Bea · bea@x.org").click()
+    settled(page)
+    expect(page.get_by_text("Nothing shared yet", exact=False)).to_be_visible()
+    expect(page.get_by_text(SHARED, exact=True)).to_have_count(0)
+
+    page.get_by_role("link", name="Cohort dashboard").click()
+    settled(page)
+    _open_record_of(page, "Lee · lee@x.org")  # the grid lists those who submitted
+    _expect_record_of_lee(page)
     context.close()

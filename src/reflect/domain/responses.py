@@ -278,14 +278,28 @@ def answers(db: Database, user_id: int, submission_id: int) -> dict[str, Answer]
 def ratings_over_time(db: Database, user_id: int, set_id: str) -> pd.DataFrame:
     """Every rating this leader has submitted for a set: one row per submission and item, oldest first, with the
     name of the checkpoint of their cohort it counted for (None if it was made outside every window)."""
+    return _ratings(db, user_id, set_id)
+
+
+def ratings_in_cohort(db: Database, actor: Actor, cohort_id: int, user_id: int, set_id: str) -> pd.DataFrame:
+    """As :func:`ratings_over_time`, for the cohort's facilitators: only what the leader submitted since joining
+    the cohort (nothing from a cohort they were in before; nothing at all for someone not in it)."""
+    access.cohort_for(db, actor, cohort_id)
+    return _ratings(db, user_id, set_id, in_cohort=cohort_id)
+
+
+def _ratings(db: Database, user_id: int, set_id: str, *, in_cohort: int | None = None) -> pd.DataFrame:
+    membership = ("JOIN cohort_leaders cl ON cl.user_id = s.user_id AND cl.cohort_id = :cohort_id "
+                  "AND s.submitted_at >= cl.joined_at" if in_cohort is not None else "")
     return pd.read_sql_query(
         f"""SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating, cp.name AS checkpoint
            FROM submissions s JOIN answers a ON a.submission_id = s.id
+           {membership}
            {_COUNTED_FOR}
-           WHERE s.user_id = ? AND s.set_id = ? AND a.rating IS NOT NULL
+           WHERE s.user_id = :user_id AND s.set_id = :set_id AND a.rating IS NOT NULL
            ORDER BY s.submitted_at, s.id""",
         db.conn,
-        params=[user_id, set_id],
+        params={"user_id": user_id, "set_id": set_id, "cohort_id": in_cohort},
         parse_dates={"submitted_at": {"format": "ISO8601"}},
     )
 
@@ -349,6 +363,29 @@ class SharedReflection(NamedTuple):
     answers: dict[str, Answer]
 
 
+def shared_by(db: Database, actor: Actor, cohort_id: int, user_id: int) -> list[SharedReflection]:
+    """Every submission the cohort's leader `user_id` shared since joining the cohort, oldest first, each with the
+    checkpoint it counted for: for their record, read only by those who run the cohort."""
+    access.cohort_for(db, actor, cohort_id)
+    rows = db.execute(
+        f"""SELECT u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at, cp.name
+           FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+           JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
+           JOIN shared_submissions sh ON sh.submission_id = s.id
+           {_COUNTED_FOR}
+           WHERE cl.cohort_id = :cohort_id AND cl.user_id = :user_id ORDER BY s.submitted_at, s.id""",
+        {"cohort_id": cohort_id, "user_id": user_id},
+    ).fetchall()
+    return [SharedReflection(name, email, Submission(*submission), _answers(db, submission[0]))
+            for name, email, *submission in rows]
+
+
+def _answers(db: Database, submission_id: int) -> dict[str, Answer]:
+    rows = db.execute("SELECT item_id, item_text, rating, text, note FROM answers WHERE submission_id = ?",
+                      [submission_id]).fetchall()
+    return {row[0]: Answer(*row) for row in rows}
+
+
 def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int
                      ) -> list[SharedReflection]:
     """Every submission of `set_id` shared by the cohort's leaders in the checkpoint, made while they belonged to
@@ -364,11 +401,5 @@ def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, ch
            WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at""",
         {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
     ).fetchall()
-    shared = []
-    for name, email, submission_id, *rest in rows:
-        answer_rows = db.execute(
-            "SELECT item_id, item_text, rating, text, note FROM answers WHERE submission_id = ?", [submission_id]
-        ).fetchall()
-        shared.append(SharedReflection(name, email, Submission(submission_id, *rest),
-                                       {row[0]: Answer(*row) for row in answer_rows}))
-    return shared
+    return [SharedReflection(name, email, Submission(submission_id, *rest), _answers(db, submission_id))
+            for name, email, submission_id, *rest in rows]

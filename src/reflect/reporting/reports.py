@@ -59,6 +59,15 @@ def respondents(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpo
     ).fetchone()[0]
 
 
+def leaders(db: Database, actor: Actor, cohort_id: int) -> pd.DataFrame:
+    """The cohort's leaders now, by name: user_id, leader (their name), email."""
+    access.cohort_for(db, actor, cohort_id)
+    return _frame(db, """SELECT u.id AS user_id, u.name AS leader, u.email
+                         FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+                         WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.email""",
+                  {"cohort_id": cohort_id})
+
+
 def leaders_in(db: Database, actor: Actor, cohort_id: int) -> int:
     """How many leaders the cohort has now: what a count of those who submitted is out of."""
     access.cohort_for(db, actor, cohort_id)
@@ -141,13 +150,7 @@ def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSe
                ) -> pd.DataFrame:
     """Per leader of the cohort and set: :data:`SUBMITTED`, :data:`DRAFT_ONLY` or :data:`NOT_STARTED` within the
     checkpoint, counting only what they did since they joined the cohort."""
-    access.cohort_for(db, actor, cohort_id)
-    leaders = _frame(
-        db,
-        """SELECT u.id AS user_id, u.name AS leader, u.email FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
-           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.id""",
-        {"cohort_id": cohort_id},
-    )
+    table = leaders(db, actor, cohort_id)
     for qset in sets:
         status = _frame(
             db,
@@ -166,8 +169,8 @@ def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSe
             {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
              "submitted": SUBMITTED, "draft_only": DRAFT_ONLY, "not_started": NOT_STARTED},
         )
-        leaders[qset.title] = leaders["user_id"].map(dict(zip(status["user_id"], status["status"], strict=True)))
-    return leaders
+        table[qset.title] = table["user_id"].map(dict(zip(status["user_id"], status["status"], strict=True)))
+    return table
 
 
 # What the Completion page can list, from a :func:`completion` table.

@@ -254,3 +254,15 @@ def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[res
                 value=submission.id in shared, key=f"share:{submission.id}",
                 on_change=_toggle_share, args=(user.id, submission.id),
             )
+
+
+def shared_reflection(qset: QuestionSet, reflection: responses.SharedReflection, heading: str) -> None:
+    """A submission a leader shared, under `heading` (plain text: it may hold names): each written answer or note
+    below its question, shown literally."""
+    with st.container(border=True):
+        plain(heading, heading=3)
+        for number, item in enumerate(qset.items, start=1):
+            answer = reflection.answers.get(item.id)
+            if written := answer and (answer.note if qset.is_rating else answer.text):
+                st.markdown(f"**{number}. {item.text}**")
+                st.text(written)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
 from reflect.domain import access, checkpoints, cohorts
 from reflect.domain.accounts import User
+from reflect.reporting import reports
 from reflect.storage.db import now
 
 T = TypeVar("T", bound=Hashable)
@@ -83,3 +85,37 @@ def choose_checkpoint(db: Database, cohort: cohorts.Cohort, *, label: str = "Che
         format_func=describe,
     )
     return by_id.get(chosen) if chosen is not None else None
+
+
+LEADER_RECORD = "pages/leader.py"
+
+
+def choose_leader(db: Database, user: User, cohort: cohorts.Cohort) -> tuple[int, str, str]:
+    """A selectbox of the cohort's leaders by name and email (names repeat; emails do not), remembered per cohort;
+    stops with a hint if the cohort has none. Returns the chosen leader's user id, name and email."""
+    people = reports.leaders(db, user, cohort.id)
+    if people.empty:
+        st.info("No leaders have joined this cohort yet. Give them the join code, or add them on Add leaders.")
+        st.stop()
+    by_id = _by_id(people)
+    chosen = remembered_choice("Leader", list(by_id), key=f"leader_picker:{cohort.id}",
+                               memory=f"chosen_leader:{cohort.id}", default=next(iter(by_id)),
+                               format_func=lambda i: " · ".join(by_id[i]))
+    return chosen, *by_id[chosen]
+
+
+def open_a_leaders_record(people: pd.DataFrame, cohort_id: int, *, key: str) -> None:
+    """A way from a list of leaders (user_id, leader, email) to one's Leader record: choose, then open."""
+    by_id = _by_id(people)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("Open a leader's record", list(by_id), index=None, key=key,
+                            format_func=lambda i: " · ".join(by_id[i]), placeholder="Choose a leader")
+    if right.button("Open record", key=f"{key}:open", disabled=chosen is None):
+        st.session_state[f"chosen_leader:{cohort_id}"] = chosen
+        st.session_state.pop(f"leader_picker:{cohort_id}", None)
+        st.switch_page(LEADER_RECORD)
+
+
+def _by_id(people: pd.DataFrame) -> dict[int, tuple[str, str]]:
+    return {int(user_id): (str(name), str(email))
+            for user_id, name, email in zip(people["user_id"], people["leader"], people["email"], strict=True)}
