@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -120,3 +122,29 @@ def test_the_cohorts_change_is_summed_up_in_words_with_its_largest_rise_and_fall
         "From Start to End, the cohort's mean rating rose on 1 skill, fell on 1 and held on 0. "
         "Largest rise: 1. Skill A, +0.6 on average. Largest fall: 2. Skill B, -0.3 on average.")
     assert charts.cohort_change_summary(means[means["checkpoint"] == "Start"], TINY) == "", "nothing to compare yet"
+
+
+def _every(spec, key: str) -> list[dict]:
+    """Every value under `key` anywhere in a chart spec (legends, axes)."""
+    if isinstance(spec, dict):
+        return ([spec[key]] if isinstance(spec.get(key), dict) else []) + [
+            found for value in spec.values() for found in _every(value, key)]
+    if isinstance(spec, list):
+        return [found for value in spec for found in _every(value, key)]
+    return []
+
+
+def test_the_dashboards_legends_and_checkpoint_names_are_never_cut_short():
+    long_scale = dataclasses.replace(TINY, scale=("Not yet", "Developing", "A strength I could lead others in"))
+    means = pd.DataFrame({"checkpoint": ["Start of the module, in person"] * 2, "item_id": ["a", "b"], "n": [9, 9],
+                          "mean": [2.0, 2.5], "low": [1.5, 2.0], "high": [2.5, 3.0]})
+    grid = pd.DataFrame({"leader": ["Ann"] * 2, "user_id": [7] * 2, "email": ["ann@x.org"] * 2,
+                         "item_id": ["a", "b"], "rating": [1, 3]})
+    specs = [charts.diverging_bars(counts([2, 2, 0], [0, 2, 2]), long_scale).to_dict(),
+             charts.leader_grid(grid, long_scale, ["Ann · ann@x.org"]).to_dict(),
+             charts.cohort_over_time(means, long_scale, ["Start of the module, in person"]).to_dict()]
+    legends = [legend for spec in specs for legend in _every(spec, "legend")]
+    assert len(legends) == 2 and all(legend.get("labelLimit") == 0 for legend in legends), legends
+    checkpoint_axes = [encoding["x"]["axis"] for encoding in _every(specs[2], "encoding")
+                       if encoding.get("x", {}).get("field") == "checkpoint" and "axis" in encoding["x"]]
+    assert checkpoint_axes and all(axis["labelLimit"] == 0 for axis in checkpoint_axes)

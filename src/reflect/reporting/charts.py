@@ -209,7 +209,7 @@ def diverging_bars(counts: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
             x2="end:Q",
             y=_skill_axis(order),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
-                            legend=alt.Legend(orient="top", title=None, columns=1)),
+                            legend=alt.Legend(orient="top", title=None, columns=1, labelLimit=0)),
             order=alt.Order("point:Q"),
             tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".1f")],
         )
@@ -224,7 +224,7 @@ def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: l
     data = means.assign(Skill=means["item_id"].map(labels))[["Skill", "checkpoint", "n", "mean", "low", "high"]]
     data["Label"] = data["Skill"].map(_wrapped)
     x = alt.X("checkpoint:N", sort=checkpoint_order, title=None,
-              axis=alt.Axis(labelAngle=-30, labelOverlap=False, labelLimit=120))
+              axis=alt.Axis(labelAngle=-30, labelOverlap=False, labelLimit=0))
     y_scale = _rating_scale(qset)
     base = alt.Chart().encode(x=x)
     interval = base.mark_rule(strokeWidth=2, color="#9ecae1").encode(
@@ -262,7 +262,7 @@ def leader_grid(grid: pd.DataFrame, qset: QuestionSet, leader_order: list[str]) 
             x=alt.X("Number:O", title="Skill number", axis=alt.Axis(labelAngle=0, orient="top")),
             y=alt.Y("Leader:N", sort=leader_order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
-                            legend=alt.Legend(orient="bottom", title=None)),
+                            legend=alt.Legend(orient="bottom", title=None, columns=1, labelLimit=0)),
             tooltip=["Leader:N", "Skill:N", "Rating:N"],
         )
         .properties(height=alt.Step(20), description="Heat map: each leader's latest rating of each skill.")
