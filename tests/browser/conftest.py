@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,14 @@ from reflect.domain import accounts, cohorts
 from reflect.storage.db import open_db
 
 from ..cohort_data import PASSWORD
+from .helpers import signed_in_context
 
 # Debian's headless shell (what Playwright's own headless mode is) when installed, as .ci/run does: the same Blink
 # and V8 as Chromium without the desktop browser around them, so the same page costs less to drive.
 CHROMIUM = (os.environ.get("REFLECT_CHROMIUM") or shutil.which("chromium-headless-shell") or shutil.which("chromium")
             or "/usr/bin/chromium")
+# The browser every test's page is: a laptop's screen, in London, keeping what it downloads.
+PAGE_OPTIONS = {"viewport": {"width": 1280, "height": 900}, "accept_downloads": True, "timezone_id": "Europe/London"}
 
 
 @pytest.fixture
@@ -42,12 +45,28 @@ def browser():
 
 @pytest.fixture
 def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
-                                  timezone_id="Europe/London")
+    context = browser.new_context(**PAGE_OPTIONS)
     context.set_default_timeout(20_000)
     opened = context.new_page()
     yield opened
     context.close()
+
+
+@pytest.fixture
+def page_as(browser) -> Iterator[Callable[[Server, str], sync_api.Page]]:
+    """Open a page like `page`, already signed in to a server as someone (by cookie, :func:`signed_in_context`):
+    for tests where signing in is only the way to what they are about. Each browser is closed after the test."""
+    contexts = []
+
+    def open_page(server: Server, email: str) -> sync_api.Page:
+        context = signed_in_context(browser, server.url, server.db_path, email, **PAGE_OPTIONS)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def fran_north_and_lee(path: Path) -> None:
@@ -60,6 +79,18 @@ def fran_north_and_lee(path: Path) -> None:
     db.close()
 
 
+def join_north(server: Server, email: str) -> str:
+    """Add a leader named Lee, with the tests' password, to North on `server`, and return `email`: a leader of one
+    test's own on a server its module shares (:func:`north_server`)."""
+    db = open_db(server.db_path)
+    try:
+        [join_code] = db.execute("SELECT join_code FROM cohorts WHERE name = 'North'").fetchone()
+        accounts.register_leader(db, join_code=join_code, name="Lee", email=email, password=PASSWORD)
+    finally:
+        db.close()
+    return email
+
+
 @pytest.fixture
 def leader_server(tmp_path) -> Iterator[Server]:
     """A fresh server whose database holds Fran, North and Lee (:func:`fran_north_and_lee`); nobody signed in yet."""
@@ -68,3 +99,13 @@ def leader_server(tmp_path) -> Iterator[Server]:
     yield running
     stop_server(running)
 
+
+@pytest.fixture(scope="module")
+def north_server(tmp_path_factory) -> Iterator[Server]:
+    """As `leader_server`, but one server for a module's tests (a start costs seconds): each test signs in as a
+    leader of its own (:func:`join_north`), so none sees what another's leader did."""
+    folder = tmp_path_factory.mktemp("north")
+    fran_north_and_lee(folder / "reflect.db")
+    running = start_server(folder / "reflect.db", folder / "streamlit.log")
+    yield running
+    stop_server(running)

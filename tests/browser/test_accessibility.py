@@ -16,7 +16,7 @@ from reflect.domain.questions import load_question_sets
 from reflect.storage.db import open_db
 
 from ..cohort_data import PASSWORD, ROOT
-from .helpers import goto, settled, sign_in
+from .helpers import goto, settled, signed_in_context
 
 SIZES = {"phone": (390, 844), "laptop": (1280, 800)}
 # Each role's pages by their menu titles, visited as a person would: the first by address, the rest from the menu.
@@ -92,12 +92,12 @@ def test_no_page_has_a_serious_or_critical_accessibility_problem(demo_server, br
         ("facilitator", "olu@x.org", FACILITATOR),
         ("administrator", demo.FACILITATOR_EMAIL, ADMINISTRATOR),
     ):
-        context = browser.new_context(viewport={"width": width, "height": height}, timezone_id="Europe/London")
+        options = {"viewport": {"width": width, "height": height}, "timezone_id": "Europe/London"}
+        context = (signed_in_context(browser, demo_server.url, demo_server.db_path, email, **options) if email
+                   else browser.new_context(**options))
         context.set_default_timeout(20_000)
         page = context.new_page()
         goto(page, demo_server.url)
-        if email:
-            sign_in(page, email, PASSWORD if email == "olu@x.org" else demo.PASSWORD)
         for title in titles:
             if title == "Forgot your password?":  # linked under the sign-in form (the page before), not in the menu
                 page.get_by_test_id("stMain").get_by_role("link", name=title).click()

@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from reflect.devtools.live_server import start_server, stop_server
 
 from ..cohort_data import ROOT
-from .helpers import goto, settled, sign_in
-from .test_real_server import FACILITATOR, PASSWORD, choose, chosen, metric_number, no_error_on, respondents
+from .helpers import goto, settled
+from .test_real_server import FACILITATOR, choose, chosen, metric_number, no_error_on, respondents
 
 COHORT = "Demo cohort, 2,000 leaders (seed 1)"
 
@@ -85,10 +85,10 @@ def save_checkpoints(page: Page) -> None:
     no_error_on(page)
 
 
-def test_saving_checkpoints_unchanged_keeps_every_figure_and_an_edit_changes_it_to_the_recount(demo_server, page):
+def test_saving_checkpoints_unchanged_keeps_every_figure_and_an_edit_changes_it_to_the_recount(demo_server, page_as):
     db = demo_server.db_path
+    page = page_as(demo_server, FACILITATOR)
     goto(page, demo_server.url)
-    sign_in(page, FACILITATOR, PASSWORD)
     before = end_of_module_on_the_dashboard(page)
     assert before == respondents(db, COHORT, "End of module")
     windows = stored_checkpoints(db)

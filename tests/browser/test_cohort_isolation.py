@@ -52,7 +52,7 @@ def open_completion_reflections(page: Page) -> str:
     return page.locator("body").inner_text()
 
 
-def test_a_roster_cannot_pull_another_cohorts_leader_in_and_only_work_after_accepting_is_seen(tmp_path, page):
+def test_a_roster_cannot_pull_another_cohorts_leader_in_and_only_work_after_accepting_is_seen(tmp_path, page_as):
     db = open_db(tmp_path / "reflect.db")
     fran = accounts.create_first_facilitator(db, name="Fran", email="fran@trust.org.uk", password=PASSWORD)
     north = cohorts.create_cohort(db, fran.id, "North")
@@ -70,8 +70,8 @@ def test_a_roster_cannot_pull_another_cohorts_leader_in_and_only_work_after_acce
 
     server = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
     try:
+        page = page_as(server, "olu@trust.org.uk")
         goto(page, server.url)
-        sign_in(page, "olu@trust.org.uk")
         expect(page.get_by_role("heading", name="Cohort dashboard")).to_be_visible()
         assert metric_number(page) == 0
 

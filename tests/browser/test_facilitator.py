@@ -21,8 +21,8 @@ from reflect.domain import accounts, cohorts
 from reflect.storage.db import open_db
 
 from ..cohort_data import PASSWORD, ROOT
-from .helpers import goto, settled, sign_in
-from .test_sessions import COOKIE, session_cookie
+from .helpers import goto, settled, signed_in_context
+from .test_sessions import COOKIE
 
 LEADERS = 200
 OTHER_FACILITATOR = "olu@x.org"  # facilitates South, a cohort of their own, and nothing else
@@ -56,9 +56,9 @@ def download(page: Page, label: str) -> bytes:
     return Path(downloaded.value.path()).read_bytes()
 
 
-def test_dashboard_draws_every_chart_and_exports_download_whole(demo_server: Server, page):
+def test_dashboard_draws_every_chart_and_exports_download_whole(demo_server: Server, page_as):
+    page = page_as(demo_server, demo.FACILITATOR_EMAIL)
     goto(page, demo_server.url)
-    sign_in(page, demo.FACILITATOR_EMAIL, demo.PASSWORD)
     expect(page.get_by_role("heading", name="Cohort dashboard")).to_be_visible()
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     expect(charts).to_have_count(3)
@@ -113,15 +113,12 @@ def get(url: str, cookie: str | None = None) -> tuple[int, str, bytes]:
         return refused.code, refused.headers.get("Content-Type", ""), refused.read()
 
 
-def cookie_of(browser, url: str, email: str, password: str) -> str:
-    """The sign-in cookie a browser is given when `email` signs in (in a browser of its own)."""
-    context = browser.new_context()
-    page = context.new_page()
-    goto(page, url)
-    sign_in(page, email, password)
-    value = session_cookie(page)["value"]
+def cookie_of(browser, server: Server, email: str) -> str:
+    """The sign-in cookie a browser holds once `email` has signed in."""
+    context = signed_in_context(browser, server.url, server.db_path, email)
+    [cookie] = context.cookies()
     context.close()
-    return value
+    return cookie["value"]
 
 
 def test_the_export_route_refuses_anyone_but_a_facilitator_of_the_cohort(demo_server: Server, browser):
@@ -131,9 +128,8 @@ def test_the_export_route_refuses_anyone_but_a_facilitator_of_the_cohort(demo_se
                             "WHERE l.cohort_id = ? ORDER BY u.id LIMIT 1", [cohort_id]).fetchone()[0]
         logged = "SELECT COUNT(*) FROM audit_log WHERE action = 'exported'"
         exports_before = db.execute(logged).fetchone()[0]
-    cookies = {email: cookie_of(browser, demo_server.url, email, password)
-               for email, password in ((leader, demo.PASSWORD), (OTHER_FACILITATOR, PASSWORD),
-                                       (demo.FACILITATOR_EMAIL, demo.PASSWORD))}
+    cookies = {email: cookie_of(browser, demo_server, email)
+               for email in (leader, OTHER_FACILITATOR, demo.FACILITATOR_EMAIL)}
 
     url = f"{demo_server.url}/export/{cohort_id}/long.csv"
     for cookie in (None, "made-up", cookies[leader], cookies[OTHER_FACILITATOR]):

@@ -18,7 +18,7 @@ from reflect.domain.questions import load_question_sets
 from reflect.storage.db import open_db, stamp
 
 from ..cohort_data import PASSWORD, ROOT
-from .helpers import goto, settled, sign_in
+from .helpers import goto, settled
 
 SETS, _ = load_question_sets(ROOT / "questions")
 CHECKLIST = SETS["munby-fullan-skills"]
@@ -63,11 +63,11 @@ def card(page: Page, title: str):
     return page.get_by_test_id("stVerticalBlock").filter(has_text=f"{title} ·").last
 
 
-def test_home_and_the_checklist_follow_the_module_checkpoint_by_checkpoint(module, page):
+def test_home_and_the_checklist_follow_the_module_checkpoint_by_checkpoint(module, page_as):
     server, windows = module
     windows((-20, 3), (10, 20), (30, 40))  # the start is open
+    page = page_as(server, "lee@x.org")
     goto(page, server.url)
-    sign_in(page, "lee@x.org")
     expect(page.get_by_role("heading", name="Now: Start")).to_be_visible()
     expect(page.get_by_text("Open until 23:59 on")).to_be_visible()
     expect(card(page, CHECKLIST.title)).to_contain_text("Submitted at this checkpoint")

@@ -99,14 +99,14 @@ def _problems_on(page, title: str, signed_in_as: str, requests: list[str]) -> li
     return problems
 
 
-def test_names_are_plain_text_on_every_page(server, page):
+def test_names_are_plain_text_on_every_page(server, page_as):
     _make_cohort(server.db_path)
+    page = page_as(server, "fran@trust.example")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url) if "127.0.0.1:9/" in request.url else None)
     problems = []
 
     goto(page, server.url)
-    sign_in(page, "fran@trust.example")
     for title in FACILITATOR_PAGES:
         page.get_by_role("link", name=title, exact=True).click()
         settled(page)

@@ -23,9 +23,9 @@ from reflect.devtools.live_server import CHROMIUM_ARGS, start_server, stop_serve
 
 from ..cohort_data import ROOT
 from .conftest import CHROMIUM
-from .helpers import goto, settled, sign_in
+from .helpers import goto, settled, signed_in_context
 
-FACILITATOR, PASSWORD = demo.FACILITATOR_EMAIL, demo.PASSWORD  # the demo cohort's facilitator
+FACILITATOR = demo.FACILITATOR_EMAIL  # the demo cohort's facilitator
 CHECKLIST = "munby-fullan-skills"
 FIRST, SECOND = "Demo cohort, 120 leaders (seed 1)", "Demo cohort, 80 leaders (seed 2)"
 
@@ -40,16 +40,18 @@ def two_cohorts(tmp_path_factory) -> Path:
     return db_path
 
 
-@pytest.fixture
-def demo_server(two_cohorts, tmp_path):
-    """A freshly started server on a copy of the two cohorts."""
-    db_path = tmp_path / "reflect.db"
+@pytest.fixture(scope="module")
+def demo_server(two_cohorts, tmp_path_factory):
+    """A server on a copy of the two cohorts, shared by the tests below: none changes what another reads, and what a
+    picker remembers lives in each browser's own session."""
+    folder = tmp_path_factory.mktemp("copy")
+    db_path = folder / "reflect.db"
     with sqlite3.connect(two_cohorts) as source, sqlite3.connect(db_path) as copy:
         source.backup(copy)
-    running = start_server(db_path, tmp_path / "streamlit.log")
+    running = start_server(db_path, folder / "streamlit.log")
     yield running
     stop_server(running)
-    log = (tmp_path / "streamlit.log").read_text()
+    log = (folder / "streamlit.log").read_text()
     assert "Traceback" not in log, log
 
 
@@ -99,10 +101,12 @@ def no_error_on(page: Page) -> None:
     expect(page.get_by_text("An error occurred", exact=False)).to_have_count(0)
 
 
-def open_dashboard(page: Page, url: str) -> None:
-    goto(page, url)
-    sign_in(page, FACILITATOR, PASSWORD)
+def open_dashboard(page_as, server) -> Page:
+    """A page signed in as the demo facilitator, on the dashboard."""
+    page = page_as(server, FACILITATOR)
+    goto(page, server.url)
     expect(page.get_by_role("heading", name="Cohort dashboard")).to_be_visible()
+    return page
 
 
 def test_first_request_to_any_address_shows_what_the_front_page_shows(two_cohorts, tmp_path, page):
@@ -128,11 +132,12 @@ def test_first_request_to_any_address_shows_what_the_front_page_shows(two_cohort
 
 
 @pytest.fixture
-def utc_page(browser):
+def utc_page(browser, demo_server):
     """A page in a newly launched browser on UTC, as the crash below was first seen (3 runs in 3 there; none in the
-    suite's Europe/London context)."""
+    suite's Europe/London context), signed in as the demo facilitator."""
     fresh = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    context = fresh.new_context(viewport={"width": 1280, "height": 900})
+    context = signed_in_context(fresh, demo_server.url, demo_server.db_path, FACILITATOR,
+                                viewport={"width": 1280, "height": 900})
     context.set_default_timeout(20_000)
     yield context.new_page()
     fresh.close()
@@ -142,7 +147,6 @@ def test_leaders_grid_searched_sorted_and_paged_never_errors(demo_server, utc_pa
     """The grid runs in a fragment, on another thread than its page: it must not use the page's connection."""
     page = utc_page
     goto(page, demo_server.url)
-    sign_in(page, FACILITATOR, PASSWORD)
     caption = page.get_by_text(re.compile(r"^Leaders \d+–\d+ of [\d,]+"))
     for round_ in range(3):
         for number, name in enumerate(("a", "e", "son", "o", "zzz", "an", "")):
@@ -182,11 +186,11 @@ def test_leaders_grid_searched_sorted_and_paged_never_errors(demo_server, utc_pa
     assert "Error" not in (demo_server.db_path.parent / "streamlit.log").read_text()
 
 
-def test_every_checkpoint_choice_sticks_back_and_forth_across_cohorts(demo_server, page):
+def test_every_checkpoint_choice_sticks_back_and_forth_across_cohorts(demo_server, page_as):
     """A picker whose index came from memory, without a key, was a new widget on each change: the second choice
     snapped back. Each figure is checked against a recount from SQLite."""
     db = demo_server.db_path
-    open_dashboard(page, demo_server.url)
+    page = open_dashboard(page_as, demo_server)
     assert chosen(page, "Cohort").startswith(SECOND)  # the newest cohort first
     for name in ("Mid-point", "Start of module", "End of module", "Mid-point", "Start of module"):
         choose(page, "Checkpoint", name)
@@ -226,9 +230,9 @@ def test_every_checkpoint_choice_sticks_back_and_forth_across_cohorts(demo_serve
             WHERE c.name = ?""", name, FIRST)
 
 
-def test_skills_and_the_cohort_being_managed_stick_too(demo_server, page):
+def test_skills_and_the_cohort_being_managed_stick_too(demo_server, page_as):
     """The dashboard's skills filter and the Cohorts page's cohort, chosen and changed, show what was chosen."""
-    open_dashboard(page, demo_server.url)
+    page = open_dashboard(page_as, demo_server)
     skills = page.get_by_role("combobox", name="Skills")
     for skill in ("2. ", "5. "):
         skills.evaluate("element => element.scrollIntoView({block: 'center'})")

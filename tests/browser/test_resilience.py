@@ -15,7 +15,7 @@ from reflect.domain.questions import load_question_sets
 from reflect.storage.db import open_db
 
 from ..cohort_data import ROOT
-from .helpers import PASSWORD, goto, settled, sign_in, signed_in_context
+from .helpers import PASSWORD, goto, settled, signed_in_context
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION, CHECKLIST = SETS["personal-reflection"], SETS["munby-fullan-skills"]
@@ -43,9 +43,8 @@ def _drafts(path) -> dict[str, str]:
         return dict(db.execute("SELECT item_id, text FROM drafts WHERE set_id = ?", [REFLECTION.id]).fetchall())
 
 
-def _open_reflection(page, url, email):
+def _open_reflection(page, url):
     goto(page, url + "/reflect")
-    sign_in(page, email)
     page.get_by_role("tab", name="Personal reflection").click()
 
 
@@ -61,13 +60,14 @@ def _type_and_wait_for_saved(page, index, text):
     expect(status).not_to_have_text(before)
 
 
-def test_server_killed_mid_save_loses_nothing_that_showed_saved(tmp_path, page):
+def test_server_killed_mid_save_loses_nothing_that_showed_saved(tmp_path, page_as):
     path = tmp_path / "reflect.db"
     [email] = _cohort_of_leaders(path, 1)
     server = start_server(path, tmp_path / "first.log")
     shown_saved: dict[str, str] = {}
     try:
-        _open_reflection(page, server.url, email)
+        page = page_as(server, email)
+        _open_reflection(page, server.url)
         for number in range(12):
             index = number % len(REFLECTION.items)
             text = f"Draft {number} of question {index + 1}"
@@ -96,9 +96,10 @@ def test_server_killed_mid_save_loses_nothing_that_showed_saved(tmp_path, page):
         stop_server(restarted)
 
 
-def test_browser_closed_mid_save_loses_nothing_already_saved(server, browser, page):
+def test_browser_closed_mid_save_loses_nothing_already_saved(server, browser, page_as):
     [email] = _cohort_of_leaders(server.db_path, 1)
-    _open_reflection(page, server.url, email)
+    page = page_as(server, email)
+    _open_reflection(page, server.url)
     _type_and_wait_for_saved(page, 1, "Saved before the browser went away")
     box = page.get_by_label(REFLECTION.items[2].text, exact=True)
     box.fill("Typed as the connection dropped")
@@ -107,8 +108,8 @@ def test_browser_closed_mid_save_loses_nothing_already_saved(server, browser, pa
     stored = _drafts(server.db_path)
     assert stored[REFLECTION.items[1].id] == "Saved before the browser went away"
     assert stored.get(REFLECTION.items[2].id) in (None, "Typed as the connection dropped")
-    fresh = browser.new_context().new_page()
-    _open_reflection(fresh, server.url, email)
+    fresh = signed_in_context(browser, server.url, server.db_path, email).new_page()
+    _open_reflection(fresh, server.url)
     expect(fresh.get_by_label(REFLECTION.items[1].text, exact=True)).to_have_value("Saved before the browser went away")
     fresh.context.close()
 

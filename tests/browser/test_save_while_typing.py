@@ -8,7 +8,8 @@ from playwright.sync_api import Page, expect
 from reflect.domain.questions import load_question_sets
 
 from ..cohort_data import ROOT
-from .helpers import SAVED_STATUS, goto, settled, sign_in
+from .conftest import join_north
+from .helpers import SAVED_STATUS, goto, settled
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION, CHECKLIST = SETS["personal-reflection"], SETS["munby-fullan-skills"]
@@ -18,9 +19,9 @@ def focused_label(page: Page) -> str | None:
     return page.evaluate("document.activeElement && document.activeElement.getAttribute('aria-label')")
 
 
-def test_typing_without_leaving_the_box_saves_and_a_reload_keeps_it(leader_server, page):
-    goto(page, leader_server.url + "/reflect")
-    sign_in(page, "lee@x.org")
+def test_typing_without_leaving_the_box_saves_and_a_reload_keeps_it(north_server, page_as):
+    page = page_as(north_server, join_north(north_server, "lee.answer@x.org"))
+    goto(page, north_server.url + "/reflect")
     page.get_by_role("tab", name=REFLECTION.title).click()
     question = REFLECTION.items[0].text
     box = page.get_by_label(question, exact=True)
@@ -41,9 +42,9 @@ def test_typing_without_leaving_the_box_saves_and_a_reload_keeps_it(leader_serve
         "Partnership lets small schools share a curriculum lead.")
 
 
-def test_a_how_do_you_know_note_saves_while_typing_too(leader_server, page):
-    goto(page, leader_server.url + "/checklist")
-    sign_in(page, "lee@x.org")
+def test_a_how_do_you_know_note_saves_while_typing_too(north_server, page_as):
+    page = page_as(north_server, join_north(north_server, "lee.note@x.org"))
+    goto(page, north_server.url + "/checklist")
     note = page.get_by_label("How do you know? (optional)", exact=True).first
     note.click()
     note.press_sequentially("My peers said so in our review.", delay=30)

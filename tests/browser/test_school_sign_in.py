@@ -36,15 +36,17 @@ server_metadata_url = "{provider.metadata_url}"
 """)
 
 
-@pytest.fixture
-def school(tmp_path) -> Iterator[tuple[Server, Provider]]:
-    """Fran, North and Lee (lee@x.org) on a fresh server whose secrets name a provider started for this test."""
+@pytest.fixture(scope="module")
+def school(tmp_path_factory) -> Iterator[tuple[Server, Provider]]:
+    """Fran, North and Lee (lee@x.org) on a server whose secrets name a provider started for it; shared by this
+    module's tests, each in a browser of its own, as none makes or changes an account."""
+    folder = tmp_path_factory.mktemp("school")
     port = free_port()
     with running_provider(f"http://127.0.0.1:{port}/oauth2callback") as provider:
-        write_secrets(tmp_path / "secrets.toml", port, provider)
-        fran_north_and_lee(tmp_path / "reflect.db")
-        server = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log", port=port,
-                              options=["--secrets.files", str(tmp_path / "secrets.toml")])
+        write_secrets(folder / "secrets.toml", port, provider)
+        fran_north_and_lee(folder / "reflect.db")
+        server = start_server(folder / "reflect.db", folder / "streamlit.log", port=port,
+                              options=["--secrets.files", str(folder / "secrets.toml")])
         try:
             yield server, provider
         finally:

@@ -9,6 +9,7 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
+from .conftest import join_north
 from .helpers import PASSWORD, click, goto, settled, sign_in, sign_out
 from .test_real_server import choose
 
@@ -66,9 +67,10 @@ def post(url: str, *, origin: str | None, body: bytes = b"", cookie: str | None 
         return refused.code, refused.headers.get("Set-Cookie")
 
 
-def test_a_deep_link_a_refresh_and_a_new_tab_keep_a_leader_signed_in_on_the_same_page(leader_server, page):
-    goto(page, leader_server.url + "/checklist")  # a link to a page, signed out: that page's sign-in
-    sign_in(page, "lee@x.org")
+def test_a_deep_link_a_refresh_and_a_new_tab_keep_a_leader_signed_in_on_the_same_page(north_server, page):
+    lee = join_north(north_server, "lee.deep@x.org")
+    goto(page, north_server.url + "/checklist")  # a link to a page, signed out: that page's sign-in
+    sign_in(page, lee)
     expect(page.get_by_role("heading", name="Skills checklist")).to_be_visible()
     cookie = session_cookie(page)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
@@ -80,16 +82,17 @@ def test_a_deep_link_a_refresh_and_a_new_tab_keep_a_leader_signed_in_on_the_same
     expect(page.get_by_text("Signed in as Lee (leader)")).to_be_visible()
 
     tab = page.context.new_page()
-    goto(tab, leader_server.url + "/progress")
+    goto(tab, north_server.url + "/progress")
     expect(tab.get_by_role("heading", name="My progress")).to_be_visible()
     expect(tab.get_by_text("Signed in as Lee (leader)")).to_be_visible()
 
 
-def test_signing_out_in_one_tab_signs_out_the_other_and_the_old_cookie_opens_nothing(leader_server, browser):
-    first = signed_in_page(browser, leader_server.url, "lee@x.org", "/checklist")
+def test_signing_out_in_one_tab_signs_out_the_other_and_the_old_cookie_opens_nothing(north_server, browser):
+    lee = join_north(north_server, "lee.tabs@x.org")
+    first = signed_in_page(browser, north_server.url, lee, "/checklist")
     token = session_cookie(first)["value"]
     second = first.context.new_page()
-    goto(second, leader_server.url + "/progress")
+    goto(second, north_server.url + "/progress")
     expect(second.get_by_role("heading", name="My progress")).to_be_visible()
 
     sign_out(first)
@@ -101,21 +104,22 @@ def test_signing_out_in_one_tab_signs_out_the_other_and_the_old_cookie_opens_not
 
     for replayed in (token, "forged" + token[6:]):  # the old cookie, and one made up
         other = browser.new_context()
-        other.add_cookies([{"name": COOKIE, "value": replayed, "url": leader_server.url}])
+        other.add_cookies([{"name": COOKIE, "value": replayed, "url": north_server.url}])
         page = other.new_page()
-        goto(page, leader_server.url + "/checklist")
+        goto(page, north_server.url + "/checklist")
         expect_sign_in(page)
         other.close()
     first.context.close()
 
 
-def test_a_reset_code_signs_the_leader_out_everywhere(leader_server, browser):
-    lee = signed_in_page(browser, leader_server.url, "lee@x.org", "/checklist")
-    fran = signed_in_page(browser, leader_server.url, "fran@x.org")
+def test_a_reset_code_signs_the_leader_out_everywhere(north_server, browser):
+    email = join_north(north_server, "lee.reset@x.org")
+    lee = signed_in_page(browser, north_server.url, email, "/checklist")
+    fran = signed_in_page(browser, north_server.url, "fran@x.org")
     fran.get_by_role("link", name="Cohorts", exact=True).click()
     settled(fran)
     fran.get_by_role("tab", name="Forgotten passwords").click()
-    choose(fran, "Person", "Lee · lee@x.org")
+    choose(fran, "Person", f"Lee · {email}")
     click(fran, "Make a reset code")
     expect(fran.get_by_text("Give them this reset code")).to_be_visible()
 
@@ -129,9 +133,10 @@ def test_a_reset_code_signs_the_leader_out_everywhere(leader_server, browser):
     fran.context.close()
 
 
-def test_the_cookie_routes_refuse_other_sites_forged_tickets_and_planted_cookies(leader_server, browser):
-    url = leader_server.url
-    lee = signed_in_page(browser, url, "lee@x.org", "/checklist")
+def test_the_cookie_routes_refuse_other_sites_forged_tickets_and_planted_cookies(north_server, browser):
+    url = north_server.url
+    email = join_north(north_server, "lee.routes@x.org")
+    lee = signed_in_page(browser, url, email, "/checklist")
     token = session_cookie(lee)["value"]
 
     # Another site's page cannot sign Lee out (a cross-site POST), nor trade a ticket, nor make a cookie.
@@ -149,7 +154,7 @@ def test_the_cookie_routes_refuse_other_sites_forged_tickets_and_planted_cookies
     page = planted.new_page()
     # An open redirect would send a person elsewhere after signing in; Reflect keeps them on its own page.
     goto(page, url + "/checklist?next=https://evil.example/&redirect=https://evil.example/")
-    sign_in(page, "lee@x.org")
+    sign_in(page, email)
     assert session_cookie(page, replacing="planted-by-an-attacker")["value"] != token
     expect(page.get_by_role("heading", name="Skills checklist")).to_be_visible()
     assert page.url.startswith(url + "/checklist")
@@ -158,9 +163,10 @@ def test_the_cookie_routes_refuse_other_sites_forged_tickets_and_planted_cookies
 
 
 def test_a_leader_changes_their_password_and_email_on_my_data_and_their_other_browser_is_signed_out(
-        leader_server, browser):
-    here = signed_in_page(browser, leader_server.url, "lee@x.org", "/my_data")
-    there = signed_in_page(browser, leader_server.url, "lee@x.org", "/progress")
+        north_server, browser):
+    lee = join_north(north_server, "lee.account@x.org")
+    here = signed_in_page(browser, north_server.url, lee, "/my_data")
+    there = signed_in_page(browser, north_server.url, lee, "/progress")
     expect(here.get_by_role("heading", name="My account", exact=True)).to_be_visible()
     password_form = here.get_by_test_id("stForm").filter(has_text="Change my password")
     password_form.get_by_label("Current password", exact=True).fill("not my password at all")

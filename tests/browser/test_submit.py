@@ -10,15 +10,25 @@ from playwright.sync_api import expect
 from reflect.domain.questions import load_question_sets
 
 from ..cohort_data import ROOT
-from .helpers import goto, settled, sign_in, wait_for_the_run_to_end, write_answer
+from .conftest import join_north
+from .helpers import goto, settled, wait_for_the_run_to_end, write_answer
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION = SETS["personal-reflection"]
 
 
-def submissions(db_path) -> int:
+def submissions(db_path, email: str) -> int:
+    """The submissions of the leader with `email` (each test has its own: the server is the module's)."""
     with sqlite3.connect(db_path) as db:
-        return db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+        return db.execute("SELECT COUNT(*) FROM submissions s JOIN users u ON u.id = s.user_id WHERE u.email = ?",
+                          [email]).fetchone()[0]
+
+
+def shared(db_path, email: str) -> int:
+    """The submissions the leader with `email` has shared."""
+    with sqlite3.connect(db_path) as db:
+        return db.execute("SELECT COUNT(*) FROM shared_submissions h JOIN submissions s ON s.id = h.submission_id "
+                          "JOIN users u ON u.id = s.user_id WHERE u.email = ?", [email]).fetchone()[0]
 
 
 def write_first_answer(page, text: str) -> None:
@@ -29,9 +39,10 @@ def share_switches(page):
     return page.get_by_role("switch", name="Share with my facilitator", exact=False)
 
 
-def test_the_share_switch_for_a_new_submission_is_there_at_once(leader_server, page):
-    goto(page, leader_server.url)
-    sign_in(page, "lee@x.org")
+def test_the_share_switch_for_a_new_submission_is_there_at_once(north_server, page_as):
+    lee = join_north(north_server, "lee.switch@x.org")
+    page = page_as(north_server, lee)
+    goto(page, north_server.url)
     write_first_answer(page, "We moderate maths with two primaries.")
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
@@ -47,29 +58,30 @@ def test_the_share_switch_for_a_new_submission_is_there_at_once(leader_server, p
     page.keyboard.press("Space")
     settled(page)
     expect(share_switches(page).first).to_be_checked()
-    with sqlite3.connect(leader_server.db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM shared_submissions").fetchone()[0] == 1
+    assert shared(north_server.db_path, lee) == 1
 
 
-def test_a_double_click_on_submit_makes_one_submission(leader_server, page):
-    goto(page, leader_server.url)
-    sign_in(page, "lee@x.org")
+def test_a_double_click_on_submit_makes_one_submission(north_server, page_as):
+    lee = join_north(north_server, "lee.double@x.org")
+    page = page_as(north_server, lee)
+    goto(page, north_server.url)
     write_first_answer(page, "Governors now hear from the parents' forum.")
     page.get_by_role("button", name="Submit these reflections").dblclick()  # both clicks reach the page at once
     settled(page)
     page.wait_for_timeout(500)
     settled(page)
-    assert submissions(leader_server.db_path) == 1
+    assert submissions(north_server.db_path, lee) == 1
     # Changing the answer makes the next press a new submission.
     write_first_answer(page, "Governors now hear from the parents' forum each term.")
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
-    assert submissions(leader_server.db_path) == 2
+    assert submissions(north_server.db_path, lee) == 2
 
 
-def test_sharing_is_chosen_beside_submit_and_a_repeat_is_not_invited(leader_server, page):
-    goto(page, leader_server.url)
-    sign_in(page, "lee@x.org")
+def test_sharing_is_chosen_beside_submit_and_a_repeat_is_not_invited(north_server, page_as):
+    lee = join_north(north_server, "lee.beside@x.org")
+    page = page_as(north_server, lee)
+    goto(page, north_server.url)
     write_first_answer(page, "Our trust shares a maths lead.")
     share = page.get_by_role("switch", name="Share these reflections with my facilitator")
     expect(share).not_to_be_checked()  # off unless the leader turns it on
@@ -79,8 +91,7 @@ def test_sharing_is_chosen_beside_submit_and_a_repeat_is_not_invited(leader_serv
     page.get_by_role("button", name="Submit these reflections").click()
     settled(page)
     expect(page.get_by_test_id("stAlertContentSuccess").get_by_text(re.compile(r"^Submitted \d"))).to_be_visible()
-    with sqlite3.connect(leader_server.db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM shared_submissions").fetchone()[0] == 1
+    assert shared(north_server.db_path, lee) == 1
     expect(page.get_by_role("button", name="Submit these reflections")).to_be_disabled()  # nothing new to submit
     page.reload()
     settled(page)
@@ -89,10 +100,10 @@ def test_sharing_is_chosen_beside_submit_and_a_repeat_is_not_invited(leader_serv
     expect(page.get_by_role("button", name="Submit these reflections")).to_be_disabled()
 
 
-def test_missing_ratings_are_marked_where_they_are_and_focus_goes_to_the_first(leader_server, page):
+def test_missing_ratings_are_marked_where_they_are_and_focus_goes_to_the_first(north_server, page_as):
     checklist = SETS["munby-fullan-skills"]
-    goto(page, leader_server.url + "/checklist")
-    sign_in(page, "lee@x.org")
+    page = page_as(north_server, join_north(north_server, "lee.missing@x.org"))
+    goto(page, north_server.url + "/checklist")
     groups = page.get_by_role("radiogroup")
     for index in range(len(checklist.items) - 2):  # all but the last two
         groups.nth(index).get_by_text("3 · Developing", exact=True).click()
