@@ -93,7 +93,8 @@ def chosen(page: Page, label: str) -> str:
 
 
 def metric_number(page: Page, index: int = 0) -> int:
-    return int(page.get_by_test_id("stMetricValue").nth(index).inner_text().split("/")[0].replace(",", ""))
+    """The count a metric shows first: 1,383 in "1,383 of 2,000 (69%)"."""
+    return int(page.get_by_test_id("stMetricValue").nth(index).inner_text().split(" of ")[0].replace(",", ""))
 
 
 def no_error_on(page: Page) -> None:
