@@ -18,8 +18,9 @@ st.write(
     "Welcome. Create the first **facilitator** account. Facilitators create cohorts and give leaders the join code. "
     "This account is also the first **administrator**: it invites further facilitators and sees every cohort."
 )
-st.caption(f"Reflect keeps its data in `{db_path().resolve()}`. If you expected existing data here, stop and check "
-           "the REFLECT_DB setting before you go on.")
+st.caption("Reflect keeps its data in the file below. If you expected existing data here, stop and check the "
+           "REFLECT_DB setting before you go on.")
+st.code(str(db_path().resolve()), language=None, wrap_lines=True)
 with st.form("setup"):
     name = st.text_input("Your name")
     email = st.text_input("Email", autocomplete="email")
