@@ -21,6 +21,9 @@ from .helpers import signed_in_context
 # and V8 as Chromium without the desktop browser around them, so the same page costs less to drive.
 CHROMIUM = (os.environ.get("REFLECT_CHROMIUM") or shutil.which("chromium-headless-shell") or shutil.which("chromium")
             or "/usr/bin/chromium")
+# What a person sees may take a while to appear on a busy machine (CI runs three workers on two cores): an
+# expectation waits up to this long before it fails, instead of Playwright's 5 s.
+sync_api.expect.set_options(timeout=15_000)
 # The browser every test's page is: a laptop's screen, in London, keeping what it downloads.
 PAGE_OPTIONS = {"viewport": {"width": 1280, "height": 900}, "accept_downloads": True, "timezone_id": "Europe/London"}
 
