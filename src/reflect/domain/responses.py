@@ -376,14 +376,8 @@ def shared_by(db: Database, actor: Actor, cohort_id: int, user_id: int) -> list[
            WHERE cl.cohort_id = :cohort_id AND cl.user_id = :user_id ORDER BY s.submitted_at, s.id""",
         {"cohort_id": cohort_id, "user_id": user_id},
     ).fetchall()
-    return [SharedReflection(name, email, Submission(*submission), _answers(db, submission[0]))
+    return [SharedReflection(name, email, Submission(*submission), answers(db, user_id, submission[0]))
             for name, email, *submission in rows]
-
-
-def _answers(db: Database, submission_id: int) -> dict[str, Answer]:
-    rows = db.execute("SELECT item_id, item_text, rating, text, note FROM answers WHERE submission_id = ?",
-                      [submission_id]).fetchall()
-    return {row[0]: Answer(*row) for row in rows}
 
 
 def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int
@@ -392,7 +386,7 @@ def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, ch
     the cohort: the only free text facilitators can read, and only those who run the cohort."""
     access.cohort_for(db, actor, cohort_id)
     rows = db.execute(
-        """SELECT u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
+        """SELECT u.id, u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
            FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
            JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id AND s.submitted_at >= cl.joined_at
            JOIN shared_submissions sh ON sh.submission_id = s.id
@@ -401,5 +395,5 @@ def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, ch
            WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at""",
         {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
     ).fetchall()
-    return [SharedReflection(name, email, Submission(submission_id, *rest), _answers(db, submission_id))
-            for name, email, submission_id, *rest in rows]
+    return [SharedReflection(name, email, Submission(submission_id, *rest), answers(db, user_id, submission_id))
+            for user_id, name, email, submission_id, *rest in rows]
