@@ -26,8 +26,8 @@ for column, qset in zip(st.columns(len(sets)), sets, strict=True):
                   f"{counts.get(reports.DRAFT_ONLY, 0):,} with a draft only", delta_color="off", delta_arrow="off")
 which = st.segmented_control("Show leaders", [reports.EVERYONE, reports.NOT_EVERYTHING, reports.NOTHING],
                              default=reports.EVERYONE, key="completion_filter") or reports.EVERYONE
-listed = reports.listed(table, sets, which).drop(columns="user_id").rename(
-    columns={"leader": "Leader", "email": "Email"})
+chosen = reports.listed(table, sets, which)
+listed = chosen.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"})
 st.caption(f"Showing {show.count_of(len(listed), 'leader')} of {len(table):,}.")
 if listed.empty:
     st.success("Everyone in the cohort has submitted something at this checkpoint." if which == reports.NOTHING
@@ -38,7 +38,7 @@ else:
     if which != reports.EVERYONE:
         st.markdown("**Their email addresses**, to paste into an email (the copy button is at the top right):")
         st.code("; ".join(listed["Email"]), language=None, wrap_lines=True)
-    pickers.open_a_leaders_record(reports.listed(table, sets, which), cohort.id, key="completion_leader")
+    pickers.open_a_leaders_record(chosen, cohort.id, key="completion_leader")
     st.download_button("Download this list (CSV)", listed.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{which} at {point.name}.csv".replace("/", "-"), mime="text/csv",
                        icon=":material/download:")
