@@ -4,7 +4,7 @@ import streamlit as st
 
 from reflect.domain import accounts, responses
 from reflect.reporting import reports
-from reflect.web import answers, context, guard, pickers, show
+from reflect.web import answers, context, conversation, guard, pickers, show
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Completion and reflections")
@@ -51,5 +51,6 @@ shared = responses.shared_in_cohort(db, user, cohort.id, qset.id, point.id)
 if not shared:
     st.info(f"No one has shared a submission of the {qset.title} at this checkpoint.")
 for reflection in shared:
-    answers.shared_reflection(qset, reflection, f"{reflection.name} · {reflection.email}, submitted "
-                                                f"{show.local_time(reflection.submission.submitted_at)}")
+    with answers.shared_reflection(qset, reflection, f"{reflection.name} · {reflection.email}, submitted "
+                                                     f"{show.local_time(reflection.submission.submitted_at)}"):
+        conversation.for_facilitator(db, user, cohort.id, reflection.submission.id)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reflect.domain import accounts, cohort_invitations, cohorts, responses
+from reflect.domain import accounts, cohort_invitations, cohorts, feedback, responses
 from reflect.domain.cohort_invitations import InvitationError
 from reflect.web import answers, context, guard, show
 
@@ -45,6 +45,7 @@ elif timeline:
     st.write("You can still read everything you wrote, see your progress and download it from My data.")
 
 next_step = None
+new_messages = feedback.new_for_leader(db, user.id)
 for qset in context.question_sets().values():
     page = "pages/checklist.py" if qset.is_rating else "pages/reflect.py"
     answered = len(responses.answered(qset, responses.current_drafts(db, user.id, qset)))
@@ -65,7 +66,10 @@ for qset in context.question_sets().values():
             st.markdown(f":material/pending: In progress: {answered} of {len(qset.items)} answered, not yet submitted.")
         else:
             st.markdown(":material/radio_button_unchecked: Not started.")
-        action = "Open" if done else "Continue" if answered else "Start"
+        if new := new_messages.get(qset.id):
+            st.markdown(f":material/forum: **Your facilitator wrote to you: {show.count_of(new, 'new message')}** "
+                        "on a submission you shared.")
+        action = "Read and reply" if new else "Open" if done else "Continue" if answered else "Start"
         st.page_link(page, label=action, icon=":material/arrow_forward:")
     if not done and next_step is None:
         next_step = (qset, page)

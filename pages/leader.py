@@ -4,7 +4,7 @@ import streamlit as st
 
 from reflect.domain import accounts, responses
 from reflect.reporting import charts
-from reflect.web import answers, context, guard, pickers, show
+from reflect.web import answers, context, conversation, guard, pickers, show
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Leader record")
@@ -34,4 +34,5 @@ if not shared:
     st.info("Nothing shared yet: this leader's written answers and notes stay private unless they share them.")
 for reflection in shared:
     qset = sets[reflection.submission.set_id]
-    answers.shared_reflection(qset, reflection, f"{qset.title}: {answers.counted_for(reflection.submission)}")
+    with answers.shared_reflection(qset, reflection, f"{qset.title}: {answers.counted_for(reflection.submission)}"):
+        conversation.for_facilitator(db, user, cohort.id, reflection.submission.id)

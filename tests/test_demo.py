@@ -31,6 +31,10 @@ def test_demo_cohort_has_three_checkpoints_of_ratings_drafts_repeats_and_shared_
                          "c.closes_at) AS checkpoint FROM submissions s WHERE s.set_id = ?)", [CHECKLIST.id]).fetchone()
     assert repeats[0] > 0, "no leader submitted twice in a checkpoint"
     assert db.execute("SELECT COUNT(*) FROM shared_submissions").fetchone()[0] > 0
+    unshared = "SELECT COUNT(*) FROM feedback WHERE submission_id NOT IN (SELECT submission_id FROM shared_submissions)"
+    assert db.execute(unshared).fetchone()[0] == 0, "feedback on a submission that is not shared"
+    assert db.execute("SELECT COUNT(DISTINCT author_id = (SELECT user_id FROM submissions s WHERE s.id = "
+                      "submission_id)) FROM feedback").fetchone()[0] == 2, "no facilitator's feedback and reply"
     assert made.cohort.leaders == 60
 
 

@@ -105,3 +105,67 @@ def test_a_leaders_record_opens_from_completion_and_from_the_grid_with_only_what
     _open_record_of(page, "Lee · lee@x.org")  # the grid lists those who submitted
     _expect_record_of_lee(page)
     context.close()
+
+
+def _shared_reflections_on_completion(page, url: str) -> None:
+    """Open Completion at the Personal reflection's shared submissions."""
+    goto(page, url + "/completion")
+    chooser = page.get_by_role("combobox", name="Question set")
+    chooser.scroll_into_view_if_needed()  # as a person scrolls down to it first
+    chooser.click()
+    page.get_by_role("option", name=REFLECTION.title).click()
+    settled(page)
+
+
+def test_feedback_on_a_shared_reflection_goes_both_ways_and_unsharing_hides_it_from_the_facilitator(server, browser):
+    _north_of_three(server.db_path)
+    options = {"viewport": {"width": 1280, "height": 900}, "timezone_id": "Europe/London"}
+    fran = signed_in_context(browser, server.url, server.db_path, "fran@x.org", **options).new_page()
+    lee = signed_in_context(browser, server.url, server.db_path, "lee@x.org", **options).new_page()
+
+    _shared_reflections_on_completion(fran, server.url)
+    expect(fran.get_by_text(SHARED, exact=True)).to_be_visible()
+    fran.get_by_text("Write feedback").click()
+    fran.get_by_label("Your feedback", exact=False).fill("Which **governors**? <b>Say more</b>.")
+    fran.get_by_role("button", name="Send feedback").click()
+    settled(fran)
+    expect(fran.get_by_text("Sent ", exact=False)).to_be_visible()
+    expect(fran.get_by_text("Which **governors**? <b>Say more</b>.", exact=True)).to_be_visible()  # literally
+    expect(fran.get_by_label("Your feedback", exact=False)).to_have_value("")  # ready for the next
+
+    goto(lee, server.url)
+    expect(lee.get_by_text("Your facilitator wrote to you: 1 new message", exact=False)).to_be_visible()
+    lee.get_by_role("link", name="Read and reply").first.click()
+    settled(lee)
+    lee.get_by_role("tab", name=REFLECTION.title).click()
+    expect(lee.get_by_text("Which **governors**? <b>Say more</b>.", exact=True)).to_be_visible()
+    expect(lee.get_by_text("Fran (facilitator)", exact=False)).to_contain_text("New")
+    lee.get_by_label("Your reply", exact=False).fill("The chair, on <i>Tuesdays</i>.")
+    lee.get_by_role("button", name="Send reply").click()
+    settled(lee)
+    expect(lee.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_be_visible()
+    expect(lee.get_by_label("Your reply", exact=False)).to_have_value("")
+    goto(lee, server.url)
+    expect(lee.get_by_text("Your facilitator wrote to you", exact=False)).to_have_count(0)  # read now
+
+    _shared_reflections_on_completion(fran, server.url)
+    fran.get_by_text("Feedback (2)").click()
+    expect(fran.get_by_text("Lee (leader)", exact=False)).to_be_visible()
+    expect(fran.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_be_visible()
+
+    goto(lee, server.url + "/reflect")  # Lee stops sharing it
+    lee.get_by_role("tab", name=REFLECTION.title).click()
+    lee.get_by_text("Your submissions (2) and sharing").click()
+    shared_switch = lee.get_by_role("switch", name="Share with my facilitator", exact=False).first  # newest first
+    expect(shared_switch).to_be_checked()
+    shared_switch.locator("xpath=ancestor::label[1]").click()
+    settled(lee)
+    expect(shared_switch).not_to_be_checked()
+    expect(lee.get_by_text("You stopped sharing this submission", exact=False)).to_be_visible()
+    expect(lee.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_be_visible()  # kept for Lee
+    expect(lee.get_by_label("Your reply", exact=False)).to_have_count(0)
+
+    _shared_reflections_on_completion(fran, server.url)
+    expect(fran.get_by_text("No one has shared a submission", exact=False)).to_be_visible()
+    expect(fran.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_have_count(0)
+    expect(fran.get_by_text(SHARED, exact=True)).to_have_count(0)

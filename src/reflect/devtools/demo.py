@@ -30,6 +30,16 @@ REFLECTIONS = (
     "Our peer review with the trust showed we are better at networking than at holding each other to account.",
     "I know this is a strength because colleagues from other schools ask me to broker their first meetings.",
 )
+# A facilitator's feedback on a shared reflection, and a leader's reply.
+FEEDBACK = (
+    "Thank you for sharing this. What would your governors say is the first sign it is working?",
+    "A strong example. How will you know, a term from now, that parents feel heard?",
+    "Worth bringing to the next network meeting: who else is trying the same thing?",
+)
+REPLIES = (
+    "Good question: I will ask the chair at our next meeting and come back to you.",
+    "Fewer complaints reaching me, and more parents at the forum. I will count both.",
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
                for point, (*_, turnout) in zip(checkpoints.of_cohort(db, cohort.id), WINDOWS, strict=True)]
 
     password_hash = PasswordHasher().hash(PASSWORD)  # one hash for all demo leaders: hashing 10,000 takes minutes
-    users, members, submissions, drafts, shared = [], [], [], [], []
+    users, members, submissions, drafts, shared, messages = [], [], [], [], [], []
     answers: list[tuple[int, str, str, int | None, str | None, str | None]] = []  # (submission, item, wording, …)
     first_user = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetchone()[0]
     next_submission = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM submissions").fetchone()[0]
@@ -102,6 +112,11 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
                     (next_submission, qset.items[0].id, qset.items[0].text, None, rng.choice(REFLECTIONS), None)]
                 if rng.random() < 0.5:
                     shared.append((next_submission, moment))
+                    answered_at = stamp(min(datetime.fromisoformat(moment) + timedelta(days=2), now))
+                    if rng.random() < 0.6:  # the facilitator answers some, and some leaders reply
+                        messages.append((next_submission, facilitator.id, rng.choice(FEEDBACK), answered_at))
+                        if rng.random() < 0.5:
+                            messages.append((next_submission, user_id, rng.choice(REPLIES), answered_at))
                 next_submission += 1
 
     with write_transaction(db):
@@ -114,6 +129,7 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
             answers)
         run("INSERT INTO drafts (user_id, set_id, item_id, rating, note, saved_at) VALUES (?, ?, ?, ?, ?, ?)", drafts)
         run("INSERT INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)", shared)
+        run("INSERT INTO feedback (submission_id, author_id, body, written_at) VALUES (?, ?, ?, ?)", messages)
         tally.refresh(db, cohort_id=cohort.id)
     return DemoCohort(cohorts.run_by(db, facilitator, cohort.id), FACILITATOR_EMAIL, PASSWORD, leaders,
                       len(submissions))

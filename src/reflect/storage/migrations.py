@@ -431,3 +431,25 @@ def m0009_sessions(db: Database) -> None:
         CREATE INDEX sessions_by_user ON sessions(user_id)
         """,
     )
+
+
+@migrations(name="0010_feedback")
+def m0010_feedback(db: Database) -> None:
+    # A short conversation on a shared submission: a facilitator's feedback and the leader's replies, in order.
+    _run(
+        db,
+        """
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            author_id INTEGER NOT NULL,  -- a plain number, as in the audit log, so a message outlives its author's
+                                         -- account; the submission's leader when it is a reply
+            body TEXT NOT NULL,
+            written_at TEXT NOT NULL,
+            seen_by_leader_at TEXT  -- when the leader's page first showed a facilitator's message (NULL: new)
+        )
+        """,
+        """
+        CREATE INDEX feedback_by_submission ON feedback(submission_id, written_at)
+        """,
+    )

@@ -13,14 +13,16 @@ import uuid
 
 import streamlit as st
 from sqlite_utils import Database
+from streamlit.delta_generator import DeltaGenerator
 
-from reflect.domain import responses
+from reflect.domain import feedback, responses
 from reflect.domain.accounts import User
 from reflect.domain.questions import QuestionSet
 from reflect.domain.text import InvalidText
 from reflect.storage.db import DatabaseUnavailable
+from reflect.web import conversation
 from reflect.web.context import database, owns_connection
-from reflect.web.show import closes, local_time, opens, plain
+from reflect.web.show import closes, count_of, local_time, opens, plain
 
 PAUSE_MS = 1500  # typing that stops this long is saved: about two seconds behind at most, with the save itself
 
@@ -239,14 +241,21 @@ def counted_for(submission: responses.Submission) -> str:
 
 
 def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[responses.Submission]) -> None:
-    """Each submission of `qset` with a "Share with my facilitator" switch (off until the leader turns it on)."""
+    """Each submission of `qset` with a "Share with my facilitator" switch (off until the leader turns it on) and
+    any conversation with their facilitators on it, opened at once when it holds a message they have not seen."""
     if not made:
         return
     shared = responses.shared_ids(db, user.id)
+    threads = feedback.threads_of_leader(db, user.id)
+    new = sum(message.new for submission in made for message in threads.get(submission.id, ()))
+    if new:
+        st.info(f"Your facilitator wrote to you: {count_of(new, 'new message')}, under “Your submissions and "
+                "sharing” below.", icon=":material/forum:")
     what = "notes" if qset.is_rating else "written answers"
-    with st.expander(f"Your submissions ({len(made)}) and sharing", icon=":material/share:"):
+    with st.expander(f"Your submissions ({len(made)}) and sharing", icon=":material/share:", expanded=bool(new),
+                     key=f"submissions_open:{qset.id}"):
         st.caption(f"Your {what} are private unless you share a submission. Your cohort's facilitators can then read "
-                   "that submission; you can stop sharing at any time.")
+                   "that submission, and write to you about it; you can stop sharing at any time.")
         for submission in made:
             plain(counted_for(submission))
             st.toggle(
@@ -254,15 +263,20 @@ def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[res
                 value=submission.id in shared, key=f"share:{submission.id}",
                 on_change=_toggle_share, args=(user.id, submission.id),
             )
+            conversation.for_leader(user, submission.id, threads.get(submission.id, []), submission.id in shared)
+    if new:
+        feedback.mark_seen(db, user.id, [submission.id for submission in made])
 
 
-def shared_reflection(qset: QuestionSet, reflection: responses.SharedReflection, heading: str) -> None:
+def shared_reflection(qset: QuestionSet, reflection: responses.SharedReflection, heading: str) -> DeltaGenerator:
     """A submission a leader shared, under `heading` (plain text: it may hold names): each written answer or note
-    below its question, shown literally."""
-    with st.container(border=True):
+    below its question, shown literally. Returns its box, for what goes with it (the conversation on it)."""
+    box = st.container(border=True)
+    with box:
         plain(heading, heading=3)
         for number, item in enumerate(qset.items, start=1):
             answer = reflection.answers.get(item.id)
             if written := answer and (answer.note if qset.is_rating else answer.text):
                 st.markdown(f"**{number}. {item.text}**")
                 st.text(written)
+    return box
