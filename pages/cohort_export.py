@@ -42,3 +42,6 @@ st.caption("The submission that counts at each checkpoint (a leader's latest the
 st.link_button("Download wide CSV", url("wide"), icon=":material/download:")
 st.subheader("Codebook")
 st.link_button("Download codebook CSV", url("codebook"), icon=":material/download:")
+st.subheader("Feedback on shared reflections")
+st.caption("Every message between you and your cohort's leaders on the submissions they share now, one per row.")
+st.link_button("Download feedback CSV", url("feedback"), icon=":material/download:")

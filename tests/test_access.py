@@ -58,6 +58,7 @@ CALLS = {
     "export.cohort_long_csv": lambda w, actor: export.cohort_long_csv(w.db, actor, w.north.id),
     "export.cohort_wide_csv": lambda w, actor: export.cohort_wide_csv(w.db, actor, w.north.id, TINY),
     "export.codebook_csv": lambda w, actor: export.codebook_csv(w.db, actor, w.north.id, TINY),
+    "export.feedback_csv": lambda w, actor: export.feedback_csv(w.db, actor, w.north.id),
     "export.logged": lambda w, actor: export.logged(w.db, actor, w.north.id, "long CSV", export.cohort_long_csv),
     "responses.ratings_in_cohort (Lee's)": (
         lambda w, actor: responses.ratings_in_cohort(w.db, actor, w.north.id, w.lee.id, TINY.id)),

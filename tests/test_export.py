@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reflect.devtools.demo import make_demo
-from reflect.domain import access, accounts, checkpoints, responses
+from reflect.domain import access, accounts, checkpoints, feedback, responses
 from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.domain.questions import Item, load_question_sets
 from reflect.reporting import export
@@ -249,3 +249,24 @@ def test_a_streamed_export_is_logged_before_its_first_byte(db, north):
     logged = db.execute("SELECT actor_id, cohort_id, detail FROM audit_log WHERE action = 'exported'").fetchall()
     assert logged == [(owner.id, north.id, "long CSV (all checkpoints)")]
     chunks.close()  # a download cut short: it stays logged
+
+
+def test_the_feedback_file_holds_each_message_on_a_submission_shared_now_and_nothing_once_unshared(db, north):
+    fran = accounts.get_user(db, 1)
+    shared = db.execute("SELECT submission_id FROM shared_submissions").fetchone()[0]
+    feedback.write(db, fran, north.id, shared, "=Say more", now=JAN + timedelta(days=4))
+    feedback.reply(db, 2, shared, "About governors,\nmostly.", now=JAN + timedelta(days=5))
+    expected = (
+        "cohort,leader_id,leader_name,leader_email,checkpoint,submission_id,submitted_at,set_id,from,author_name,"
+        "written_at,message\r\n"
+        "North,2,Ann,ann@school.org.uk,Start,2,2027-01-03T00:00:00.000000+00:00,tiny,facilitator,Fran,"
+        "2027-01-05T00:00:00.000000+00:00,'=Say more\r\n"
+        "North,2,Ann,ann@school.org.uk,Start,2,2027-01-03T00:00:00.000000+00:00,tiny,leader,Ann,"
+        "2027-01-06T00:00:00.000000+00:00,\"About governors,\nmostly.\"\r\n"
+    )
+    assert export.feedback_csv(db, SYSTEM, north.id) == expected.encode("utf-8")
+    header_only = expected.split("\r\n")[0].encode() + b"\r\n"
+    end = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "End")
+    assert export.feedback_csv(db, SYSTEM, north.id, checkpoint_id=end.id) == header_only
+    responses.set_shared(db, 2, shared, False)
+    assert export.feedback_csv(db, SYSTEM, north.id) == header_only

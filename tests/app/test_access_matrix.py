@@ -105,6 +105,8 @@ def test_exports_hold_only_what_each_person_may_take(world, people, db):
         with pytest.raises(access.NotYourCohort):
             export.logged(db, refused, people.cohort.id, "long CSV", export.cohort_long_csv)
         with pytest.raises(access.NotYourCohort):
+            export.feedback_csv(db, refused, people.cohort.id)
+        with pytest.raises(access.NotYourCohort):
             responses.shared_in_cohort(db, refused, people.cohort.id, REFLECTION.id, 0)
     # An administrator may export every cohort; only administrators list the facilitators.
     assert "Lee" in export.cohort_long_csv(db, people.administrator, people.cohort.id).decode("utf-8")

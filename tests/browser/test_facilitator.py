@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from reflect.devtools import demo
 from reflect.devtools.live_server import Server, start_server, stop_server
 from reflect.domain import accounts, cohorts
 from reflect.storage.db import open_db
+from reflect.web import routes
 
 from ..cohort_data import PASSWORD, ROOT
 from .helpers import goto, settled, signed_in_context
@@ -131,14 +133,17 @@ def test_the_export_route_refuses_anyone_but_a_facilitator_of_the_cohort(demo_se
     cookies = {email: cookie_of(browser, demo_server, email)
                for email in (leader, OTHER_FACILITATOR, demo.FACILITATOR_EMAIL)}
 
-    url = f"{demo_server.url}/export/{cohort_id}/long.csv"
-    for cookie in (None, "made-up", cookies[leader], cookies[OTHER_FACILITATOR]):
+    urls = [f"{demo_server.url}/export/{cohort_id}/{kind}.csv" for kind in routes.EXPORT_KINDS]
+    for url, cookie in itertools.product(urls, (None, "made-up", cookies[leader], cookies[OTHER_FACILITATOR])):
         status, kind, body = get(url, cookie)
-        assert (status, kind) == (403, "text/plain; charset=utf-8"), (cookie, status, body)
+        assert (status, kind) == (403, "text/plain; charset=utf-8"), (url, cookie, status, body)
         assert b"leader_email" not in body
     with sqlite3.connect(demo_server.db_path) as db:
         assert db.execute(logged).fetchone()[0] == exports_before  # a refusal takes nothing, so logs nothing
 
-    # The same address with the cohort's own facilitator's cookie: the file (so the refusals were refusals).
-    status, kind, body = get(url, cookies[demo.FACILITATOR_EMAIL])
+    # The same addresses with the cohort's own facilitator's cookie: the files (so the refusals were refusals).
+    for url in urls:
+        status, kind, body = get(url, cookies[demo.FACILITATOR_EMAIL])
+        assert (status, kind) == (200, "text/csv; charset=utf-8"), url
+    status, kind, body = get(urls[0], cookies[demo.FACILITATOR_EMAIL])
     assert (status, kind) == (200, "text/csv; charset=utf-8") and body.startswith(b"cohort,leader_id,")

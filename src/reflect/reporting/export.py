@@ -333,6 +333,42 @@ def _codebook_chunks(db: Database, cohort_id: int, qset: QuestionSet, bom: bool)
                                   "scale_labels"), bom=bom)
 
 
+FEEDBACK_COLUMNS = ("cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "submission_id",
+                    "submitted_at", "set_id", "from", "author_name", "written_at", "message")
+
+
+def feedback_csv(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id: int | None = None,
+                 bom: bool = False) -> bytes:
+    """The conversations on the cohort's shared submissions (see :func:`feedback_chunks`)."""
+    return b"".join(feedback_chunks(db, actor, cohort_id, checkpoint_id=checkpoint_id, bom=bom))
+
+
+def feedback_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id: int | None = None,
+                    bom: bool = False) -> Chunks:
+    """One row per message on a submission the cohort's leaders share now (as its facilitators see them), in the
+    order written: "from" is facilitator or leader."""
+    access.cohort_for(db, actor, cohort_id)
+    return _feedback_chunks(db, cohort_id, checkpoint_id, bom)
+
+
+def _feedback_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool) -> Chunks:
+    with read_snapshot(db):
+        rows = db.execute(
+            f"""WITH {_PLACED}
+                SELECT c.name AS cohort, placed.user_id AS leader_id, placed.name AS leader_name,
+                       placed.email AS leader_email, placed.checkpoint, placed.id AS submission_id,
+                       placed.submitted_at, placed.set_id,
+                       CASE WHEN f.author_id = placed.user_id THEN 'leader' ELSE 'facilitator' END AS "from",
+                       COALESCE(u.name, 'a deleted account') AS author_name, f.written_at, f.body AS message
+                FROM placed JOIN cohorts c ON c.id = :cohort_id
+                JOIN feedback f ON f.submission_id = placed.id LEFT JOIN users u ON u.id = f.author_id
+                WHERE placed.shared ORDER BY placed.name COLLATE NOCASE, placed.email, placed.submitted_at,
+                      f.written_at, f.id""",
+            {"cohort_id": cohort_id, "set_id": None, "checkpoint_id": checkpoint_id})
+        columns = [column[0] for column in rows.description]
+        yield from _csv_chunks((dict(zip(columns, row, strict=True)) for row in rows), FEEDBACK_COLUMNS, bom=bom)
+
+
 def logged(db: Database, actor: Actor, cohort_id: int, description: str, make: CohortFile) -> bytes:
     """Make a cohort export with ``make(db, actor, cohort_id)`` and record in the audit log who took it (no account
     for the command line). Bind a file's other arguments first: ``functools.partial(cohort_wide_csv, qset=…)``."""

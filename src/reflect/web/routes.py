@@ -118,14 +118,15 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or secure_cookies()
 
 
-EXPORT_KINDS = ("long", "wide", "codebook")
+EXPORT_KINDS = ("long", "wide", "codebook", "feedback")
 
 
 def export_url(cohort_id: int, kind: str, *, checkpoint_id: int | None = None, set_id: str | None = None,
                bom: bool = False) -> str:
     """Where the Export page's link downloads a cohort file (:func:`export_file`): `set_id` names the question set
     of the wide file and the codebook; `bom` starts the file with a BOM, for Excel."""
-    query = {"checkpoint": checkpoint_id, "set": set_id if kind != "long" else None, "bom": 1 if bom else None}
+    query = {"checkpoint": checkpoint_id, "set": set_id if kind in ("wide", "codebook") else None,
+             "bom": 1 if bom else None}
     wanted = urlencode({name: value for name, value in query.items() if value is not None})
     return f"/export/{cohort_id}/{kind}.csv" + (f"?{wanted}" if wanted else "")
 
@@ -152,7 +153,7 @@ def _start_export(request: Request) -> Response:
         return _refused("There is no such file.", 404)
     sets = context.question_sets()
     set_id = query.get("set") or next((qset.id for qset in sets.values() if qset.is_rating), "")
-    if kind not in EXPORT_KINDS or (kind != "long" and set_id not in sets):
+    if kind not in EXPORT_KINDS or (kind in ("wide", "codebook") and set_id not in sets):
         return _refused("There is no such file.", 404)
     db = open_db(migrate=False, any_thread=True)  # the chunks are read on whichever worker thread asks for them
     response: Response | None = None
@@ -184,7 +185,10 @@ def _checked_export(db: Database, token: str | None, cohort_id: int, kind: str, 
     slug = f"reflect-cohort-{cohort_id}" + (f"-checkpoint-{point.id}" if point else "")
     scope = point.name if point else "all checkpoints"
     make: export.CohortStream
-    if kind == "long" or qset is None:
+    if kind == "feedback":
+        description, file_name = "feedback on shared submissions", f"{slug}-feedback.csv"
+        make = functools.partial(export.feedback_chunks, checkpoint_id=checkpoint_id, bom=bom)
+    elif kind == "long" or qset is None:
         description, file_name = "long CSV", f"{slug}-long.csv"
         make = functools.partial(export.cohort_long_chunks, checkpoint_id=checkpoint_id, bom=bom)
     elif kind == "wide":
