@@ -1,6 +1,6 @@
-"""Facilitator: download a cohort's answers as CSV (long, wide and codebook), Excel-safe.
+"""Facilitator: take a cohort's answers away as CSV: for Excel, for analysis, what each column means, feedback.
 
-Each button is a link to the server's export route (reflect.web.routes), which checks who is signed in, logs the
+The download is a link to the server's export route (reflect.web.routes), which checks who is signed in, logs the
 download and streams the file from SQLite, so a file of any size never passes through this page.
 """
 
@@ -12,36 +12,44 @@ from reflect.web import context, guard, pickers, routes
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Export")
 st.write(
-    "Download your cohort's answers for your own analysis. Ratings are always included; free text only where a leader "
-    "shared that submission with you. Text that Excel could mistake for a formula starts with an apostrophe."
+    "Download your cohort's answers as a CSV file. Ratings are always included; written answers and notes only "
+    "where a leader shared that submission with you. Text that Excel could mistake for a formula starts with an "
+    "apostrophe. Times are in the cohort's time zone, named in each time's column."
 )
-left, middle, right = st.columns(3)
+left, right = st.columns(2)
 with left:
     cohort = pickers.choose_cohort(db, user)
-with middle:
-    point = pickers.choose_checkpoint(db, cohort, allow_all=True)
-sets = list(context.question_sets().values())
 with right:
-    qset = st.selectbox("Question set (wide file and codebook)", sets, format_func=lambda q: q.title,
-                        index=next((i for i, q in enumerate(sets) if q.is_rating), 0), key="export_set")
-excel = st.toggle("For Excel (UTF-8 with BOM)", key="export_bom",
-                  help="Use this if accented letters look wrong when Excel opens the file.")
-checkpoint_id = point.id if point else None
+    point = pickers.choose_checkpoint(db, cohort, allow_all=True)
 
-
-def url(kind: str) -> str:
-    return routes.export_url(cohort.id, kind, checkpoint_id=checkpoint_id, set_id=qset.id, bom=excel)
-
-
-st.subheader("Long: one row per answer")
-st.link_button("Download long CSV", url("long"), icon=":material/download:")
-st.subheader("Wide: one row per leader per checkpoint")
-st.caption("The submission that counts at each checkpoint (a leader's latest there, as in the charts), one column per "
-           "question, named by its stable id; see the codebook for the wording. Earlier submissions are in the long "
-           "file, marked 0 in counts_for_checkpoint.")
-st.link_button("Download wide CSV", url("wide"), icon=":material/download:")
-st.subheader("Codebook")
-st.link_button("Download codebook CSV", url("codebook"), icon=":material/download:")
-st.subheader("Feedback on shared reflections")
-st.caption("Every message between you and your cohort's leaders on the submissions they share now, one per row.")
-st.link_button("Download feedback CSV", url("feedback"), icon=":material/download:")
+FILES = {  # what a person chooses: (the route's kind, what the file holds)
+    "For Excel: one row per leader": (
+        "wide", "For each leader and checkpoint, the submission that counts there (their latest), one column per "
+                "question. Earlier submissions in a checkpoint are in the file for analysis."),
+    "For analysis: one row per answer": (
+        "long", "Every answer of every submission, earlier ones too, one row each: for R, SPSS, Python or a pivot "
+                "table."),
+    "What each column means": (
+        "codebook", "The codebook: each column of the file for Excel, with the question's wording in every version "
+                    "and what each rating means."),
+    "Feedback on shared reflections": (
+        "feedback", "Every message between the cohort's facilitators and its leaders on the submissions they "
+                    "share now, one row each."),
+}
+chosen = st.radio("File", list(FILES), key="export_file", captions=[about for _, about in FILES.values()])
+kind = FILES[chosen][0]
+sets = list(context.question_sets().values())
+# Every choice stays on screen, off where it does not apply, so none is lost while another file is chosen.
+qset = st.selectbox("Question set", sets, format_func=lambda q: q.title, key="export_set",
+                    index=next((i for i, q in enumerate(sets) if q.is_rating), 0),
+                    disabled=kind not in ("wide", "codebook"),
+                    help="The file for Excel and its column meanings are one question set at a time; the file for "
+                         "analysis and the feedback hold them all.")
+labels = st.radio("Ratings as", ["Numbers (1 to 5)", "Labels (as leaders saw them)"], key="export_ratings",
+                  horizontal=True, disabled=kind not in ("wide", "long")) != "Numbers (1 to 5)"
+excel = st.toggle("Ready for Excel (UTF-8 with BOM)", value=True, key="export_bom",
+                  help="Leave on for Excel, so accented letters read right. Turn off only if another program shows "
+                       "odd characters at the very start of the file.")
+st.link_button(f"Download: {chosen}", routes.export_url(cohort.id, kind, checkpoint_id=point.id if point else None,
+                                                        set_id=qset.id, bom=excel, labels=labels),
+               icon=":material/download:", type="primary")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reflect.domain import accounts, audit, invitations, responses
+from reflect.domain import accounts, audit, feedback, invitations, responses
 from reflect.domain.accounts import AccountError
 from reflect.reporting import export
 
@@ -85,17 +85,20 @@ def test_a_facilitator_account_cannot_be_deleted_as_a_leaders(db, north):
 
 
 def test_a_leader_can_download_everything_held_about_them(db, north):
-    _, cohort = north
+    owner, cohort = north
     me, other = leaders(db, cohort, 2)
     made = rate(db, me, [1, 2], JAN + timedelta(days=1))
     responses.set_shared(db, me.id, made.id, True)
     rate(db, other, [3, 3], JAN + timedelta(days=1))
+    feedback.write(db, owner, cohort.id, made.id, "Thank you for sharing.")
     about = export.about_me_csv(db, me.id).decode("utf-8")
     lines = about.split("\r\n")
     assert lines[0] == "kind,when,what,detail"
     assert any(line.endswith(",name,Leader 1") for line in lines)
     assert any(line.endswith(",email,leader1@school.org.uk") for line in lines)
     assert any(line.startswith("cohort,") and line.endswith(",member of,North") for line in lines)
+    assert any(line.startswith("feedback,") and line.endswith(",Thank you for sharing.") and ",from Fran on " in line
+               for line in lines)
     assert [line.split(",")[2] for line in lines if line.startswith("activity,")] == [
         audit.JOINED, audit.SUBMITTED, audit.SHARED]
     assert "Leader 2" not in about and "leader2@" not in about and "argon2" not in about

@@ -7,13 +7,13 @@ import dataclasses
 import io
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from reflect.devtools.demo import make_demo
-from reflect.domain import access, accounts, checkpoints, feedback, responses
+from reflect.domain import access, accounts, checkpoints, cohorts, feedback, responses
 from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.domain.questions import Item, load_question_sets
 from reflect.reporting import export
@@ -42,11 +42,12 @@ def north(db):
     return cohort
 
 
-HEADER = ("cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
-          "set_id,set_version,item_id,item_text,rating,shared,text,note\r\n")
-ANN_1 = "North,2,Ann,ann@school.org.uk,Start,0,1,2027-01-02T00:00:00.000000+00:00,tiny,1,"
-ANN_2 = "North,2,Ann,ann@school.org.uk,Start,1,2,2027-01-03T00:00:00.000000+00:00,tiny,1,"
-BOB = "North,3,Bob,bob@school.org.uk,End,1,3,2027-02-02T00:00:00.000000+00:00,tiny,1,"
+FIXED = ("Cohort,Leader id,Leader,Email,Checkpoint,Counts for the checkpoint (1 = yes),Submission id,"
+         "Submitted (Europe/London),Question set id,Question set version,")
+HEADER = FIXED + "Question id,Question,Rating,Shared with facilitators (1 = yes),Answer,Note\r\n"
+ANN_1 = "North,2,Ann,ann@school.org.uk,Start,0,1,2027-01-02 00:00:00,tiny,1,"
+ANN_2 = "North,2,Ann,ann@school.org.uk,Start,1,2,2027-01-03 00:00:00,tiny,1,"
+BOB = "North,3,Bob,bob@school.org.uk,End,1,3,2027-02-02 00:00:00,tiny,1,"
 
 
 def test_long_has_one_row_per_answer_and_free_text_only_where_shared(db, north):
@@ -72,8 +73,7 @@ def test_long_filtered_by_checkpoint(db, north):
 def test_wide_has_one_row_per_leader_per_checkpoint_and_one_column_per_item_id(db, north):
     """Ann's first submission in Start is superseded by her second: only the long file has it."""
     expected = (
-        "cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
-        "set_id,set_version,shared,a,a_note,b,b_note\r\n"
+        FIXED + "Shared with facilitators (1 = yes),a,a_note,b,b_note\r\n"
         + ANN_2 + "1,2,\"'-because\nI know\",3,\"'-because\nI know\"\r\n"
         + BOB + "0,3,,3,\r\n"
     )
@@ -85,14 +85,14 @@ def test_wide_leaves_out_submissions_that_count_for_no_checkpoint_and_follows_th
     rate(db, bob, [1, 1], MAR + timedelta(days=1))  # after every window
     wide = export.cohort_wide_csv(db, SYSTEM, north.id, TINY).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(wide, newline="")))
-    assert [(row["leader_name"], row["checkpoint"], row["submission_id"]) for row in rows] == [
+    assert [(row["Leader"], row["Checkpoint"], row["Submission id"]) for row in rows] == [
         ("Ann", "Start", "2"), ("Bob", "End", "3")]
-    assert {row["counts_for_checkpoint"] for row in rows} == {"1"}
+    assert {row["Counts for the checkpoint (1 = yes)"] for row in rows} == {"1"}
     start = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "Start")
     only_start = export.cohort_wide_csv(db, SYSTEM, north.id, TINY, checkpoint_id=start.id).decode("utf-8")
-    assert [row["submission_id"] for row in csv.DictReader(io.StringIO(only_start, newline=""))] == ["2"]
+    assert [row["Submission id"] for row in csv.DictReader(io.StringIO(only_start, newline=""))] == ["2"]
     long = export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8")
-    assert {row["submission_id"] for row in csv.DictReader(io.StringIO(long, newline=""))} == {"1", "2", "3", "5"}
+    assert {row["Submission id"] for row in csv.DictReader(io.StringIO(long, newline=""))} == {"1", "2", "3", "5"}
 
 
 def test_wide_columns_stay_stable_when_wording_changes_and_the_codebook_gives_each_version(db, north):
@@ -103,8 +103,7 @@ def test_wide_columns_stay_stable_when_wording_changes_and_the_codebook_gives_ea
     reworded = dataclasses.replace(TINY, version=2, items=(Item("a", "rating", "Skill A, reworded"),
                                                            Item("b", "rating", "Skill B")))
     assert export.cohort_wide_csv(db, SYSTEM, north.id, reworded).splitlines()[0] == (
-        b"cohort,leader_id,leader_name,leader_email,checkpoint,counts_for_checkpoint,submission_id,submitted_at,"
-        b"set_id,set_version,shared,a,a_note,b,b_note")
+        FIXED + "Shared with facilitators (1 = yes),a,a_note,b,b_note").encode()
     codebook = export.codebook_csv(db, SYSTEM, north.id, reworded).decode("utf-8")
     assert "a,Skill A,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
     assert "a,\"Skill A, reworded\",tiny,Tiny checklist,2,rating,1 = No; 2 = Some; 3 = Yes\r\n" in codebook
@@ -112,21 +111,21 @@ def test_wide_columns_stay_stable_when_wording_changes_and_the_codebook_gives_ea
 
 def test_codebook_bytes(db, north):
     fixed = [
-        ("cohort", "Cohort name"),
-        ("leader_id", "Reflect's id for the leader (stable)"),
-        ("leader_name", "Leader's name"),
-        ("leader_email", "Leader's email"),
-        ("checkpoint", "Checkpoint whose window holds the submission time"),
-        ("counts_for_checkpoint",
-         '"1: the leader\'s latest submission in that checkpoint, the one cohort charts use (the wide file has only '
-         'these; the long file also has earlier ones, marked 0)"'),  # quoted: it holds commas
-        ("submission_id", "Reflect's id for the submission"),
-        ("submitted_at", '"When it was submitted (ISO 8601, UTC)"'),  # quoted: it holds a comma
-        ("set_id", "Question set id"),
-        ("set_version", "Question set version the answers were given under"),
-        ("shared", "1 if the leader shared this submission's free text with facilitators"),
+        ("Cohort", "Cohort name"),
+        ("Leader id", "Reflect's id for the leader (stable)"),
+        ("Leader", "Leader's name"),
+        ("Email", "Leader's email"),
+        ("Checkpoint", "Checkpoint whose window holds the submission time"),
+        ("Counts for the checkpoint (1 = yes)",
+         '"1: the leader\'s latest submission in that checkpoint, the one cohort charts use (the file for Excel has '
+         'only these; the file for analysis also has earlier ones, marked 0)"'),  # quoted: it holds commas
+        ("Submission id", "Reflect's id for the submission"),
+        ("Submitted (Europe/London)", '"When it was submitted, in the cohort\'s time zone (named in the header)"'),
+        ("Question set id", "Question set id"),
+        ("Question set version", "Question set version the answers were given under"),
+        ("Shared with facilitators (1 = yes)", "1 if the leader shared this submission's free text with facilitators"),
     ]
-    expected = "column,question_text,set_id,set_title,set_version,kind,scale_labels\r\n"
+    expected = "Column,Meaning,Question set id,Question set,Question set version,Kind,Scale labels\r\n"
     expected += "".join(f"{column},{meaning},,,,,\r\n" for column, meaning in fixed)
     expected += (
         "a,Skill A,tiny,Tiny checklist,1,rating,1 = No; 2 = Some; 3 = Yes\r\n"
@@ -152,6 +151,9 @@ def test_command_line_export_matches_the_library(db, north, tmp_path):
     assert result.stdout == export.cohort_long_csv(db, SYSTEM, north.id)
     logged = db.execute("SELECT actor_id, detail FROM audit_log WHERE action = 'exported'").fetchall()
     assert logged == [(None, f"long CSV from the command line (all checkpoints), {len(result.stdout):,} bytes")]
+    conversation = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "North",
+                                   "--format", "feedback"], cwd=ROOT, capture_output=True, timeout=60)
+    assert conversation.stdout == export.feedback_csv(db, SYSTEM, north.id)
     missing = subprocess.run([sys.executable, "-m", "reflect", "export", "--db", str(path), "--cohort", "Nowhere"],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no cohort is named 'Nowhere'" in missing.stderr and "'North'" in missing.stderr
@@ -227,7 +229,7 @@ def test_a_big_cohort_comes_in_chunks_of_about_a_thousand_rows(db):
     # Each chunk but the last: a thousand rows, and the rest of the submission it had reached (at most ten answers).
     assert all(export.CHUNK_ROWS <= count < export.CHUNK_ROWS + 10 for count in rows[:-1])
     wide = list(export.cohort_wide_chunks(db, SYSTEM, made.cohort.id, CHECKLIST, bom=True))
-    assert len(wide) == 1 and wide[0].startswith(b"\xef\xbb\xbfcohort,")  # a few hundred rows: one chunk
+    assert len(wide) == 1 and wide[0].startswith(b"\xef\xbb\xbfCohort,")  # a few hundred rows: one chunk
 
 
 def test_the_access_gate_refuses_another_cohorts_facilitator_before_any_byte_and_logs_nothing(db, north):
@@ -257,12 +259,12 @@ def test_the_feedback_file_holds_each_message_on_a_submission_shared_now_and_not
     feedback.write(db, fran, north.id, shared, "=Say more", now=JAN + timedelta(days=4))
     feedback.reply(db, 2, shared, "About governors,\nmostly.", now=JAN + timedelta(days=5))
     expected = (
-        "cohort,leader_id,leader_name,leader_email,checkpoint,submission_id,submitted_at,set_id,from,author_name,"
-        "written_at,message\r\n"
-        "North,2,Ann,ann@school.org.uk,Start,2,2027-01-03T00:00:00.000000+00:00,tiny,facilitator,Fran,"
-        "2027-01-05T00:00:00.000000+00:00,'=Say more\r\n"
-        "North,2,Ann,ann@school.org.uk,Start,2,2027-01-03T00:00:00.000000+00:00,tiny,leader,Ann,"
-        "2027-01-06T00:00:00.000000+00:00,\"About governors,\nmostly.\"\r\n"
+        "Cohort,Leader id,Leader,Email,Checkpoint,Submission id,Submitted (Europe/London),Question set id,From,"
+        "Written by,Written (Europe/London),Message\r\n"
+        "North,2,Ann,ann@school.org.uk,Start,2,2027-01-03 00:00:00,tiny,facilitator,Fran,"
+        "2027-01-05 00:00:00,'=Say more\r\n"
+        "North,2,Ann,ann@school.org.uk,Start,2,2027-01-03 00:00:00,tiny,leader,Ann,"
+        "2027-01-06 00:00:00,\"About governors,\nmostly.\"\r\n"
     )
     assert export.feedback_csv(db, SYSTEM, north.id) == expected.encode("utf-8")
     header_only = expected.split("\r\n")[0].encode() + b"\r\n"
@@ -270,3 +272,21 @@ def test_the_feedback_file_holds_each_message_on_a_submission_shared_now_and_not
     assert export.feedback_csv(db, SYSTEM, north.id, checkpoint_id=end.id) == header_only
     responses.set_shared(db, 2, shared, False)
     assert export.feedback_csv(db, SYSTEM, north.id) == header_only
+
+
+def test_ratings_can_be_labels_and_times_are_the_cohorts_local_time_named_in_the_header(db):
+    cohort = cohorts.create_cohort(db, facilitator(db).id, "Summer", time_zone="America/New_York")
+    ann = accounts.register_leader(db, join_code=cohort.join_code, name="Ann", email="ann@school.org.uk",
+                                   password=PASSWORD)
+    first = checkpoints.of_cohort(db, cohort.id)[0]
+    made = rate(db, ann, [1, 3], datetime.fromisoformat(first.opens_at) + timedelta(hours=15, minutes=30))
+    assert made.submitted_at.endswith(("20:30:00.000000+00:00", "19:30:00.000000+00:00"))  # EST or EDT, in UTC
+    wide = list(csv.DictReader(io.StringIO(export.cohort_wide_csv(db, SYSTEM, cohort.id, TINY, labels=True).decode(),
+                                           newline="")))
+    assert [(row["Submitted (America/New_York)"], row["a"], row["b"]) for row in wide] == [
+        (f"{first.first_day} 15:30:00", "No", "Yes")]  # the time in New York, not in UTC
+    long = export.cohort_long_csv(db, SYSTEM, cohort.id, scales={TINY.id: TINY.scale}).decode()
+    assert [row["Rating"] for row in csv.DictReader(io.StringIO(long, newline=""))] == ["No", "Yes"]
+    numbers = export.cohort_long_csv(db, SYSTEM, cohort.id).decode()
+    assert [row["Rating"] for row in csv.DictReader(io.StringIO(numbers, newline=""))] == ["1", "3"]
+    assert str(made.id) in numbers

@@ -58,7 +58,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    """Write a cohort's answers as CSV (long, wide or codebook) to a file or standard output."""
+    """Write a cohort's answers as CSV to a file or standard output: long (for analysis: one row per answer), wide (for
+    Excel: one row per leader), codebook (what each column of wide means) or feedback (on shared reflections)."""
     from reflect.domain import access, checkpoints
     from reflect.reporting import export
 
@@ -87,12 +88,16 @@ def _export(args: argparse.Namespace) -> int:
         description = f"{args.format} CSV from the command line ({args.checkpoint or 'all checkpoints'})"
         make: export.CohortFile
         if args.format == "long":
-            make = functools.partial(export.cohort_long_csv, checkpoint_id=checkpoint_id, bom=args.bom)
+            make = functools.partial(export.cohort_long_csv, checkpoint_id=checkpoint_id, bom=args.bom,
+                                     scales={q.id: q.scale for q in sets.values()} if args.labels else None)
+        elif args.format == "feedback":
+            make = functools.partial(export.feedback_csv, checkpoint_id=checkpoint_id, bom=args.bom)
         elif qset is None:
             print(f"error: no question set {args.set!r}; sets: {', '.join(sets)}", file=sys.stderr)
             return 1
         elif args.format == "wide":
-            make = functools.partial(export.cohort_wide_csv, qset=qset, checkpoint_id=checkpoint_id, bom=args.bom)
+            make = functools.partial(export.cohort_wide_csv, qset=qset, checkpoint_id=checkpoint_id, bom=args.bom,
+                                     labels=args.labels)
         else:
             make = functools.partial(export.codebook_csv, qset=qset, bom=args.bom)
         # Whoever installs Reflect runs the command line, with full access; it still goes through the access check.
@@ -196,10 +201,11 @@ def parser() -> argparse.ArgumentParser:
     out = commands.add_parser("export", help=_export.__doc__, description=_export.__doc__)
     _db_option(out)
     out.add_argument("--cohort", required=True, help="the cohort's name, exactly")
-    out.add_argument("--format", choices=["long", "wide", "codebook"], default="long")
+    out.add_argument("--format", choices=["long", "wide", "codebook", "feedback"], default="long")
     out.add_argument("--checkpoint", help="only this checkpoint (by name)")
     out.add_argument("--set", help="question set id for wide and codebook (default: the checklist)")
     out.add_argument("--bom", action="store_true", help="start with a UTF-8 BOM, for Excel")
+    out.add_argument("--labels", action="store_true", help="write ratings as their labels, not numbers (long, wide)")
     out.add_argument("--out", help="file to write (default: standard output)")
     _questions_option(out)
     out.set_defaults(run=_export)

@@ -112,23 +112,29 @@ def test_leaders_are_refused_every_facilitator_page_and_export(people, db):
 
 
 def test_export_links_each_file_to_the_export_route_with_the_choices_made(people, db):
-    """The files are streamed by the server (reflect.web.routes): the page only links to them."""
+    """The files are streamed by the server (reflect.web.routes): the page only links to the one chosen, ready for
+    Excel unless that is turned off."""
     at = app_as(people.facilitator, "pages/cohort_export.py")
     base = f"/export/{people.cohort.id}"
-    assert {link.proto.label: link.proto.url for link in at.get("link_button")} == {
-        "Download long CSV": f"{base}/long.csv",
-        "Download wide CSV": f"{base}/wide.csv?set={CHECKLIST.id}",
-        "Download codebook CSV": f"{base}/codebook.csv?set={CHECKLIST.id}",
-    }
+
+    def link() -> tuple[str, str]:
+        [button] = at.get("link_button")
+        return button.proto.label, button.proto.url
+
+    assert link() == ("Download: For Excel: one row per leader", f"{base}/wide.csv?set={CHECKLIST.id}&bom=1")
     start = checkpoints.of_cohort(db, people.cohort.id)[0]
     at.selectbox(key=f"checkpoint_picker:{people.cohort.id}:any").set_value(start.id).run()
     at.selectbox(key="export_set").set_value(REFLECTION).run()
-    at.toggle(key="export_bom").set_value(True).run()
-    assert [link.proto.url for link in at.get("link_button")] == [
-        f"{base}/long.csv?checkpoint={start.id}&bom=1",
-        f"{base}/wide.csv?checkpoint={start.id}&set={REFLECTION.id}&bom=1",
-        f"{base}/codebook.csv?checkpoint={start.id}&set={REFLECTION.id}&bom=1",
-    ]
+    at.radio(key="export_ratings").set_value("Labels (as leaders saw them)").run()
+    assert link()[1] == f"{base}/wide.csv?checkpoint={start.id}&set={REFLECTION.id}&bom=1&labels=1"
+    at.radio(key="export_file").set_value("For analysis: one row per answer").run()
+    assert link() == ("Download: For analysis: one row per answer",
+                      f"{base}/long.csv?checkpoint={start.id}&bom=1&labels=1")
+    at.toggle(key="export_bom").set_value(False).run()
+    at.radio(key="export_file").set_value("What each column means").run()
+    assert link()[1] == f"{base}/codebook.csv?checkpoint={start.id}&set={REFLECTION.id}"
+    at.radio(key="export_file").set_value("Feedback on shared reflections").run()
+    assert link()[1] == f"{base}/feedback.csv?checkpoint={start.id}"
 
 
 def test_adding_a_co_facilitator_gives_an_invitation_code(people, db):

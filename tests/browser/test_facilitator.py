@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from reflect.devtools import demo
 from reflect.devtools.live_server import Server, start_server, stop_server
 from reflect.domain import accounts, cohorts
+from reflect.reporting import export
 from reflect.storage.db import open_db
 from reflect.web import routes
 
@@ -28,7 +29,7 @@ from .test_sessions import COOKIE
 
 LEADERS = 200
 OTHER_FACILITATOR = "olu@x.org"  # facilitates South, a cohort of their own, and nothing else
-LABELS = ("Download long CSV", "Download wide CSV", "Download codebook CSV")
+FILES = ("For analysis: one row per answer", "For Excel: one row per leader", "What each column means")
 
 
 @pytest.fixture(scope="module")
@@ -69,23 +70,28 @@ def test_dashboard_draws_every_chart_and_exports_download_whole(demo_server: Ser
 
     page.get_by_role("link", name="Export", exact=True).click()
     settled(page)
-    files = {label: download(page, label) for label in LABELS}
+    files = {}
+    for name in FILES:  # chosen as a person would, then downloaded; each ready for Excel (a BOM) unless turned off
+        page.get_by_text(name, exact=True).click()
+        settled(page)
+        files[name] = download(page, f"Download: {name}")
+        assert files[name].startswith(b"\xef\xbb\xbf")
 
     # Each download is in the Activity log, newest first, as the Export page has always described it.
     page.get_by_role("link", name="Activity log", exact=True).click()
     settled(page)
     log = page.get_by_test_id("stDataFrame").first
     checklist_title = "Munby–Fullan skills checklist"
-    for row, detail in enumerate([f"codebook of {checklist_title} (all checkpoints)",
-                                  f"wide CSV of {checklist_title} (all checkpoints)", "long CSV (all checkpoints)"]):
+    for row, detail in enumerate([f"what each column means, {checklist_title} (all checkpoints)",
+                                  f"file for Excel of {checklist_title} (all checkpoints)",
+                                  "file for analysis, one row per answer (all checkpoints)"]):
         # Columns: When, Who, What, Cohort, Detail.
         expect(log.locator(f"#glide-cell-1-{row}")).to_have_text("Demo Facilitator")
         expect(log.locator(f"#glide-cell-2-{row}")).to_have_text("exported")
         expect(log.locator(f"#glide-cell-4-{row}")).to_have_text(detail)
 
-    long_rows = list(csv.reader(io.StringIO(files["Download long CSV"].decode("utf-8"), newline="")))
-    wide_rows = list(csv.reader(io.StringIO(files["Download wide CSV"].decode("utf-8"), newline="")))
-    codebook = list(csv.reader(io.StringIO(files["Download codebook CSV"].decode("utf-8"), newline="")))
+    long_rows, wide_rows, codebook = (list(csv.reader(io.StringIO(files[name].decode("utf-8-sig"), newline="")))
+                                      for name in FILES)
     with sqlite3.connect(demo_server.db_path) as db:
         answers = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
         # The wide file has one row per leader per checkpoint: the submission that counts there (issue 9 asked for
@@ -95,13 +101,13 @@ def test_dashboard_draws_every_chart_and_exports_download_whole(demo_server: Ser
         assert checklist < db.execute(
             "SELECT COUNT(*) FROM submissions WHERE set_id = 'munby-fullan-skills'").fetchone()[0]
         leaders = {row[0] for row in db.execute("SELECT name FROM users WHERE role = 'leader'")}
-    assert long_rows[0][:4] == ["cohort", "leader_id", "leader_name", "leader_email"]
+    assert long_rows[0][:4] == ["Cohort", "Leader id", "Leader", "Email"]
     assert len(long_rows) - 1 == answers
     assert {row[2] for row in long_rows[1:]} <= leaders and {row[0] for row in long_rows[1:]} == {
         f"Demo cohort, {LEADERS} leaders (seed 4)"}
     assert wide_rows[0][-2:] == ["ambition-humility", "ambition-humility_note"]
     assert len(wide_rows) - 1 == checklist
-    assert codebook[0] == ["column", "question_text", "set_id", "set_title", "set_version", "kind", "scale_labels"]
+    assert codebook[0] == list(export.CODEBOOK_HEADER)
     assert [row[0] for row in codebook[1:]] == wide_rows[0]
 
 
@@ -137,7 +143,7 @@ def test_the_export_route_refuses_anyone_but_a_facilitator_of_the_cohort(demo_se
     for url, cookie in itertools.product(urls, (None, "made-up", cookies[leader], cookies[OTHER_FACILITATOR])):
         status, kind, body = get(url, cookie)
         assert (status, kind) == (403, "text/plain; charset=utf-8"), (url, cookie, status, body)
-        assert b"leader_email" not in body
+        assert b"Email" not in body
     with sqlite3.connect(demo_server.db_path) as db:
         assert db.execute(logged).fetchone()[0] == exports_before  # a refusal takes nothing, so logs nothing
 
@@ -146,4 +152,4 @@ def test_the_export_route_refuses_anyone_but_a_facilitator_of_the_cohort(demo_se
         status, kind, body = get(url, cookies[demo.FACILITATOR_EMAIL])
         assert (status, kind) == (200, "text/csv; charset=utf-8"), url
     status, kind, body = get(urls[0], cookies[demo.FACILITATOR_EMAIL])
-    assert (status, kind) == (200, "text/csv; charset=utf-8") and body.startswith(b"cohort,leader_id,")
+    assert (status, kind) == (200, "text/csv; charset=utf-8") and body.startswith(b"Cohort,Leader id,")

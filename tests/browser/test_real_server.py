@@ -223,12 +223,14 @@ def test_every_checkpoint_choice_sticks_back_and_forth_across_cohorts(demo_serve
     # Export: the file downloaded holds the chosen checkpoint's answers, whichever was chosen before.
     page.get_by_role("link", name="Export", exact=True).click()
     settled(page)
+    page.get_by_text("For analysis: one row per answer").click()
+    settled(page)
     for name in ("Mid-point", "Start of module"):
         choose(page, "Checkpoint", name)
         with page.expect_download() as download:
-            page.get_by_role("link", name="Download long CSV").click()
-        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"), newline="")))
-        assert {row["checkpoint"] for row in rows} == {name}
+            page.get_by_role("link", name="Download: For analysis: one row per answer").click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"), newline="")))
+        assert {row["Checkpoint"] for row in rows} == {name}
         assert len(rows) == recount(db, """
             SELECT COUNT(*) FROM answers a JOIN submissions s ON s.id = a.submission_id
             JOIN cohort_leaders cl ON cl.user_id = s.user_id JOIN cohorts c ON c.id = cl.cohort_id

@@ -14,7 +14,9 @@ import functools
 import io
 import itertools
 import operator
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -49,13 +51,15 @@ def to_csv(rows: Iterable[Mapping[str, object]], columns: Iterable[str], *, bom:
     return b"".join(_csv_chunks(rows, columns, bom=bom))
 
 
-def _csv_chunks(rows: Iterable[Mapping[str, object]], columns: Iterable[str], *, bom: bool) -> Chunks:
-    """:func:`to_csv`, :data:`CHUNK_ROWS` rows at a time: `rows` are read only as the chunks are."""
+def _csv_chunks(rows: Iterable[Mapping[str, object]], columns: Iterable[str], *, bom: bool,
+                header: Sequence[str] | None = None) -> Chunks:
+    """:func:`to_csv`, :data:`CHUNK_ROWS` rows at a time: `rows` are read only as the chunks are. The header row
+    is `header` if given, else the column names."""
     columns = list(columns)
     buffer = io.StringIO(newline="")
     buffer.write(BOM if bom else "")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow(header or columns)
     for number, row in enumerate(rows, start=1):
         writer.writerow(["" if row.get(column) is None else excel_safe(row.get(column)) for column in columns])
         if number % CHUNK_ROWS == 0:
@@ -105,6 +109,17 @@ _WIDE_FIXED = (
     "cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "counts_for_checkpoint", "submission_id",
     "submitted_at", "set_id", "set_version", "shared",
 )
+# Each column's header, as a person reads it; ids are only in columns named as ids. "Submitted" and "Written" are
+# local times in the cohort's time zone, which the header names (:func:`_headers`).
+HEADERS = {
+    "cohort": "Cohort", "leader_id": "Leader id", "leader_name": "Leader", "leader_email": "Email",
+    "checkpoint": "Checkpoint", "counts_for_checkpoint": "Counts for the checkpoint (1 = yes)",
+    "submission_id": "Submission id", "submitted_at": "Submitted", "set_id": "Question set id",
+    "set_version": "Question set version", "item_id": "Question id", "item_text": "Question", "rating": "Rating",
+    "shared": "Shared with facilitators (1 = yes)", "text": "Answer", "note": "Note",
+    "from": "From", "author_name": "Written by", "written_at": "Written", "message": "Message",
+}
+_LOCAL_TIMES = ("submitted_at", "written_at")
 _FIXED_MEANINGS = {
     "cohort": "Cohort name",
     "leader_id": "Reflect's id for the leader (stable)",
@@ -112,14 +127,34 @@ _FIXED_MEANINGS = {
     "leader_email": "Leader's email",
     "checkpoint": "Checkpoint whose window holds the submission time",
     "counts_for_checkpoint":
-        "1: the leader's latest submission in that checkpoint, the one cohort charts use (the wide file has only "
-        "these; the long file also has earlier ones, marked 0)",
+        "1: the leader's latest submission in that checkpoint, the one cohort charts use (the file for Excel has "
+        "only these; the file for analysis also has earlier ones, marked 0)",
     "submission_id": "Reflect's id for the submission",
-    "submitted_at": "When it was submitted (ISO 8601, UTC)",
+    "submitted_at": "When it was submitted, in the cohort's time zone (named in the header)",
     "set_id": "Question set id",
     "set_version": "Question set version the answers were given under",
     "shared": "1 if the leader shared this submission's free text with facilitators",
 }
+
+
+def _headers(columns: Iterable[str], zone: ZoneInfo) -> list[str]:
+    """The header row for `columns`: readable names, local times with their zone; an item's column keeps its id."""
+    return [f"{HEADERS[column]} ({zone.key})" if column in _LOCAL_TIMES else HEADERS.get(column, column)
+            for column in columns]
+
+
+def _local(stored: str | None, zone: ZoneInfo) -> str | None:
+    """A stored UTC time as the cohort reads it, to the second: "2027-01-03 09:30:00" (Excel reads it as a date)."""
+    return datetime.fromisoformat(stored).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if stored else stored
+
+
+def _zone_of(db: Database, cohort_id: int) -> ZoneInfo:
+    return ZoneInfo(db.execute("SELECT time_zone FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0])
+
+
+def _rating_cell(rating: int | None, scale: Sequence[str] | None) -> object:
+    """A rating as a number, or as its label on `scale` when one is given (REDCap's "labels")."""
+    return scale[rating - 1] if scale and rating is not None and 1 <= rating <= len(scale) else rating
 
 
 # The cohort's submissions (made while each leader belonged to it) with where each sits. Which one counts for a
@@ -196,34 +231,40 @@ class _CellsText:
 
 
 def cohort_long_csv(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id: int | None = None,
-                    bom: bool = False) -> bytes:
+                    bom: bool = False, scales: Mapping[str, Sequence[str]] | None = None) -> bytes:
     """Every submitted answer of the cohort's leaders, one row per answer (see :func:`cohort_long_chunks`)."""
-    return b"".join(cohort_long_chunks(db, actor, cohort_id, checkpoint_id=checkpoint_id, bom=bom))
+    return b"".join(cohort_long_chunks(db, actor, cohort_id, checkpoint_id=checkpoint_id, bom=bom, scales=scales))
 
 
 def cohort_long_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id: int | None = None,
-                       bom: bool = False) -> Chunks:
-    """The long file in chunks of about :data:`CHUNK_ROWS` rows, written as SQLite reads it: never the whole file.
+                       bom: bool = False, scales: Mapping[str, Sequence[str]] | None = None) -> Chunks:
+    """The file for analysis ("long"): one row per answer. With `scales` (each set's scale labels, by set id), a
+    rating is written as its label, not its number. In chunks of about :data:`CHUNK_ROWS` rows, written as SQLite
+    reads it: never the whole file.
 
     A row is its submission's cells, then its answer's. Each submission's cells are made once, not once per answer,
     and an answer without free text (an item's wording and a rating) repeats across leaders, so it is made once per
     distinct answer: at 10,000 leaders, 290,000 rows come from 35,000 submissions and a few hundred distinct answers.
     """
     access.cohort_for(db, actor, cohort_id)
-    return _long_chunks(db, cohort_id, checkpoint_id, bom)
+    return _long_chunks(db, cohort_id, checkpoint_id, bom, scales or {})
 
 
-def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool) -> Chunks:
+def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool,
+                 scales: Mapping[str, Sequence[str]]) -> Chunks:
     submission_text, answer_text = _CellsText(","), _CellsText("\r\n")
     repeated_answer_text = functools.cache(answer_text)
     buffer = io.StringIO(newline="")
     buffer.write(BOM if bom else "")
-    csv.writer(buffer, lineterminator="\r\n").writerow(LONG_COLUMNS)
+    zone = _zone_of(db, cohort_id)
+    csv.writer(buffer, lineterminator="\r\n").writerow(_headers(LONG_COLUMNS, zone))
     write, rows = buffer.write, 0
     with read_snapshot(db):
         for cells, answers in _placed_answers(db, cohort_id, None, checkpoint_id):
-            row_start, shared = submission_text(cells[:10]), cells[10]
-            for item_id, item_text, rating, text, note in answers:
+            row_start, shared = submission_text((*cells[:7], _local(cells[7], zone), *cells[8:10])), cells[10]
+            scale = scales.get(cells[8])
+            for item_id, item_text, stored_rating, text, note in answers:
+                rating = _rating_cell(stored_rating, scale)
                 write(row_start)
                 if text is None and note is None:
                     write(repeated_answer_text((item_id, item_text, rating, shared, None, None)))
@@ -256,32 +297,38 @@ def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
 
 
 def cohort_wide_csv(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *,
-                    checkpoint_id: int | None = None, bom: bool = False) -> bytes:
+                    checkpoint_id: int | None = None, bom: bool = False, labels: bool = False) -> bytes:
     """One row per leader per checkpoint for `qset` (see :func:`cohort_wide_chunks`)."""
-    return b"".join(cohort_wide_chunks(db, actor, cohort_id, qset, checkpoint_id=checkpoint_id, bom=bom))
+    return b"".join(cohort_wide_chunks(db, actor, cohort_id, qset, checkpoint_id=checkpoint_id, bom=bom,
+                                       labels=labels))
 
 
 def cohort_wide_chunks(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *,
-                       checkpoint_id: int | None = None, bom: bool = False) -> Chunks:
-    """One row per leader per checkpoint for `qset`: the submission that counts there (the one cohort charts use),
+                       checkpoint_id: int | None = None, bom: bool = False, labels: bool = False) -> Chunks:
+    """The file for Excel ("wide"), with ratings as their labels if `labels`: one row per leader per checkpoint
+    for `qset`: the submission that counts there (the one cohort charts use),
     one column per item (its rating, or its text if shared). Earlier submissions in a checkpoint, and any outside
     every checkpoint, are in the long file only. In chunks, as :func:`cohort_long_chunks`."""
     access.cohort_for(db, actor, cohort_id)
-    return _wide_chunks(db, cohort_id, qset, checkpoint_id, bom)
+    return _wide_chunks(db, cohort_id, qset, checkpoint_id, bom, qset.scale if labels else None)
 
 
 def _wide_chunks(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id: int | None,
-                 bom: bool) -> Chunks:
+                 bom: bool, scale: Sequence[str] | None) -> Chunks:
+    zone = _zone_of(db, cohort_id)
     with read_snapshot(db):
         columns = wide_columns(db, cohort_id, qset)
         placed = _placed_answers(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
-        yield from _csv_chunks((_wide_row(cells, answers) for cells, answers in placed), columns, bom=bom)
+        yield from _csv_chunks((_wide_row(cells, answers, zone, scale) for cells, answers in placed), columns,
+                               bom=bom, header=_headers(columns, zone))
 
 
-def _wide_row(cells: tuple, answers: list[tuple]) -> dict[str, object]:
+def _wide_row(cells: tuple, answers: list[tuple], zone: ZoneInfo, scale: Sequence[str] | None
+              ) -> dict[str, object]:
     row = dict(zip(_WIDE_FIXED, cells, strict=True))
+    row["submitted_at"] = _local(cells[_WIDE_FIXED.index("submitted_at")], zone)
     for item_id, _, rating, text, note in answers:
-        row[item_id] = rating if rating is not None else text
+        row[item_id] = _rating_cell(rating, scale) if rating is not None else text
         row[f"{item_id}_note"] = note
     return row
 
@@ -313,9 +360,10 @@ def _codebook_chunks(db: Database, cohort_id: int, qset: QuestionSet, bom: bool)
         ):
             wording.setdefault((version, item_id), item_text)
         columns = wide_columns(db, cohort_id, qset)
-    for column in columns:
+        zone = _zone_of(db, cohort_id)
+    for column, header in zip(columns, _headers(columns, zone), strict=True):
         if column in _FIXED_MEANINGS:
-            rows.append({"column": column, "question_text": _FIXED_MEANINGS[column], "set_id": "", "set_title": "",
+            rows.append({"column": header, "question_text": _FIXED_MEANINGS[column], "set_id": "", "set_title": "",
                          "set_version": "", "kind": "", "scale_labels": ""})
             continue
         item_id, is_note = (column[: -len("_note")], True) if column.endswith("_note") else (column, False)
@@ -330,7 +378,7 @@ def _codebook_chunks(db: Database, cohort_id: int, qset: QuestionSet, bom: bool)
                 "scale_labels": scale if qset.is_rating and not is_note else "",
             })
     yield from _csv_chunks(rows, ("column", "question_text", "set_id", "set_title", "set_version", "kind",
-                                  "scale_labels"), bom=bom)
+                                  "scale_labels"), bom=bom, header=CODEBOOK_HEADER)
 
 
 FEEDBACK_COLUMNS = ("cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "submission_id",
@@ -352,6 +400,7 @@ def feedback_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id
 
 
 def _feedback_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool) -> Chunks:
+    zone = _zone_of(db, cohort_id)
     with read_snapshot(db):
         rows = db.execute(
             f"""WITH {_PLACED}
@@ -366,7 +415,19 @@ def _feedback_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bo
                       f.written_at, f.id""",
             {"cohort_id": cohort_id, "set_id": None, "checkpoint_id": checkpoint_id})
         columns = [column[0] for column in rows.description]
-        yield from _csv_chunks((dict(zip(columns, row, strict=True)) for row in rows), FEEDBACK_COLUMNS, bom=bom)
+        yield from _csv_chunks((_with_local_times(dict(zip(columns, row, strict=True)), zone) for row in rows),
+                               FEEDBACK_COLUMNS, bom=bom, header=_headers(FEEDBACK_COLUMNS, zone))
+
+
+def _with_local_times(row: dict[str, object], zone: ZoneInfo) -> dict[str, object]:
+    for column in _LOCAL_TIMES:
+        if column in row:
+            row[column] = _local(row[column], zone)  # type: ignore[arg-type]
+    return row
+
+
+CODEBOOK_HEADER = ("Column", "Meaning", "Question set id", "Question set", "Question set version", "Kind",
+                   "Scale labels")
 
 
 def logged(db: Database, actor: Actor, cohort_id: int, description: str, make: CohortFile) -> bytes:
@@ -403,8 +464,9 @@ ABOUT_ME_COLUMNS = ("kind", "when", "what", "detail")
 
 
 def about_me_csv(db: Database, user_id: int, *, bom: bool = False) -> bytes:
-    """Everything else Reflect holds about a person, beside their answers: their account, their cohort and the
-    audit log's entries of what they did. (Answers are in :func:`leader_csv`; the password hash is not given out.)"""
+    """Everything else Reflect holds about a person, beside their answers: their account, their cohort, the feedback
+    on their submissions (and their replies) and the audit log's entries of what they did. (Answers are in
+    :func:`leader_csv`; the password hash is not given out.)"""
     user = db.execute("SELECT name, email, role, created_at, failed_sign_ins, locked_until FROM users WHERE id = ?",
                       [user_id]).fetchone()
     if user is None:
@@ -421,6 +483,12 @@ def about_me_csv(db: Database, user_id: int, *, bom: bool = False) -> bytes:
              for cohort, joined_at in db.execute(
                  "SELECT c.name, l.joined_at FROM cohort_leaders l JOIN cohorts c ON c.id = l.cohort_id "
                  "WHERE l.user_id = ? ORDER BY l.joined_at", [user_id])]
+    rows += [{"kind": "feedback", "when": written_at, "what": f"from {author} on your submission of {submitted_at}",
+              "detail": body}
+             for written_at, author, submitted_at, body in db.execute(
+                 """SELECT f.written_at, COALESCE(u.name, 'a deleted account'), s.submitted_at, f.body
+                    FROM feedback f JOIN submissions s ON s.id = f.submission_id LEFT JOIN users u ON u.id = f.author_id
+                    WHERE s.user_id = ? ORDER BY f.written_at, f.id""", [user_id])]
     rows += [{"kind": "activity", "when": at, "what": action, "detail": detail}
              for at, action, detail in db.execute(
                  "SELECT at, action, detail FROM audit_log WHERE actor_id = ? ORDER BY at, id", [user_id])]

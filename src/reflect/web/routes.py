@@ -122,11 +122,12 @@ EXPORT_KINDS = ("long", "wide", "codebook", "feedback")
 
 
 def export_url(cohort_id: int, kind: str, *, checkpoint_id: int | None = None, set_id: str | None = None,
-               bom: bool = False) -> str:
+               bom: bool = False, labels: bool = False) -> str:
     """Where the Export page's link downloads a cohort file (:func:`export_file`): `set_id` names the question set
-    of the wide file and the codebook; `bom` starts the file with a BOM, for Excel."""
+    of the wide file and the codebook; `bom` starts the file with a BOM, for Excel; `labels` writes ratings as their
+    labels (wide and long files)."""
     query = {"checkpoint": checkpoint_id, "set": set_id if kind in ("wide", "codebook") else None,
-             "bom": 1 if bom else None}
+             "bom": 1 if bom else None, "labels": 1 if labels and kind in ("wide", "long") else None}
     wanted = urlencode({name: value for name, value in query.items() if value is not None})
     return f"/export/{cohort_id}/{kind}.csv" + (f"?{wanted}" if wanted else "")
 
@@ -155,11 +156,13 @@ def _start_export(request: Request) -> Response:
     set_id = query.get("set") or next((qset.id for qset in sets.values() if qset.is_rating), "")
     if kind not in EXPORT_KINDS or (kind in ("wide", "codebook") and set_id not in sets):
         return _refused("There is no such file.", 404)
+    scales = {qset.id: qset.scale for qset in sets.values()} if query.get("labels") == "1" else None
     db = open_db(migrate=False, any_thread=True)  # the chunks are read on whichever worker thread asks for them
     response: Response | None = None
     try:
         response = _checked_export(db, request.cookies.get(sessions.COOKIE), cohort_id, kind, checkpoint_id,
-                                   sets.get(set_id), bom=query.get("bom") == "1")
+                                   sets.get(set_id), bom=query.get("bom") == "1",
+                                   scales=scales)
         return response
     finally:
         if not isinstance(response, _Download):  # refused, or failed
@@ -167,9 +170,9 @@ def _start_export(request: Request) -> Response:
 
 
 def _checked_export(db: Database, token: str | None, cohort_id: int, kind: str, checkpoint_id: int | None,
-                    qset: QuestionSet | None, *, bom: bool) -> Response:
+                    qset: QuestionSet | None, *, bom: bool, scales: dict[str, tuple[str, ...]] | None) -> Response:
     """Check who asks (the person the cookie's session belongs to) and what for, log it, and hand the file's chunks
-    to a response that streams them."""
+    to a response that streams them; with `scales`, ratings are written as their labels."""
     session = sessions.find(db, token=token) if token else None
     user = accounts.get_user(db, session.user_id) if session else None
     if user is None:
@@ -181,21 +184,22 @@ def _checked_export(db: Database, token: str | None, cohort_id: int, kind: str, 
     point = next((p for p in checkpoints.of_cohort(db, cohort_id) if p.id == checkpoint_id), None)
     if checkpoint_id is not None and point is None:
         return _refused("That cohort has no such checkpoint.", 404)
-    # The same descriptions and file names as the Export page has always used.
+    # Described in the Activity log, and named, in the Export page's words.
     slug = f"reflect-cohort-{cohort_id}" + (f"-checkpoint-{point.id}" if point else "")
     scope = point.name if point else "all checkpoints"
     make: export.CohortStream
     if kind == "feedback":
-        description, file_name = "feedback on shared submissions", f"{slug}-feedback.csv"
+        description, file_name = "feedback on shared reflections", f"{slug}-feedback.csv"
         make = functools.partial(export.feedback_chunks, checkpoint_id=checkpoint_id, bom=bom)
     elif kind == "long" or qset is None:
-        description, file_name = "long CSV", f"{slug}-long.csv"
-        make = functools.partial(export.cohort_long_chunks, checkpoint_id=checkpoint_id, bom=bom)
+        description, file_name = "file for analysis, one row per answer", f"{slug}-for-analysis.csv"
+        make = functools.partial(export.cohort_long_chunks, checkpoint_id=checkpoint_id, bom=bom, scales=scales)
     elif kind == "wide":
-        description, file_name = f"wide CSV of {qset.title}", f"{slug}-{qset.id}-wide.csv"
-        make = functools.partial(export.cohort_wide_chunks, qset=qset, checkpoint_id=checkpoint_id, bom=bom)
+        description, file_name = f"file for Excel of {qset.title}", f"{slug}-{qset.id}-for-excel.csv"
+        make = functools.partial(export.cohort_wide_chunks, qset=qset, checkpoint_id=checkpoint_id, bom=bom,
+                                 labels=scales is not None)
     else:
-        description, file_name = f"codebook of {qset.title}", f"{slug}-{qset.id}-codebook.csv"
+        description, file_name = f"what each column means, {qset.title}", f"{slug}-{qset.id}-columns.csv"
         make = functools.partial(export.codebook_chunks, qset=qset, bom=bom)
     return _Download(db, export.logged_stream(db, user, cohort_id, f"{description} ({scope})", make), file_name)
 
