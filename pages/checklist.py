@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reflect.domain import accounts, responses
+from reflect.domain import accounts, feedback, responses
 from reflect.web import answers, context, guard, show
 
 db, user = guard.require_user(accounts.LEADER)
@@ -12,7 +12,13 @@ if not sets:
     st.info("There is no skills checklist to complete yet. Your facilitator or administrator can add one.")
     st.stop()
 
-for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
+# Opens on a set with feedback not yet seen (from Home's "Read and reply"); switching reruns, so the page knows
+# which set is in view.
+new_messages = feedback.new_for_leader(db, user.id)
+if opening := next((qset.title for qset in sets if new_messages.get(qset.id)), None):
+    st.session_state["checklist_set"] = opening  # not `default=`: a changed default would make the tabs anew, on the first
+tabs = st.tabs([qset.title for qset in sets], key="checklist_set", on_change="rerun")
+for qset, tab in zip(sets, tabs, strict=True):
     with tab:
         st.markdown(qset.intro)
         st.caption(f"Source: {qset.source}")
@@ -48,7 +54,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")
-        answers.sharing_controls(db, user, qset, earlier)
+        answers.sharing_controls(db, user, qset, earlier, in_view=tab.open is not False)
         answers.what_submitting_counts_for(db, user)
         if submission := answers.submit_button(db, user, qset, "Submit my ratings"):
             st.success(f"Submitted {show.local_time(submission.submitted_at)}. See how you have moved on My progress.")

@@ -45,8 +45,8 @@ qset = st.selectbox("Question set", sets, format_func=lambda q: q.title, key="ex
                     disabled=kind not in ("wide", "codebook"),
                     help="The file for Excel and its column meanings are one question set at a time; the file for "
                          "analysis and the feedback hold them all.")
-labels = st.radio("Ratings as", ["Numbers (1 to 5)", "Labels (as leaders saw them)"], key="export_ratings",
-                  horizontal=True, disabled=kind not in ("wide", "long")) != "Numbers (1 to 5)"
+labels = st.radio("Ratings as", ["Numbers", "Labels (as leaders saw them)"], key="export_ratings",
+                  horizontal=True, disabled=kind not in ("wide", "long")) != "Numbers"
 excel = st.toggle("Ready for Excel (UTF-8 with BOM)", value=True, key="export_bom",
                   help="Leave on for Excel, so accented letters read right. Turn off only if another program shows "
                        "odd characters at the very start of the file.")

@@ -54,3 +54,4 @@ for reflection in shared:
     with answers.shared_reflection(qset, reflection, f"{reflection.name} · {reflection.email}, submitted "
                                                      f"{show.local_time(reflection.submission.submitted_at)}"):
         conversation.for_facilitator(db, user, cohort.id, reflection.submission.id)
+conversation.unsent_feedback(reflection.submission.id for reflection in shared)

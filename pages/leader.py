@@ -36,3 +36,4 @@ for reflection in shared:
     qset = sets[reflection.submission.set_id]
     with answers.shared_reflection(qset, reflection, f"{qset.title}: {answers.counted_for(reflection.submission)}"):
         conversation.for_facilitator(db, user, cohort.id, reflection.submission.id)
+conversation.unsent_feedback(reflection.submission.id for reflection in shared)

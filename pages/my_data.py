@@ -41,7 +41,8 @@ else:
 st.download_button(
     "Download my account details and activity", export.about_me_csv(db, user.id), file_name="reflect-about-me.csv",
     mime="text/csv", icon=":material/person:",
-    help="Your name, email, role and cohort, and the log of what you did in Reflect (submitted, shared, joined).",
+    help="Your name, email, role and cohort, your facilitators' feedback on what you shared and your replies, and "
+         "the log of what you did in Reflect (submitted, shared, joined).",
 )
 
 st.subheader("My account")

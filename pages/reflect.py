@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from reflect.domain import accounts, responses
+from reflect.domain import accounts, feedback, responses
 from reflect.web import answers, context, guard, show
 
 db, user = guard.require_user(accounts.LEADER)
@@ -12,7 +12,13 @@ if not sets:
     st.info("There are no reflection questions to answer yet. Your facilitator or administrator can add them.")
     st.stop()
 
-for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
+# Opens on a set with feedback not yet seen (from Home's "Read and reply"); switching reruns, so the page knows
+# which set is in view.
+new_messages = feedback.new_for_leader(db, user.id)
+if opening := next((qset.title for qset in sets if new_messages.get(qset.id)), None):
+    st.session_state["reflect_set"] = opening  # not `default=`: a changed default would make the tabs anew, on the first
+tabs = st.tabs([qset.title for qset in sets], key="reflect_set", on_change="rerun")
+for qset, tab in zip(sets, tabs, strict=True):
     with tab:
         st.markdown(qset.intro)
         st.caption(f"Source: {qset.source}")
@@ -51,7 +57,7 @@ for qset, tab in zip(sets, st.tabs([qset.title for qset in sets]), strict=True):
                     with st.container(border=True):
                         st.text(answer.text if answer and answer.text else "(no answer)")
 
-        answers.sharing_controls(db, user, qset, earlier)
+        answers.sharing_controls(db, user, qset, earlier, in_view=tab.open is not False)
         answers.what_submitting_counts_for(db, user)
         if submission := answers.submit_button(db, user, qset, "Submit these reflections"):
             st.success(

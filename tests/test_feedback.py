@@ -32,18 +32,22 @@ def test_a_facilitator_writes_the_leader_reads_it_as_new_and_replies(shared):
     [seen] = feedback.threads_of_leader(db, lee.id)[made.id]
     assert seen.new and seen.body == "Which governors? Say more."
 
-    feedback.mark_seen(db, lee.id, [made.id])
+    later = feedback.write(db, fran, north.id, made.id, "And when?")  # written after Lee's page drew the first
+    feedback.mark_seen(db, lee.id, [seen.id])
+    assert feedback.new_for_leader(db, lee.id) == {"tiny": 1}, "a message the page did not show is still new"
+    feedback.mark_seen(db, lee.id, [later.id])
     assert feedback.new_for_leader(db, lee.id) == {}
     feedback.reply(db, lee.id, made.id, "The chair and the vice-chair.")
     feedback.reply(db, lee.id, made.id, "And the clerk.")
     thread = feedback.thread(db, fran, north.id, made.id)
     assert [(m.author, m.from_leader, m.body) for m in thread] == [
-        ("Fran", False, "Which governors? Say more."), ("Leader 1", True, "The chair and the vice-chair."),
+        ("Fran", False, "Which governors? Say more."), ("Fran", False, "And when?"),
+        ("Leader 1", True, "The chair and the vice-chair."),
         ("Leader 1", True, "And the clerk.")]
     assert feedback.new_for_leader(db, lee.id) == {}, "a leader's own replies are never new to them"
     logged = audit.for_facilitator(db, fran)
     assert list(logged["What"]).count(audit.FEEDBACK_REPLIED) == 2
-    assert list(logged["What"]).count(audit.FEEDBACK_WRITTEN) == 1
+    assert list(logged["What"]).count(audit.FEEDBACK_WRITTEN) == 2
 
 
 def test_unsharing_hides_the_thread_from_facilitators_and_keeps_it_for_the_leader(shared):
@@ -89,7 +93,7 @@ def test_a_blank_or_too_long_message_is_refused_with_what_to_fix(shared):
     db, fran, north, lee, made, *_ = shared
     with pytest.raises(InvalidText, match="Write a message"):
         feedback.write(db, fran, north.id, made.id, "  \n ")
-    with pytest.raises(InvalidText, match="Remove 1 characters"):
+    with pytest.raises(InvalidText, match="This message is 2,001 characters long.*Remove 1 characters"):
         feedback.reply(db, lee.id, made.id, "x" * (feedback.MAX_MESSAGE + 1))
     assert db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 0
 

@@ -137,7 +137,7 @@ def test_feedback_on_a_shared_reflection_goes_both_ways_and_unsharing_hides_it_f
     expect(lee.get_by_text("Your facilitator wrote to you: 1 new message", exact=False)).to_be_visible()
     lee.get_by_role("link", name="Read and reply").first.click()
     settled(lee)
-    lee.get_by_role("tab", name=REFLECTION.title).click()
+    expect(lee.get_by_role("tab", name=REFLECTION.title)).to_have_attribute("aria-selected", "true")  # opened there
     expect(lee.get_by_text("Which **governors**? <b>Say more</b>.", exact=True)).to_be_visible()
     expect(lee.get_by_text("Fran (facilitator)", exact=False)).to_contain_text("New")
     lee.get_by_label("Your reply", exact=False).fill("The chair, on <i>Tuesdays</i>.")
@@ -149,9 +149,10 @@ def test_feedback_on_a_shared_reflection_goes_both_ways_and_unsharing_hides_it_f
     expect(lee.get_by_text("Your facilitator wrote to you", exact=False)).to_have_count(0)  # read now
 
     _shared_reflections_on_completion(fran, server.url)
-    fran.get_by_text("Feedback (2)").click()
+    fran.get_by_text("Feedback (2) · the leader replied").click()
     expect(fran.get_by_text("Lee (leader)", exact=False)).to_be_visible()
     expect(fran.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_be_visible()
+    fran.get_by_label("Your feedback", exact=False).fill("Thank you: a good start.")  # sent after Lee unshares
 
     goto(lee, server.url + "/reflect")  # Lee stops sharing it
     lee.get_by_role("tab", name=REFLECTION.title).click()
@@ -165,6 +166,10 @@ def test_feedback_on_a_shared_reflection_goes_both_ways_and_unsharing_hides_it_f
     expect(lee.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_be_visible()  # kept for Lee
     expect(lee.get_by_label("Your reply", exact=False)).to_have_count(0)
 
+    fran.get_by_role("button", name="Send feedback").click()  # too late: nothing typed is lost
+    settled(fran)
+    expect(fran.get_by_text("Not sent. The leader no longer shares this submission", exact=False)).to_be_visible()
+    expect(fran.get_by_test_id("stCode")).to_contain_text("Thank you: a good start.")
     _shared_reflections_on_completion(fran, server.url)
     expect(fran.get_by_text("No one has shared a submission", exact=False)).to_be_visible()
     expect(fran.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_have_count(0)

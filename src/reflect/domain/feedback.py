@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from reflect.domain import access, audit, cohorts
+from reflect.domain import access, audit
 from reflect.domain.access import Actor
 from reflect.domain.text import InvalidText, clean_text, is_blank
 from reflect.storage.db import insert, stamp, write_transaction
@@ -72,8 +72,12 @@ def reply(db: Database, user_id: int, submission_id: int, body: str, *, now: dat
         if not shared:
             raise NotShared("Share this submission again to reply: your facilitators cannot see it now.")
         message = _add(db, submission_id, user_id, text, now)
-        audit.record(db, actor_id=user_id, action=audit.FEEDBACK_REPLIED,
-                     cohort_id=cohorts.leaders_cohort_id(db, user_id), detail=f"submission {submission_id}")
+        # Logged for each cohort whose facilitators see the submission: those the leader had joined when making it.
+        for (cohort_id,) in db.execute("""SELECT cl.cohort_id FROM cohort_leaders cl JOIN submissions s
+                                          ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
+                                          WHERE s.id = ?""", [submission_id]).fetchall():
+            audit.record(db, actor_id=user_id, action=audit.FEEDBACK_REPLIED, cohort_id=cohort_id,
+                         detail=f"submission {submission_id}")
     return message
 
 
@@ -101,18 +105,19 @@ def new_for_leader(db: Database, user_id: int) -> dict[str, int]:
                               GROUP BY s.set_id""", [user_id]).fetchall())
 
 
-def mark_seen(db: Database, user_id: int, submission_ids: list[int]) -> None:
-    """Record that the leader's page has shown them every message on these submissions of theirs."""
+def mark_seen(db: Database, user_id: int, message_ids: list[int]) -> None:
+    """Record that the leader's page has shown them these messages (on their own submissions: others are left)."""
     with write_transaction(db):
-        db.execute("""UPDATE feedback SET seen_by_leader_at = ? WHERE seen_by_leader_at IS NULL AND submission_id IN (
-                          SELECT id FROM submissions WHERE user_id = ? AND id IN (SELECT value FROM json_each(?)))""",
-                   [current_time(), user_id, json.dumps(list(submission_ids))])
+        db.execute("""UPDATE feedback SET seen_by_leader_at = ?
+                      WHERE seen_by_leader_at IS NULL AND id IN (SELECT value FROM json_each(?))
+                            AND submission_id IN (SELECT id FROM submissions WHERE user_id = ?)""",
+                   [current_time(), json.dumps(list(message_ids)), user_id])
 
 
 def _cleaned(body: str) -> str:
     if is_blank(body):
         raise InvalidText("Write a message before you send it.")
-    return clean_text(body, limit=MAX_MESSAGE).strip()
+    return clean_text(body, limit=MAX_MESSAGE, thing="message").strip()
 
 
 def _shared_in(db: Database, cohort_id: int, submission_id: int) -> bool:

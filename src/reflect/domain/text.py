@@ -13,11 +13,12 @@ class InvalidText(ValueError):
     """Text that cannot be saved as it is; the message tells the person what to change."""
 
 
-def clean_text(value: str, *, limit: int) -> str:
+def clean_text(value: str, *, limit: int, thing: str = "answer") -> str:
     """Return `value` normalised for storage, or raise :class:`InvalidText` saying what to fix.
 
     Line endings become ``\\n``, bidi controls are dropped, and `limit` counts characters (code points) after
-    normalisation. Nothing is silently cut: text over the limit is refused with how much to remove.
+    normalisation. Nothing is silently cut: text over the limit is refused with how much to remove (the message
+    calls the text `thing`).
     """
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.translate(_BIDI_CONTROLS)
@@ -29,7 +30,7 @@ def clean_text(value: str, *, limit: int) -> str:
             )
     if len(text) > limit:
         raise InvalidText(
-            f"This answer is {len(text):,} characters long; the limit is {limit:,}. "
+            f"This {thing} is {len(text):,} characters long; the limit is {limit:,}. "
             f"Remove {len(text) - limit:,} characters to save it."
         )
     return text

@@ -483,7 +483,8 @@ def about_me_csv(db: Database, user_id: int, *, bom: bool = False) -> bytes:
              for cohort, joined_at in db.execute(
                  "SELECT c.name, l.joined_at FROM cohort_leaders l JOIN cohorts c ON c.id = l.cohort_id "
                  "WHERE l.user_id = ? ORDER BY l.joined_at", [user_id])]
-    rows += [{"kind": "feedback", "when": written_at, "what": f"from {author} on your submission of {submitted_at}",
+    rows += [{"kind": "feedback", "when": written_at,
+              "what": f"from {author} on your submission of {_local(submitted_at, ZoneInfo('UTC'))} UTC",
               "detail": body}
              for written_at, author, submitted_at, body in db.execute(
                  """SELECT f.written_at, COALESCE(u.name, 'a deleted account'), s.submitted_at, f.body

@@ -240,20 +240,28 @@ def counted_for(submission: responses.Submission) -> str:
     return f"Submitted {local_time(submission.submitted_at)}{where}"
 
 
-def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[responses.Submission]) -> None:
+def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[responses.Submission], *,
+                     in_view: bool = True) -> None:
     """Each submission of `qset` with a "Share with my facilitator" switch (off until the leader turns it on) and
-    any conversation with their facilitators on it, opened at once when it holds a message they have not seen."""
+    any conversation with their facilitators on it, opened at first when it holds a message they have not seen.
+
+    A message counts as seen only once it is on screen: `in_view` (the tab holding this is the one open) and the
+    list open."""
     if not made:
         return
     shared = responses.shared_ids(db, user.id)
     threads = feedback.threads_of_leader(db, user.id)
-    new = sum(message.new for submission in made for message in threads.get(submission.id, ()))
+    new = [message.id for submission in made for message in threads.get(submission.id, ()) if message.new]
+    label = f"Your submissions ({len(made)}) and sharing"
     if new:
-        st.info(f"Your facilitator wrote to you: {count_of(new, 'new message')}, under “Your submissions and "
-                "sharing” below.", icon=":material/forum:")
+        st.info(f"Your facilitator wrote to you: {count_of(len(new), 'new message')}, under “{label}” below.",
+                icon=":material/forum:")
     what = "notes" if qset.is_rating else "written answers"
-    with st.expander(f"Your submissions ({len(made)}) and sharing", icon=":material/share:", expanded=bool(new),
-                     key=f"submissions_open:{qset.id}"):
+    key = f"submissions_open:{qset.id}"
+    if new:  # opened for what is new; after that it stays as the leader leaves it (a changed `expanded` would not)
+        st.session_state[key] = True
+    box = st.expander(label, icon=":material/share:", key=key, on_change="rerun")
+    with box:
         st.caption(f"Your {what} are private unless you share a submission. Your cohort's facilitators can then read "
                    "that submission, and write to you about it; you can stop sharing at any time.")
         for submission in made:
@@ -264,8 +272,8 @@ def sharing_controls(db: Database, user: User, qset: QuestionSet, made: list[res
                 on_change=_toggle_share, args=(user.id, submission.id),
             )
             conversation.for_leader(user, submission.id, threads.get(submission.id, []), submission.id in shared)
-    if new:
-        feedback.mark_seen(db, user.id, [submission.id for submission in made])
+    if new and in_view and box.open is not False:
+        feedback.mark_seen(db, user.id, new)
 
 
 def shared_reflection(qset: QuestionSet, reflection: responses.SharedReflection, heading: str) -> DeltaGenerator:
