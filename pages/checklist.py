@@ -16,7 +16,7 @@ if not sets:
 # which set is in view.
 new_messages = feedback.new_for_leader(db, user.id)
 if opening := next((qset.title for qset in sets if new_messages.get(qset.id)), None):
-    st.session_state["checklist_set"] = opening  # not `default=`: a changed default would make the tabs anew, on the first
+    st.session_state["checklist_set"] = opening  # not `default=`: a changed default makes the tabs anew
 tabs = st.tabs([qset.title for qset in sets], key="checklist_set", on_change="rerun")
 for qset, tab in zip(sets, tabs, strict=True):
     with tab:
@@ -28,13 +28,19 @@ for qset, tab in zip(sets, tabs, strict=True):
         current = responses.current_drafts(db, user.id, qset)
         since = responses.fresh_since(db, user.id)
         last_time = responses.ratings_before(db, user.id, qset, since) if since else {}
-        rated = len(responses.answered(qset, current))
+        then = responses.asks_then(db, user.id, qset)
+        rated = len(responses.answered(qset, current, then=then))
+        if then:
+            st.info("At this checkpoint, rate each skill twice: **Now**, as you see yourself today, and **Looking "
+                    "back**, as you now think you were at the start of the module. Both are needed to submit.",
+                    icon=":material/history:")
         st.caption(("A new checkpoint starts afresh: rate each skill as you see it now. Your rating at the last "
                     "checkpoint is shown under each skill as a hint. " if last_time else "")
-                   + f"Rate all {len(qset.items)} skills to submit. "
+                   + f"Rate all {len(qset.items)} skills{' both ways' if then else ''} to submit. "
                    + (f"A note on “{qset.note_prompt}” is optional, up to {responses.MAX_NOTE:,} characters. "
                       if qset.note_prompt else "") + "Everything saves as you go.")
-        st.progress(rated / len(qset.items), text=f"{rated} of {len(qset.items)} skills rated")
+        st.progress(rated / len(qset.items), text=f"{rated} of {len(qset.items)} skills rated"
+                    + (" now and looking back" if then else ""))
         earlier = responses.submissions(db, user.id, qset.id)
         if earlier and not last_time:
             show.plain(f"You have submitted this checklist {show.count_of(len(earlier), 'time')}. Latest: "
@@ -46,8 +52,14 @@ for qset, tab in zip(sets, tabs, strict=True):
                 st.markdown(f"**{number}. {item.text}**")
                 if item.id in last_time:
                     st.caption(f"Last time: {last_time[item.id]} · {qset.scale_label(last_time[item.id])}")
+                if then:
+                    st.markdown("**Now**")
                 answers.draft_rating(user.id, qset, item.id, current.get(item.id),
                                      label=answers.rating_label(number, item.text))
+                if then:
+                    st.markdown(f"**{answers.LOOKING_BACK}**")
+                    answers.draft_rating(user.id, qset, item.id, current.get(item.id), field="then_rating",
+                                         label=answers.then_label(number, item.text))
                 if qset.note_prompt:
                     answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
                                   label=f"{qset.note_prompt} (optional)", height=68)

@@ -98,6 +98,24 @@ with timeline:
         else:
             st.success("Checkpoints saved." if changed else "Nothing to save: the checkpoints are as stored.")
 
+    st.subheader("Rating looking back")
+    st.caption("Ratings at the start of a course tend to run high: the course changes what people think good looks "
+               "like. At the checkpoint chosen here (usually the last), the checklist also asks each leader to rate "
+               "each skill as they now think they were at the start of the module. Impact compares the two.")
+    names = {point.id: point.name for point in current}
+    asked = next((point.id for point in current if point.asks_then), None)
+    options = [None, *names]
+    looking_back = st.selectbox("Ask for a rating looking back at", options, index=options.index(asked),
+                                key=f"asks_then:{cohort.id}",
+                                format_func=lambda point_id: "No checkpoint" if point_id is None else names[point_id])
+    if st.button("Save", key=f"save_asks_then:{cohort.id}", disabled=looking_back == asked):
+        try:
+            checkpoints.ask_then_at(db, user, cohort.id, looking_back)
+        except CheckpointError as error:
+            st.error(str(error))
+        else:
+            st.rerun()
+
 with people:
     st.dataframe(pd.DataFrame(cohorts.facilitators_of(db, user, cohort.id), columns=["Name", "Email"]), hide_index=True)
     with st.form("co_facilitator", clear_on_submit=True):

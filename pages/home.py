@@ -48,7 +48,8 @@ next_step = None
 new_messages = feedback.new_for_leader(db, user.id)
 for qset in context.question_sets().values():
     page = "pages/checklist.py" if qset.is_rating else "pages/reflect.py"
-    answered = len(responses.answered(qset, responses.current_drafts(db, user.id, qset)))
+    answered = len(responses.answered(qset, responses.current_drafts(db, user.id, qset),
+                                      then=responses.asks_then(db, user.id, qset)))
     made = responses.submissions(db, user.id, qset.id)
     # At an open checkpoint, where this set stands there, as the facilitators' Completion page says.
     counted_here = responses.status_at(db, user.id, qset, point)[1] if point else None

@@ -16,7 +16,7 @@ if not sets:
 # which set is in view.
 new_messages = feedback.new_for_leader(db, user.id)
 if opening := next((qset.title for qset in sets if new_messages.get(qset.id)), None):
-    st.session_state["reflect_set"] = opening  # not `default=`: a changed default would make the tabs anew, on the first
+    st.session_state["reflect_set"] = opening  # not `default=`: a changed default makes the tabs anew
 tabs = st.tabs([qset.title for qset in sets], key="reflect_set", on_change="rerun")
 for qset, tab in zip(sets, tabs, strict=True):
     with tab:

@@ -67,6 +67,7 @@ CALLS = {
         lambda w, actor: responses.shared_in_cohort(w.db, actor, w.north.id, TINY.id, w.start.id)),
     "feedback.write (on Lee's)": lambda w, actor: feedback.write(w.db, actor, w.north.id, w.shared.id, "Thanks"),
     "feedback.thread (on Lee's)": lambda w, actor: feedback.thread(w.db, actor, w.north.id, w.shared.id),
+    "checkpoints.ask_then_at": lambda w, actor: checkpoints.ask_then_at(w.db, actor, w.north.id, w.start.id),
     "checkpoints.replace_all": lambda w, actor: checkpoints.replace_all(w.db, actor, w.north.id,
                                                                         [(w.start.id, "Mine now", *days(JAN, MAR))]),
     "cohorts.run_by": lambda w, actor: cohorts.run_by(w.db, actor, w.north.id),

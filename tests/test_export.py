@@ -44,7 +44,7 @@ def north(db):
 
 FIXED = ("Cohort,Leader id,Leader,Email,Checkpoint,Counts for the checkpoint (1 = yes),Submission id,"
          "Submitted (Europe/London),Question set id,Question set version,")
-HEADER = FIXED + "Question id,Question,Rating,Shared with facilitators (1 = yes),Answer,Note\r\n"
+HEADER = FIXED + "Question id,Question,Rating,Rating looking back,Shared with facilitators (1 = yes),Answer,Note\r\n"
 ANN_1 = "North,2,Ann,ann@school.org.uk,Start,0,1,2027-01-02 00:00:00,tiny,1,"
 ANN_2 = "North,2,Ann,ann@school.org.uk,Start,1,2,2027-01-03 00:00:00,tiny,1,"
 BOB = "North,3,Bob,bob@school.org.uk,End,1,3,2027-02-02 00:00:00,tiny,1,"
@@ -53,12 +53,12 @@ BOB = "North,3,Bob,bob@school.org.uk,End,1,3,2027-02-02 00:00:00,tiny,1,"
 def test_long_has_one_row_per_answer_and_free_text_only_where_shared(db, north):
     expected = (
         HEADER
-        + ANN_1 + "a,Skill A,1,0,,\r\n"
-        + ANN_1 + "b,Skill B,3,0,,\r\n"
-        + ANN_2 + "a,Skill A,2,1,,\"'-because\nI know\"\r\n"
-        + ANN_2 + "b,Skill B,3,1,,\"'-because\nI know\"\r\n"
-        + BOB + "a,Skill A,3,0,,\r\n"
-        + BOB + "b,Skill B,3,0,,\r\n"
+        + ANN_1 + "a,Skill A,1,,0,,\r\n"
+        + ANN_1 + "b,Skill B,3,,0,,\r\n"
+        + ANN_2 + "a,Skill A,2,,1,,\"'-because\nI know\"\r\n"
+        + ANN_2 + "b,Skill B,3,,1,,\"'-because\nI know\"\r\n"
+        + BOB + "a,Skill A,3,,0,,\r\n"
+        + BOB + "b,Skill B,3,,0,,\r\n"
     )
     assert export.cohort_long_csv(db, SYSTEM, north.id) == expected.encode("utf-8")
     assert export.cohort_long_csv(db, SYSTEM, north.id, bom=True) == b"\xef\xbb\xbf" + expected.encode("utf-8")
@@ -66,7 +66,7 @@ def test_long_has_one_row_per_answer_and_free_text_only_where_shared(db, north):
 
 def test_long_filtered_by_checkpoint(db, north):
     end = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "End")
-    expected = HEADER + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n"
+    expected = HEADER + BOB + "a,Skill A,3,,0,,\r\n" + BOB + "b,Skill B,3,,0,,\r\n"
     assert export.cohort_long_csv(db, SYSTEM, north.id, checkpoint_id=end.id) == expected.encode("utf-8")
 
 
@@ -172,7 +172,7 @@ def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_
     long = export.cohort_long_csv(db, SYSTEM, cohort.id).decode("utf-8")
     wide = export.cohort_wide_csv(db, SYSTEM, cohort.id, risky).decode("utf-8")
     assert long.splitlines()[1].startswith("'@Trust,2,'=HYPERLINK(1),eve@school.org.uk,'-Start,1,1,")
-    assert ",a,'+Skill A,1,1,,'@note" in long
+    assert ",a,'+Skill A,1,,1,,'@note" in long
     for text in (long, wide):
         cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
         assert not [cell for cell in cells if cell.startswith(export.FORMULA_TRIGGERS)]
@@ -205,11 +205,11 @@ CHECKLIST = load_question_sets(ROOT / "questions")[0]["munby-fullan-skills"]
 def test_the_streamed_long_file_is_the_same_bytes_in_chunks_with_and_without_bom_one_checkpoint_and_all(
         db, north, monkeypatch):
     monkeypatch.setattr(export, "CHUNK_ROWS", 1)  # a chunk per submission: the BOM and the header go in the first
-    every = (HEADER + ANN_1 + "a,Skill A,1,0,,\r\n" + ANN_1 + "b,Skill B,3,0,,\r\n"
-             + ANN_2 + "a,Skill A,2,1,,\"'-because\nI know\"\r\n" + ANN_2 + "b,Skill B,3,1,,\"'-because\nI know\"\r\n"
-             + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n").encode("utf-8")
+    every = (HEADER + ANN_1 + "a,Skill A,1,,0,,\r\n" + ANN_1 + "b,Skill B,3,,0,,\r\n"
+             + ANN_2 + "a,Skill A,2,,1,,\"'-because\nI know\"\r\n" + ANN_2 + "b,Skill B,3,,1,,\"'-because\nI know\"\r\n"
+             + BOB + "a,Skill A,3,,0,,\r\n" + BOB + "b,Skill B,3,,0,,\r\n").encode("utf-8")
     end = next(p for p in checkpoints.of_cohort(db, north.id) if p.name == "End")
-    only_end = (HEADER + BOB + "a,Skill A,3,0,,\r\n" + BOB + "b,Skill B,3,0,,\r\n").encode("utf-8")
+    only_end = (HEADER + BOB + "a,Skill A,3,,0,,\r\n" + BOB + "b,Skill B,3,,0,,\r\n").encode("utf-8")
     for checkpoint_id, expected, count in ((None, every, 3), (end.id, only_end, 1)):
         for bom in (False, True):
             chunks = list(export.cohort_long_chunks(db, SYSTEM, north.id, checkpoint_id=checkpoint_id, bom=bom))
@@ -290,3 +290,25 @@ def test_ratings_can_be_labels_and_times_are_the_cohorts_local_time_named_in_the
     numbers = export.cohort_long_csv(db, SYSTEM, cohort.id).decode()
     assert [row["Rating"] for row in csv.DictReader(io.StringIO(numbers, newline=""))] == ["1", "3"]
     assert str(made.id) in numbers
+
+
+def test_ratings_looking_back_have_their_own_columns_in_every_file_and_their_meaning_in_the_codebook(db, north):
+    fran, end = accounts.get_user(db, 1), checkpoints.of_cohort(db, north.id)[1]
+    checkpoints.ask_then_at(db, fran, north.id, end.id)
+    cy = accounts.register_leader(db, join_code=north.join_code, name="Cy", email="cy@school.org.uk",
+                                  password=PASSWORD)
+    for item, (now, then) in zip(TINY.items, [(3, 1), (2, 2)], strict=True):
+        responses.save_draft(db, cy.id, TINY, item.id, rating=now, then_rating=then, now=FEB + timedelta(days=2))
+    responses.submit(db, cy.id, TINY, "cy", now=FEB + timedelta(days=2))
+
+    long = list(csv.DictReader(io.StringIO(export.cohort_long_csv(db, SYSTEM, north.id).decode(), newline="")))
+    assert [(row["Rating"], row["Rating looking back"]) for row in long if row["Leader"] == "Cy"] == [
+        ("3", "1"), ("2", "2")]
+    assert {row["Rating looking back"] for row in long if row["Leader"] != "Cy"} == {""}  # not asked of them
+    wide = list(csv.DictReader(io.StringIO(export.cohort_wide_csv(db, SYSTEM, north.id, TINY, labels=True).decode(),
+                                           newline="")))
+    assert [(row["a"], row["a_then"], row["b"], row["b_then"]) for row in wide if row["Leader"] == "Cy"] == [
+        ("Yes", "No", "Some", "Some")]
+    codebook = export.codebook_csv(db, SYSTEM, north.id, TINY).decode()
+    assert ("a_then,\"Looking back, at the start of the module: Skill A\",tiny,Tiny checklist,1,rating looking back,"
+            "1 = No; 2 = Some; 3 = Yes\r\n") in codebook

@@ -108,13 +108,13 @@ def test_the_leaders_export_bytes_with_every_formula_trigger_and_a_line_break(db
     draft_q1_saved = responses.drafts(db, leader.id, WRITTEN.id)["q1"].saved_at
     cleaned = {"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx",
                "\rx": "\"'\nx\"", "\nx": "\"'\nx\""}  # CR is stored as a line break; both are quoted
-    expected = ("set_id,set_title,item_id,item_text,set_version,status,rating,text,note,submitted_at,"
+    expected = ("set_id,set_title,item_id,item_text,set_version,status,rating,then_rating,text,note,submitted_at,"
                 "draft_saved_at\r\n")
     for number, trigger in enumerate(triggers):
-        expected += (f"written,Written,q1,First question?,1,submitted,,{cleaned[trigger]},,"
+        expected += (f"written,Written,q1,First question?,1,submitted,,,{cleaned[trigger]},,"
                      f"{(JAN + timedelta(days=number)).isoformat(timespec='microseconds')},\r\n")
-    expected += f"written,Written,q1,First question?,1,draft,,\"'\nx\",,,{draft_q1_saved}\r\n"
-    expected += f"written,Written,q2,Second question?,1,draft,,\"line one\nline two\",,,{saved_at}\r\n"
+    expected += f"written,Written,q1,First question?,1,draft,,,\"'\nx\",,,{draft_q1_saved}\r\n"
+    expected += f"written,Written,q2,Second question?,1,draft,,,\"line one\nline two\",,,{saved_at}\r\n"
     got = export.leader_csv(db, leader.id, {WRITTEN.id: WRITTEN})
     assert got == expected.encode("utf-8")
     assert export.leader_csv(db, leader.id, {WRITTEN.id: WRITTEN}, bom=True) == b"\xef\xbb\xbf" + got
@@ -203,3 +203,46 @@ def test_a_submission_can_be_shared_as_it_is_made_and_a_repeat_is_recognised(db)
     assert responses.shared_ids(db, lee.id) == {shared.id}
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'shared a submission'").fetchone()[0] == 1
     assert responses.unchanged_since(db, lee.id, TINY, now=FEB + timedelta(days=2)) is None  # a new checkpoint
+
+
+def test_where_a_checkpoint_asks_for_a_rating_looking_back_a_checklist_needs_both_and_keeps_both(db):
+    fran = facilitator(db)
+    north = cohort_with_windows(db, fran)  # Start: January 2027; End: February 2027
+    start, end = checkpoints.of_cohort(db, north.id)
+    checkpoints.ask_then_at(db, fran, north.id, end.id)
+    assert [point.asks_then for point in checkpoints.of_cohort(db, north.id)] == [False, True]
+    [lee] = leaders(db, north, 1)
+    in_january, in_february = JAN + timedelta(days=3), FEB + timedelta(days=3)
+    for item in TINY.items:
+        responses.save_draft(db, lee.id, TINY, item.id, rating=2, then_rating=1, now=in_january)
+    first = responses.submit(db, lee.id, TINY, "jan", now=in_january)
+    assert {a.then_rating for a in responses.answers(db, lee.id, first.id).values()} == {None}, "not asked in January"
+
+    responses.save_draft(db, lee.id, TINY, "a", rating=3, now=in_february)
+    responses.save_draft(db, lee.id, TINY, "b", rating=3, then_rating=1, now=in_february)
+    assert responses.answered(TINY, responses.current_drafts(db, lee.id, TINY, now=in_february), then=True) == ["b"]
+    with pytest.raises(responses.IncompleteSubmission, match="Rate this item, now and looking back, before you "
+                                                             "submit: 1. Skill A"):
+        responses.submit(db, lee.id, TINY, "feb", now=in_february)
+    with pytest.raises(InvalidText, match="from 1 to 3"):
+        responses.save_draft(db, lee.id, TINY, "a", then_rating=4, now=in_february)
+    responses.save_draft(db, lee.id, TINY, "a", then_rating=2, now=in_february)
+    second = responses.submit(db, lee.id, TINY, "feb", now=in_february)
+    assert {item: (a.rating, a.then_rating) for item, a in responses.answers(db, lee.id, second.id).items()} == {
+        "a": (3, 2), "b": (3, 1)}
+    assert responses.unchanged_since(db, lee.id, TINY, now=in_february) == second
+    responses.save_draft(db, lee.id, TINY, "a", then_rating=1, now=in_february)
+    assert responses.unchanged_since(db, lee.id, TINY, now=in_february) is None, "a changed 'then' is a change"
+
+
+def test_only_one_checkpoint_asks_for_a_rating_looking_back_and_only_its_cohorts(db):
+    fran = facilitator(db)
+    north, south = cohort_with_windows(db, fran), cohort_with_windows(db, fran, "South")
+    start, end = checkpoints.of_cohort(db, north.id)
+    checkpoints.ask_then_at(db, fran, north.id, start.id)
+    checkpoints.ask_then_at(db, fran, north.id, end.id)
+    assert [point.asks_then for point in checkpoints.of_cohort(db, north.id)] == [False, True]
+    with pytest.raises(checkpoints.CheckpointError, match="not one of this cohort's"):
+        checkpoints.ask_then_at(db, fran, south.id, start.id)
+    checkpoints.ask_then_at(db, fran, north.id, None)
+    assert not any(point.asks_then for point in checkpoints.of_cohort(db, north.id))

@@ -139,8 +139,8 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
         out.append(Measurement("leader: save a draft", size, median_time(
             lambda: responses.save_draft(db, leader_id, qset, qset.items[0].id, note=uuid.uuid4().hex), runs)))
 
-        for item in qset.items:  # a complete draft to submit
-            responses.save_draft(db, leader_id, qset, item.id, rating=3)
+        for item in qset.items:  # a complete draft to submit (looking back too, where the checkpoint asks)
+            responses.save_draft(db, leader_id, qset, item.id, rating=3, then_rating=2)
 
         def submit():
             responses.submit(db, leader_id, qset, uuid.uuid4().hex)

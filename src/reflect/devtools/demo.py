@@ -74,7 +74,10 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
 
     password_hash = PasswordHasher().hash(PASSWORD)  # one hash for all demo leaders: hashing 10,000 takes minutes
     users, members, submissions, drafts, shared, messages = [], [], [], [], [], []
-    answers: list[tuple[int, str, str, int | None, str | None, str | None]] = []  # (submission, item, wording, …)
+    answers: list[tuple[int, str, str, int | None, str | None, str | None, int | None]] = []  # (submission, item, …)
+    # Where a checkpoint asks for ratings looking back: leaders now see their start as weaker than they rated it then
+    # (a response shift of about half a point), as studies of retrospective ratings find.
+    asks_then = [point.asks_then for point in checkpoints.of_cohort(db, cohort.id)]
     first_user = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetchone()[0]
     next_submission = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM submissions").fetchone()[0]
     joined = stamp(windows[0][1])
@@ -99,7 +102,8 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
                                     f"demo:{cohort.id}:{next_submission}"))
                 answers += [(next_submission, item.id, item.text,
                              _rating(skill[item.id] + growth * step + rng.gauss(0, 0.35)),
-                             None, rng.choice(REFLECTIONS) if rng.random() < 0.1 else None)
+                             None, rng.choice(REFLECTIONS) if rng.random() < 0.1 else None,
+                             _rating(skill[item.id] - 0.5 + rng.gauss(0, 0.35)) if asks_then[step] else None)
                             for item in checklist.items]
                 next_submission += 1
             if reflection_sets and rng.random() < 0.4:
@@ -107,9 +111,9 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
                 moment = _between(rng, opens, open_until)
                 submissions.append((next_submission, user_id, qset.id, qset.version, moment,
                                     f"demo:{cohort.id}:{next_submission}"))
-                answers += [(next_submission, item.id, item.text, None, rng.choice(REFLECTIONS), None)
+                answers += [(next_submission, item.id, item.text, None, rng.choice(REFLECTIONS), None, None)
                             for item in qset.items if rng.random() < 0.7] or [
-                    (next_submission, qset.items[0].id, qset.items[0].text, None, rng.choice(REFLECTIONS), None)]
+                    (next_submission, qset.items[0].id, qset.items[0].text, None, rng.choice(REFLECTIONS), None, None)]
                 if rng.random() < 0.5:
                     shared.append((next_submission, moment))
                     answered_at = stamp(min(datetime.fromisoformat(moment) + timedelta(days=2), now))
@@ -125,8 +129,8 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
         run("INSERT INTO cohort_leaders (cohort_id, user_id, joined_at) VALUES (?, ?, ?)", members)
         run("INSERT INTO submissions (id, user_id, set_id, set_version, submitted_at, token) VALUES (?, ?, ?, ?, ?, ?)",
             submissions)
-        run("INSERT INTO answers (submission_id, item_id, item_text, rating, text, note) VALUES (?, ?, ?, ?, ?, ?)",
-            answers)
+        run("""INSERT INTO answers (submission_id, item_id, item_text, rating, text, note, then_rating)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""", answers)
         run("INSERT INTO drafts (user_id, set_id, item_id, rating, note, saved_at) VALUES (?, ?, ?, ?, ?, ?)", drafts)
         run("INSERT INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)", shared)
         run("INSERT INTO feedback (submission_id, author_id, body, written_at) VALUES (?, ?, ?, ?)", messages)

@@ -63,7 +63,8 @@ def _writer(path: str, qset: QuestionSet, user_id: int, rounds: int) -> tuple[li
         for number in range(rounds):
             try:
                 for position, item in enumerate(qset.items):
-                    responses.save_draft(db, user_id, qset, item.id, rating=(number + position) % len(qset.scale) + 1)
+                    rating = (number + position) % len(qset.scale) + 1  # and looking back, where the checkpoint asks
+                    responses.save_draft(db, user_id, qset, item.id, rating=rating, then_rating=rating)
                 responses.save_draft(db, user_id, qset, qset.items[0].id, note=f"Round {number}")
                 token = f"load:{user_id}:{number}"
                 started = time.perf_counter()

@@ -30,6 +30,7 @@ FACILITATOR_INVITED = "invited a facilitator"
 FACILITATOR_REMOVED = "removed a facilitator"
 ADMINISTRATOR_MADE = "made an administrator"
 RESET_CODE_MADE = "made a password reset code"
+LOOKING_BACK_SET = "set where the checklist asks for a rating looking back"
 FEEDBACK_WRITTEN = "wrote feedback on a shared submission"
 FEEDBACK_REPLIED = "replied to feedback"
 RESET_LINK_SENT = "was emailed a password reset link"  # asked for on "Forgot your password?" with their email

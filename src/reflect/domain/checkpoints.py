@@ -28,7 +28,7 @@ DEFAULTS = (("Start of module", 6), ("Mid-point", 6), ("End of module", 14))
 MAX_NAME = 60
 # A cohort's days are counted in this zone unless it was made in another (a browser's): the course runs in England.
 DEFAULT_ZONE = "Europe/London"
-_COLUMNS = "id, cohort_id, name, opens_at, closes_at, first_day, last_day"
+_COLUMNS = "id, cohort_id, name, opens_at, closes_at, first_day, last_day, asks_then"
 
 
 class CheckpointError(ValueError):
@@ -44,6 +44,9 @@ class Checkpoint:
     closes_at: str
     first_day: date
     last_day: date
+    # The checklist here asks for each skill a rating looking back, at the start of the module, beside the one now
+    # (the retrospective "then" rating, the standard check on response-shift bias).
+    asks_then: bool = False
 
     def holds(self, moment: str) -> bool:
         return self.opens_at <= moment < self.closes_at
@@ -77,13 +80,14 @@ def default_windows(today: date) -> list[tuple[str, date, date]]:
 
 def add_defaults(db: Database, cohort_id: int, start: datetime) -> None:
     """Give a new cohort the default checkpoints, from the day `start` falls on in the cohort's zone (call inside
-    the transaction that creates it)."""
+    the transaction that creates it). The last asks for the rating looking back (:func:`ask_then_at` changes it)."""
     zone = zone_of(db, cohort_id)
+    windows = default_windows(start.astimezone(zone).date())
     db.conn.executemany(
-        """INSERT INTO checkpoints (cohort_id, name, first_day, last_day, opens_at, closes_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
-        [(cohort_id, name, first.isoformat(), last.isoformat(), *window(first, last, zone))
-         for name, first, last in default_windows(start.astimezone(zone).date())],
+        """INSERT INTO checkpoints (cohort_id, name, first_day, last_day, opens_at, closes_at, asks_then)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [(cohort_id, name, first.isoformat(), last.isoformat(), *window(first, last, zone), number == len(windows))
+         for number, (name, first, last) in enumerate(windows, start=1)],
     )
 
 
@@ -125,7 +129,7 @@ def timeline(db: Database, cohort_id: int, moment: str) -> Timeline:
 
 
 def _checkpoint(db: Database, row: tuple) -> Checkpoint:
-    checkpoint_id, cohort_id, name, opens_at, closes_at, first_day, last_day = row
+    checkpoint_id, cohort_id, name, opens_at, closes_at, first_day, last_day, asks_then = row
     if first_day is None or last_day is None:
         # Written without its days (by something other than this module): the days the editor showed for it.
         zone = zone_of(db, cohort_id)
@@ -134,7 +138,22 @@ def _checkpoint(db: Database, row: tuple) -> Checkpoint:
         first, last = opens.date(), max(opens.date(), (closes - timedelta(days=1)).date())
     else:
         first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
-    return Checkpoint(checkpoint_id, cohort_id, name, opens_at, closes_at, first, last)
+    return Checkpoint(checkpoint_id, cohort_id, name, opens_at, closes_at, first, last, bool(asks_then))
+
+
+def ask_then_at(db: Database, actor: Actor, cohort_id: int, checkpoint_id: int | None) -> None:
+    """Have the checklist ask for the rating looking back at this checkpoint of the cohort (one at most; None: at
+    none), if `actor` runs the cohort. Logged. Submissions already made keep what they hold."""
+    from reflect.domain import access, audit  # access builds on cohorts, which imports this module
+
+    access.cohort_for(db, actor, cohort_id)
+    with write_transaction(db):
+        names = dict(db.execute("SELECT id, name FROM checkpoints WHERE cohort_id = ?", [cohort_id]).fetchall())
+        if checkpoint_id is not None and checkpoint_id not in names:
+            raise CheckpointError("That checkpoint is not one of this cohort's.")
+        db.execute("UPDATE checkpoints SET asks_then = (id IS ?) WHERE cohort_id = ?", [checkpoint_id, cohort_id])
+        audit.record(db, actor_id=actor.id, action=audit.LOOKING_BACK_SET, cohort_id=cohort_id,
+                     detail=names[checkpoint_id] if checkpoint_id is not None else "at no checkpoint")
 
 
 def replace_all(db: Database, actor: Actor, cohort_id: int,

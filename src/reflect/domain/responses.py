@@ -47,6 +47,7 @@ class Draft:
     rating: int | None = None
     note: str | None = None
     saved_at: str | None = None
+    then_rating: int | None = None  # looking back, at the start of the module (where the checkpoint asks for it)
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,11 @@ class Answer:
     rating: int | None
     text: str | None
     note: str | None
+    then_rating: int | None = None
 
 
 def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, text=_UNSET, rating=_UNSET,
-               note=_UNSET, now: datetime | None = None) -> str:
+               note=_UNSET, then_rating=_UNSET, now: datetime | None = None) -> str:
     """Save one field (or more) of one item's draft; return the time saved. Fields not given are left as they are.
 
     Raises :class:`InvalidText` (nothing saved) for text that cannot be stored or a rating off the scale.
@@ -80,12 +82,14 @@ def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, t
         fields["text"] = clean_text(text or "", limit=qset.max_chars)
     if note is not _UNSET:
         fields["note"] = clean_text(note or "", limit=MAX_NOTE)
-    if rating is not _UNSET:
-        if item.kind != RATING and rating is not None:
+    for name, value in (("rating", rating), ("then_rating", then_rating)):
+        if value is _UNSET:
+            continue
+        if item.kind != RATING and value is not None:
             raise InvalidText("This question takes a written answer, not a rating.")
-        if rating is not None and (type(rating) is not int or not 1 <= rating <= len(qset.scale)):
+        if value is not None and (type(value) is not int or not 1 <= value <= len(qset.scale)):
             raise InvalidText(f"Choose a rating from 1 to {len(qset.scale)}.")
-        fields["rating"] = rating
+        fields[name] = value
     saved_at = stamp(now) if now else current_time()
     columns = ", ".join(fields)
     placeholders = ", ".join("?" for _ in fields)
@@ -93,7 +97,7 @@ def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, t
     since = fresh_since(db, user_id, saved_at) if qset.is_rating else None
     with write_transaction(db):
         if since:  # a field of an earlier checkpoint's draft: that draft's other fields do not carry into this one
-            db.execute("""UPDATE drafts SET text = NULL, rating = NULL, note = NULL
+            db.execute("""UPDATE drafts SET text = NULL, rating = NULL, note = NULL, then_rating = NULL
                           WHERE user_id = ? AND set_id = ? AND item_id = ? AND saved_at < ?""",
                        [user_id, qset.id, item_id, since])
         db.execute(
@@ -109,7 +113,7 @@ def save_draft(db: Database, user_id: int, qset: QuestionSet, item_id: str, *, t
 def drafts(db: Database, user_id: int, set_id: str) -> dict[str, Draft]:
     """This leader's drafts for a set, by item id."""
     rows = db.execute(
-        "SELECT item_id, text, rating, note, saved_at FROM drafts WHERE user_id = ? AND set_id = ?",
+        "SELECT item_id, text, rating, note, saved_at, then_rating FROM drafts WHERE user_id = ? AND set_id = ?",
         [user_id, set_id],
     ).fetchall()
     return {item_id: Draft(*rest) for item_id, *rest in rows}
@@ -119,6 +123,13 @@ def timeline_of(db: Database, user_id: int, moment: str | None = None) -> checkp
     """Where the checkpoints of the leader's cohort stand at `moment` (now if None); None for a leader in no cohort."""
     cohort_id = cohorts.leaders_cohort_id(db, user_id)
     return checkpoints.timeline(db, cohort_id, moment or current_time()) if cohort_id is not None else None
+
+
+def asks_then(db: Database, user_id: int, qset: QuestionSet, moment: str | None = None) -> bool:
+    """True if a submission of `qset` made at `moment` (now if None) needs a rating looking back beside each one
+    now: a checklist, at a checkpoint of the leader's cohort that asks for it."""
+    timeline = timeline_of(db, user_id, moment) if qset.is_rating else None
+    return bool(timeline and timeline.open and timeline.open.asks_then)
 
 
 def fresh_since(db: Database, user_id: int, moment: str | None = None) -> str | None:
@@ -173,10 +184,12 @@ def status_at(db: Database, user_id: int, qset: QuestionSet, checkpoint: checkpo
     return (IN_PROGRESS if drafted else NOT_STARTED), None
 
 
-def answered(qset: QuestionSet, current: dict[str, Draft]) -> list[str]:
-    """Ids of the items that have an answer in `current`: a rating for a checklist, non-blank text otherwise."""
+def answered(qset: QuestionSet, current: dict[str, Draft], *, then: bool = False) -> list[str]:
+    """Ids of the items that have an answer in `current`: a rating for a checklist (with `then`, both ratings, now
+    and looking back), non-blank text otherwise."""
     if qset.is_rating:
-        return [item.id for item in qset.items if item.id in current and current[item.id].rating is not None]
+        return [item.id for item in qset.items if item.id in current and current[item.id].rating is not None
+                and (not then or current[item.id].then_rating is not None)]
     return [item.id for item in qset.items if item.id in current and not is_blank(current[item.id].text)]
 
 
@@ -199,18 +212,20 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
         if existing:  # not a retry of this leader's own submission: a tampered or corrupted request
             raise InvalidText("This submission could not be recorded. Reload the page and submit again.")
         current = current_drafts(db, user_id, qset, now=now)
-        done = set(answered(qset, current))
+        submitted_at = stamp(now) if now else current_time()
+        then = asks_then(db, user_id, qset, submitted_at)
+        done = set(answered(qset, current, then=then))
         if qset.is_rating:
             missing = tuple(item for item in qset.items if item.id not in done)
             if missing:
+                both = ", now and looking back," if then else ""
                 raise IncompleteSubmission(
-                    f"Rate {'this item' if len(missing) == 1 else f'these {len(missing)} items'} before you submit: "
-                    + "; ".join(f"{qset.items.index(item) + 1}. {item.text}" for item in missing),
+                    f"Rate {'this item' if len(missing) == 1 else f'these {len(missing)} items'}{both} before you "
+                    "submit: " + "; ".join(f"{qset.items.index(item) + 1}. {item.text}" for item in missing),
                     missing,
                 )
         elif not done:
             raise IncompleteSubmission("Write an answer to at least one question before you submit.")
-        submitted_at = stamp(now) if now else current_time()
         submission_id = insert(
             db, "INSERT INTO submissions (user_id, set_id, set_version, submitted_at, token) VALUES (?, ?, ?, ?, ?)",
             [user_id, qset.id, qset.version, submitted_at, token],
@@ -218,7 +233,8 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
         audit.record(db, actor_id=user_id, action=audit.SUBMITTED, cohort_id=cohorts.leaders_cohort_id(db, user_id),
                      detail=f"{qset.title} (version {qset.version})")
         db.conn.executemany(
-            "INSERT INTO answers (submission_id, item_id, item_text, rating, text, note) VALUES (?, ?, ?, ?, ?, ?)",
+            """INSERT INTO answers (submission_id, item_id, item_text, rating, text, note, then_rating)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     submission_id,
@@ -227,6 +243,7 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
                     current[item.id].rating,
                     None if is_blank(current[item.id].text) else current[item.id].text,
                     None if is_blank(current[item.id].note) else current[item.id].note,
+                    current[item.id].then_rating if then else None,
                 )
                 for item in qset.items
                 if item.id in done
@@ -246,10 +263,12 @@ def unchanged_since(db: Database, user_id: int, qset: QuestionSet, *, now: datet
     if not made:
         return None
     current = current_drafts(db, user_id, qset, now=now)
-    done = answered(qset, current)
+    then = asks_then(db, user_id, qset, stamp(now) if now else None)
+    done = answered(qset, current, then=then)
     now_holds = {item_id: (current[item_id].rating, None if is_blank(current[item_id].text) else current[item_id].text,
-                           None if is_blank(current[item_id].note) else current[item_id].note) for item_id in done}
-    then_holds = {item_id: (answer.rating, answer.text, answer.note)
+                           None if is_blank(current[item_id].note) else current[item_id].note,
+                           current[item_id].then_rating if then else None) for item_id in done}
+    then_holds = {item_id: (answer.rating, answer.text, answer.note, answer.then_rating)
                   for item_id, answer in answers(db, user_id, made[0].id).items()}
     return made[0] if now_holds == then_holds else None
 
@@ -268,7 +287,7 @@ def submissions(db: Database, user_id: int, set_id: str) -> list[Submission]:
 def answers(db: Database, user_id: int, submission_id: int) -> dict[str, Answer]:
     """The answers of one of this leader's submissions, by item id (empty if the submission is not theirs)."""
     rows = db.execute(
-        """SELECT a.item_id, a.item_text, a.rating, a.text, a.note FROM answers a
+        """SELECT a.item_id, a.item_text, a.rating, a.text, a.note, a.then_rating FROM answers a
            JOIN submissions s ON s.id = a.submission_id WHERE s.id = ? AND s.user_id = ?""",
         [submission_id, user_id],
     ).fetchall()
@@ -292,7 +311,8 @@ def _ratings(db: Database, user_id: int, set_id: str, *, in_cohort: int | None =
     membership = ("JOIN cohort_leaders cl ON cl.user_id = s.user_id AND cl.cohort_id = :cohort_id "
                   "AND s.submitted_at >= cl.joined_at" if in_cohort is not None else "")
     return pd.read_sql_query(
-        f"""SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating, cp.name AS checkpoint
+        f"""SELECT s.id AS submission_id, s.submitted_at, a.item_id, a.item_text, a.rating, a.then_rating,
+                  cp.name AS checkpoint
            FROM submissions s JOIN answers a ON a.submission_id = s.id
            {membership}
            {_COUNTED_FOR}
@@ -307,8 +327,8 @@ def _ratings(db: Database, user_id: int, set_id: str, *, in_cohort: int | None =
 def everything_written_by(db: Database, user_id: int) -> list[dict]:
     """Every answer this leader has submitted, then every draft, as rows for their own export."""
     submitted = db.execute(
-        """SELECT 'submitted' AS status, s.set_id, a.item_id, a.item_text, s.set_version, a.rating, a.text, a.note,
-                  s.submitted_at AS saved_at
+        """SELECT 'submitted' AS status, s.set_id, a.item_id, a.item_text, s.set_version, a.rating, a.then_rating,
+                  a.text, a.note, s.submitted_at AS saved_at
            FROM submissions s JOIN answers a ON a.submission_id = s.id
            WHERE s.user_id = ? ORDER BY s.submitted_at, s.id, a.rowid""",
         [user_id],
@@ -316,7 +336,7 @@ def everything_written_by(db: Database, user_id: int) -> list[dict]:
     columns = [column[0] for column in submitted.description]
     rows = [dict(zip(columns, row, strict=True)) for row in submitted.fetchall()]
     in_draft = db.execute(
-        """SELECT 'draft', set_id, item_id, NULL, NULL, rating, text, note, saved_at
+        """SELECT 'draft', set_id, item_id, NULL, NULL, rating, then_rating, text, note, saved_at
            FROM drafts WHERE user_id = ? ORDER BY set_id, rowid""",
         [user_id],
     )

@@ -34,7 +34,7 @@ CohortStream = Callable[[Database, Actor, int], Chunks]
 CHUNK_ROWS = 1_000  # rows of a streamed file per chunk: about 300 KB of the long file
 
 LEADER_COLUMNS = (
-    "set_id", "set_title", "item_id", "item_text", "set_version", "status", "rating", "text", "note",
+    "set_id", "set_title", "item_id", "item_text", "set_version", "status", "rating", "then_rating", "text", "note",
     "submitted_at", "draft_saved_at",
 )
 
@@ -83,7 +83,7 @@ def leader_csv(db: Database, user_id: int, sets: Mapping[str, QuestionSet], *, b
         qset = sets.get(row["set_id"])
         row["set_title"] = qset.title if qset else ""
         if row["status"] == "draft":
-            if row["rating"] is None and not row["text"] and not row["note"]:
+            if row["rating"] is None and row["then_rating"] is None and not row["text"] and not row["note"]:
                 continue
             row["draft_saved_at"] = row.pop("saved_at")
             if qset:
@@ -103,7 +103,7 @@ def leader_csv(db: Database, user_id: int, sets: Mapping[str, QuestionSet], *, b
 
 LONG_COLUMNS = (
     "cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "counts_for_checkpoint", "submission_id",
-    "submitted_at", "set_id", "set_version", "item_id", "item_text", "rating", "shared", "text", "note",
+    "submitted_at", "set_id", "set_version", "item_id", "item_text", "rating", "then_rating", "shared", "text", "note",
 )
 _WIDE_FIXED = (
     "cohort", "leader_id", "leader_name", "leader_email", "checkpoint", "counts_for_checkpoint", "submission_id",
@@ -116,6 +116,7 @@ HEADERS = {
     "checkpoint": "Checkpoint", "counts_for_checkpoint": "Counts for the checkpoint (1 = yes)",
     "submission_id": "Submission id", "submitted_at": "Submitted", "set_id": "Question set id",
     "set_version": "Question set version", "item_id": "Question id", "item_text": "Question", "rating": "Rating",
+    "then_rating": "Rating looking back",
     "shared": "Shared with facilitators (1 = yes)", "text": "Answer", "note": "Note",
     "from": "From", "author_name": "Written by", "written_at": "Written", "message": "Message",
 }
@@ -181,7 +182,8 @@ def _placed_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint
                     counted_only: bool = False) -> Iterator[tuple[tuple, list[tuple]]]:
     """The cohort's submissions, leader by leader, oldest first, each with its answers; with `counted_only`, only
     those that count for their checkpoint. A submission comes as its cells in :data:`_WIDE_FIXED` order, as stored
-    (not yet Excel-safe); an answer as (item_id, item_text, rating, text, note), free text only if shared.
+    (not yet Excel-safe); an answer as (item_id, item_text, rating, text, note, then_rating), free text only if
+    shared.
 
     Two cursors in the same order are read in step, so neither is held in memory and each submission's cells are
     read once, not once per answer. Call inside :func:`read_snapshot`, so that they agree.
@@ -200,7 +202,7 @@ def _placed_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint
     answers = db.execute(
         f"""WITH {_PLACED}
             SELECT a.submission_id, placed.checkpoint_id, a.item_id, a.item_text, a.rating,
-                   CASE WHEN placed.shared THEN a.text END, CASE WHEN placed.shared THEN a.note END
+                   CASE WHEN placed.shared THEN a.text END, CASE WHEN placed.shared THEN a.note END, a.then_rating
             FROM placed JOIN answers a ON a.submission_id = placed.id
             WHERE placed.latest OR NOT :counted_only {in_order}, a.rowid""",
         params,
@@ -263,13 +265,13 @@ def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: b
         for cells, answers in _placed_answers(db, cohort_id, None, checkpoint_id):
             row_start, shared = submission_text((*cells[:7], _local(cells[7], zone), *cells[8:10])), cells[10]
             scale = scales.get(cells[8])
-            for item_id, item_text, stored_rating, text, note in answers:
-                rating = _rating_cell(stored_rating, scale)
+            for item_id, item_text, stored_rating, text, note, stored_then in answers:
+                rating, then = _rating_cell(stored_rating, scale), _rating_cell(stored_then, scale)
                 write(row_start)
                 if text is None and note is None:
-                    write(repeated_answer_text((item_id, item_text, rating, shared, None, None)))
+                    write(repeated_answer_text((item_id, item_text, rating, then, shared, None, None)))
                 else:
-                    write(answer_text((item_id, item_text, rating, shared, text, note)))
+                    write(answer_text((item_id, item_text, rating, then, shared, text, note)))
             rows += len(answers)
             if rows >= CHUNK_ROWS:
                 yield _taken(buffer)
@@ -279,18 +281,22 @@ def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: b
 
 
 def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
-    """The wide file's columns: fixed ones, then one per item id (and ``<item id>_note`` where the set has notes)."""
+    """The wide file's columns: fixed ones, then one per item id (with ``<item id>_then``, its rating looking back,
+    where the cohort has any, and ``<item id>_note`` where the set has notes)."""
     item_ids = [item.id for item in qset.items]
-    retired = db.execute(
-        """SELECT DISTINCT a.item_id FROM cohort_leaders cl
+    answered = db.execute(
+        """SELECT a.item_id, MAX(a.then_rating IS NOT NULL) FROM cohort_leaders cl
            JOIN submissions s ON s.user_id = cl.user_id AND s.submitted_at >= cl.joined_at
-           JOIN answers a ON a.submission_id = s.id WHERE cl.cohort_id = ? AND s.set_id = ?""",
+           JOIN answers a ON a.submission_id = s.id WHERE cl.cohort_id = ? AND s.set_id = ? GROUP BY a.item_id""",
         [cohort_id, qset.id],
     ).fetchall()
-    item_ids += sorted({item_id for (item_id,) in retired} - set(item_ids))  # items later versions dropped
+    item_ids += sorted({item_id for item_id, _ in answered} - set(item_ids))  # items later versions dropped
+    looked_back = any(then for _, then in answered)
     columns = list(_WIDE_FIXED)
     for item_id in item_ids:
         columns.append(item_id)
+        if looked_back:
+            columns.append(f"{item_id}_then")
         if qset.note_prompt:
             columns.append(f"{item_id}_note")
     return columns
@@ -327,8 +333,9 @@ def _wide_row(cells: tuple, answers: list[tuple], zone: ZoneInfo, scale: Sequenc
               ) -> dict[str, object]:
     row = dict(zip(_WIDE_FIXED, cells, strict=True))
     row["submitted_at"] = _local(cells[_WIDE_FIXED.index("submitted_at")], zone)
-    for item_id, _, rating, text, note in answers:
+    for item_id, _, rating, text, note, then in answers:
         row[item_id] = _rating_cell(rating, scale) if rating is not None else text
+        row[f"{item_id}_then"] = _rating_cell(then, scale)
         row[f"{item_id}_note"] = note
     return row
 
@@ -366,16 +373,19 @@ def _codebook_chunks(db: Database, cohort_id: int, qset: QuestionSet, bom: bool)
             rows.append({"column": header, "question_text": _FIXED_MEANINGS[column], "set_id": "", "set_title": "",
                          "set_version": "", "kind": "", "scale_labels": ""})
             continue
-        item_id, is_note = (column[: -len("_note")], True) if column.endswith("_note") else (column, False)
+        part = next((end for end in ("_note", "_then") if column.endswith(end)), "")
+        item_id = column[: len(column) - len(part)]
         for (version, wording_item), text in sorted(wording.items()):
             if wording_item != item_id:
                 continue
             rows.append({
                 "column": column,
-                "question_text": f"{qset.note_prompt} (note on: {text})" if is_note else text,
+                "question_text": {"_note": f"{qset.note_prompt} (note on: {text})",
+                                  "_then": f"Looking back, at the start of the module: {text}"}.get(part, text),
                 "set_id": qset.id, "set_title": qset.title, "set_version": version,
-                "kind": "text" if is_note or not qset.is_rating else "rating",
-                "scale_labels": scale if qset.is_rating and not is_note else "",
+                "kind": ("text" if part == "_note" or not qset.is_rating
+                         else "rating looking back" if part == "_then" else "rating"),
+                "scale_labels": scale if qset.is_rating and part != "_note" else "",
             })
     yield from _csv_chunks(rows, ("column", "question_text", "set_id", "set_title", "set_version", "kind",
                                   "scale_labels"), bom=bom, header=CODEBOOK_HEADER)

@@ -453,3 +453,21 @@ def m0010_feedback(db: Database) -> None:
         CREATE INDEX feedback_by_submission ON feedback(submission_id, written_at)
         """,
     )
+
+
+@migrations(name="0011_looking_back")
+def m0011_looking_back(db: Database) -> None:
+    # The retrospective ("then") rating: at a checkpoint that asks for it, the checklist asks for each skill both a
+    # rating now and one looking back, at the start of the module. Kept beside the rating, in the same draft and answer.
+    _run(
+        db,
+        """
+        ALTER TABLE checkpoints ADD COLUMN asks_then INTEGER NOT NULL DEFAULT 0 CHECK (asks_then IN (0, 1))
+        """,
+        """
+        ALTER TABLE drafts ADD COLUMN then_rating INTEGER
+        """,
+        """
+        ALTER TABLE answers ADD COLUMN then_rating INTEGER
+        """,
+    )

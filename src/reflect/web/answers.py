@@ -117,14 +117,16 @@ def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.D
     _status(saved_key, problem_key)
 
 
-def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, label: str) -> None:
-    """A row of labelled scale points for one item, unanswered until chosen, that saves itself as a draft. `label`
-    names the group for assistive technology, as plain text; the page shows the item itself above it."""
+def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, label: str,
+                 field: str = "rating") -> None:
+    """A row of labelled scale points for one item's rating (or, with `field="then_rating"`, its rating looking
+    back), unanswered until chosen, that saves itself as a draft. `label` names the group for assistive technology,
+    as plain text; the page shows the item itself above it."""
     draft = draft or responses.Draft()
-    key, saved_key, problem_key = _init_field(qset, item_id, "rating", draft.rating, draft.saved_at)
+    key, saved_key, problem_key = _init_field(qset, item_id, field, getattr(draft, field), draft.saved_at)
     st.radio(
         label, options=range(1, len(qset.scale) + 1), format_func=lambda point: f"{point} · {qset.scale_label(point)}",
-        index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, "rating"),
+        index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, field),
         label_visibility="collapsed",
     )
     _status(saved_key, problem_key, unrated=item_id in missing_ratings(qset) and st.session_state.get(key) is None)
@@ -173,6 +175,14 @@ def rating_label(number: int, text: str) -> str:
     return f"{number}. {text} (required)"
 
 
+LOOKING_BACK = "Looking back, at the start of the module"
+
+
+def then_label(number: int, text: str) -> str:
+    """The name of a skill's rating group looking back (see :func:`rating_label`)."""
+    return f"{number}. {text}, {LOOKING_BACK.lower()} (required)"
+
+
 def missing_ratings(qset: QuestionSet) -> set[str]:
     """Items a Submit just found unrated (marked on the page until rated)."""
     return set(st.session_state.get(f"missing:{qset.id}", ()))
@@ -208,8 +218,7 @@ def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> re
         except responses.IncompleteSubmission as error:
             # Run again, so the page marks each missing item where it is (they were drawn before this button).
             st.session_state[missing_key] = [item.id for item in error.missing]
-            first = error.missing[0] if error.missing else None
-            st.session_state[failed_key] = (str(error), first and rating_label(qset.items.index(first) + 1, first.text))
+            st.session_state[failed_key] = (str(error), _first_unrated(qset, error.missing))
             st.rerun()
         except DatabaseUnavailable as error:
             st.error(str(error))
@@ -222,6 +231,16 @@ def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> re
         if first_name:
             _focus(data={"name": first_name, "nonce": uuid.uuid4().hex}, key=f"focus_missing:{qset.id}", height=0)
     return made
+
+
+def _first_unrated(qset: QuestionSet, missing: tuple) -> str | None:
+    """The name of the first rating group a Submit found unanswered: an item's rating now, else its rating looking
+    back."""
+    if not missing:
+        return None
+    first, number = missing[0], qset.items.index(missing[0]) + 1
+    now_rated = st.session_state.get(_keys(qset, first.id, "rating")[0]) is not None
+    return then_label(number, first.text) if now_rated else rating_label(number, first.text)
 
 
 @owns_connection
