@@ -30,6 +30,7 @@ ROLE_PAGES = {
         ("pages/dashboard.py", "Cohort dashboard", ":material/monitoring:"),
         ("pages/completion.py", "Completion and reflections", ":material/fact_check:"),
         ("pages/leader.py", "Leader record", ":material/person:"),
+        ("pages/impact.py", "Impact", ":material/trending_up:"),
         ("pages/cohorts.py", "Cohorts", ":material/groups:"),
         ("pages/roster.py", "Add leaders", ":material/group_add:"),
         ("pages/cohort_export.py", "Export", ":material/download:"),

@@ -15,7 +15,7 @@ import pytest
 
 from reflect.domain import access, audit, checkpoints, cohorts, facilitators, feedback, invitations, responses, roster
 from reflect.domain.access import SYSTEM, AccessDenied, NotYourCohort
-from reflect.reporting import export, reports
+from reflect.reporting import export, impact, reports
 
 from .cohort_data import JAN, MAR, TINY, administrator, cohort_with_windows, days, facilitator, leaders, rate
 
@@ -55,6 +55,8 @@ CALLS = {
     "reports.own_latest (Lee's)": lambda w, actor: reports.own_latest(w.db, actor, w.north.id, TINY, w.lee.id),
     "reports.leader_positions (Lee's)": (
         lambda w, actor: reports.leader_positions(w.db, actor, w.north.id, TINY, w.lee.id)),
+    "impact.impact": lambda w, actor: impact.impact(w.db, actor, w.north.id, TINY),
+    "impact.paired_ratings": lambda w, actor: impact.paired_ratings(w.db, actor, w.north.id, TINY),
     "export.cohort_long_csv": lambda w, actor: export.cohort_long_csv(w.db, actor, w.north.id),
     "export.cohort_wide_csv": lambda w, actor: export.cohort_wide_csv(w.db, actor, w.north.id, TINY),
     "export.codebook_csv": lambda w, actor: export.codebook_csv(w.db, actor, w.north.id, TINY),

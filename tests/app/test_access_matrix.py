@@ -24,7 +24,8 @@ SECRET = "Leader A's private reflection about the governing body"
 PAGES = {
     "home": "pages/home.py", "reflect": "pages/reflect.py", "checklist": "pages/checklist.py",
     "progress": "pages/progress.py", "my data": "pages/my_data.py", "dashboard": "pages/dashboard.py",
-    "completion": "pages/completion.py", "leader record": "pages/leader.py", "cohorts": "pages/cohorts.py",
+    "completion": "pages/completion.py", "leader record": "pages/leader.py", "impact": "pages/impact.py",
+    "cohorts": "pages/cohorts.py",
     "export": "pages/cohort_export.py",
     "activity": "pages/activity.py", "add leaders": "pages/roster.py", "facilitators": "pages/facilitators.py",
     "my account": "pages/my_account.py",
@@ -43,7 +44,7 @@ ALLOWED = {
     "administrator": {page: "cohort" for page in set(PAGES) - LEADER_PAGES},
 }
 # The pages that show the chosen cohort's own figures or people: an administrator's picker offers every cohort.
-COHORT_PAGES = {"dashboard", "completion", "leader record", "cohorts", "export", "add leaders"}
+COHORT_PAGES = {"dashboard", "completion", "leader record", "impact", "cohorts", "export", "add leaders"}
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from reflect.domain.questions import load_question_sets
 from .conftest import ROOT, app_as, shown_text
 
 LEADER_PAGES = ["pages/home.py", "pages/reflect.py", "pages/checklist.py", "pages/progress.py", "pages/my_data.py"]
-FACILITATOR_PAGES = ["pages/dashboard.py", "pages/completion.py", "pages/leader.py", "pages/cohorts.py",
-                     "pages/cohort_export.py", "pages/activity.py", "pages/roster.py", "pages/my_account.py"]
+FACILITATOR_PAGES = ["pages/dashboard.py", "pages/completion.py", "pages/leader.py", "pages/impact.py",
+                     "pages/cohorts.py", "pages/cohort_export.py", "pages/activity.py", "pages/roster.py",
+                     "pages/my_account.py"]
 PUBLIC_PAGES = ["pages/sign_in.py", "pages/register.py", "pages/setup.py", "pages/invitation.py"]
 SETS, _ = load_question_sets(ROOT / "questions")
 CHECKLIST = SETS["munby-fullan-skills"]

@@ -22,12 +22,15 @@ SIZES = {"phone": (390, 844), "laptop": (1280, 800)}
 # Each role's pages by their menu titles, visited as a person would: the first by address, the rest from the menu.
 SIGNED_OUT = ["Sign in", "Forgot your password?", "Join a cohort", "Use an invitation"]
 LEADER = ["Home", "Reflect", "Skills checklist", "My progress", "My data"]
-FACILITATOR = ["Cohort dashboard", "Completion and reflections", "Leader record", "Cohorts", "Add leaders", "Export",
-               "Activity log", "My account"]
+FACILITATOR = ["Cohort dashboard", "Completion and reflections", "Leader record", "Impact", "Cohorts", "Add leaders",
+               "Export", "Activity log", "My account"]
 ADMINISTRATOR = ["Facilitators"]  # and every facilitator page, which are the same for an administrator
 AXE = Axe()
 BLOCKING = {"serious", "critical"}
 TALLEST_CHECKLIST = 5_000  # px on a phone for ten skills, each with its hint, rating, "Saved" and note (issue 12)
+# Where the checkpoint asks for the rating looking back too: twenty ratings (the demo's open checkpoint asks for it;
+# the plain checklist's height is checked in test_looking_back).
+TALLEST_LOOKING_BACK = 7_000
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_problem(demo_server, br
             found[f"{role}: {title}"] = problems(page, title)
             if title == "Skills checklist" and size == "phone":
                 tall = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-                if tall >= TALLEST_CHECKLIST:
+                both = page.get_by_text("rate each skill twice", exact=False).count()
+                if tall >= (TALLEST_LOOKING_BACK if both else TALLEST_CHECKLIST):
                     found[f"{role}: {title}"].append(f"{tall:,} px tall on a phone")
         context.close()
     table = "\n".join(f"{where:<42} {', '.join(what) or 'none'}" for where, what in found.items())

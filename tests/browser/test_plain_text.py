@@ -31,14 +31,15 @@ PAYLOADS = [IMAGE_AND_LINK, URL, WWW, HTML, MARKUP]
 FACILITATOR, COHORT, LEADER = HTML, WWW, URL  # the leader who signs in; every payload is also some leader's name
 CURRENT, EARLIER = IMAGE_AND_LINK, MARKUP  # the checkpoint open now, and the one before it
 
-FACILITATOR_PAGES = ["Cohort dashboard", "Completion and reflections", "Leader record", "Cohorts", "Add leaders",
-                     "Export", "Activity log"]
+FACILITATOR_PAGES = ["Cohort dashboard", "Completion and reflections", "Leader record", "Impact", "Cohorts",
+                     "Add leaders", "Export", "Activity log"]
 LEADER_PAGES = ["Home", "Reflect", "Skills checklist", "My progress", "My data"]
 # What each page must show, as typed (besides the signed-in person's name, shown on every page).
 EXPECTED = {
     "Cohort dashboard": [COHORT, CURRENT],
     "Completion and reflections": [COHORT, CURRENT, *PAYLOADS],  # each leader's shared reflection, by name
     "Leader record": [COHORT],
+    "Impact": [COHORT],
     "Cohorts": [COHORT],
     "Add leaders": [COHORT],
     "Export": [COHORT],

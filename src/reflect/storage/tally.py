@@ -54,6 +54,12 @@ def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None =
     _apply(db, gone=stored - fresh, new=fresh - stored)
 
 
+def changed(db: Database) -> None:
+    """Count :func:`version` up for a write that changes what a figure reads without moving a count (which
+    checkpoint asks for the rating looking back, say). Call inside that write's transaction."""
+    db.execute("UPDATE tally_version SET version = version + 1")
+
+
 def version(db: Database) -> int:
     """A number that goes up whenever anything a cohort figure is made from may have changed: every write that
     can change one calls :func:`refresh`. Cheap: for keying caches that must be cleared on write."""

@@ -1,6 +1,7 @@
 """Cohort figures for the pages, cached across sessions until the data they are made from changes.
 
-Each function here is the :mod:`reflect.reporting.reports` function of the same name, with the same arguments.
+Each function here is the :mod:`reflect.reporting.reports` (or :mod:`~reflect.reporting.impact`) function of the
+same name, with the same arguments.
 The access check (:func:`reflect.domain.access.cohort_for`) runs first, on every call, cached or not. The cache key
 includes :func:`reflect.storage.tally.version`, which goes up on every write that can change a figure (a
 submission, a deletion, a checkpoint edit, a leader joining), so a facilitator never sees figures older than the
@@ -20,6 +21,7 @@ from sqlite_utils import Database
 from reflect.domain import access
 from reflect.domain.access import Actor
 from reflect.domain.accounts import User
+from reflect.reporting import impact as impact_figures
 from reflect.reporting import reports
 from reflect.settings import db_path
 from reflect.storage import tally
@@ -55,6 +57,7 @@ over_time = _cached(reports.over_time, access.RUN)
 grid_page = _cached(reports.grid_page, access.RUN)
 completion = _cached(reports.completion, access.RUN)
 cohort_shares = _cached(reports.cohort_shares, access.FIGURES)
+impact = _cached(impact_figures.impact, access.RUN)
 
 
 def forget_all() -> None:

@@ -1,0 +1,45 @@
+"""Facilitator: the cohort's "so what": how each skill's self-rating changed over the module, paired leader by
+leader, with the rating looking back where the cohort asked for it."""
+
+import streamlit as st
+
+from reflect.domain import accounts
+from reflect.reporting import impact
+from reflect.web import context, figures, guard, pickers
+
+db, user = guard.require_user(accounts.FACILITATOR)
+st.title("Impact")
+checklists = [qset for qset in context.question_sets().values() if qset.is_rating]
+left, right = st.columns(2)
+with left:
+    cohort = pickers.choose_cohort(db, user)
+with right:
+    qset = st.selectbox("Checklist", checklists, format_func=lambda q: q.title, key="impact_set")
+if qset is None:
+    st.info("There is no skills checklist to measure change on.")
+    st.stop()
+
+table = figures.impact(db, user, cohort.id, qset)
+st.caption(
+    "Each figure pairs the same leaders' two ratings of a skill: only leaders with both count, and the number of "
+    f"pairs is shown. Under {impact.MIN_FIGURES} pairs no figures are shown, and under {impact.MIN_TEST} no test. "
+    "The Wilcoxon signed-rank test asks whether the change could be chance; the effect size d_z is the mean change "
+    "in standard deviations of the changes (about 0.2 small, 0.5 medium, 0.8 large), with a 95% interval."
+)
+ABOUT = {
+    impact.PRE_POST: "The rating that counts at the cohort's first checkpoint against the one at its last.",
+    impact.THEN_NOW: "At the checkpoint that asks for it, each leader's rating now against their rating, made the "
+                     "same day, of themselves at the start of the module.",
+    impact.SHIFT: "The rating looking back against the one the leader gave at the start. Below zero, leaders now "
+                  "think they started lower than they said then: the course changed what they think good looks like, "
+                  "so the change from start to end understates their growth (response-shift bias).",
+}
+for comparison in dict.fromkeys(table["comparison"]) if not table.empty else []:
+    st.header(comparison, divider="gray")
+    st.caption(ABOUT[comparison])
+    st.dataframe(impact.readable(table, comparison), hide_index=True)
+if table.empty or impact.THEN_NOW not in set(table["comparison"]):
+    st.info("No ratings looking back yet. On Cohorts, choose a checkpoint (usually the last) to ask for them: the "
+            "checklist there asks each skill both now and looking back, and this page adds two comparisons.")
+st.download_button("Download these figures (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
+                   file_name="reflect-impact.csv", mime="text/csv", icon=":material/download:")

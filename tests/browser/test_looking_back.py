@@ -1,0 +1,91 @@
+"""The rating looking back (issue 13): where the open checkpoint asks for it, each skill is rated Now and Looking
+back, both needed to submit; both are kept and exported in their own columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from reflect.domain import accounts, checkpoints, cohorts
+from reflect.domain.questions import load_question_sets
+from reflect.storage.db import open_db
+
+from ..cohort_data import PASSWORD, ROOT
+from .helpers import goto, settled, signed_in_context
+
+CHECKLIST = load_question_sets(ROOT / "questions")[0]["munby-fullan-skills"]
+OPTIONS = {"viewport": {"width": 1280, "height": 900}, "timezone_id": "Europe/London", "accept_downloads": True}
+
+
+def _north_asking_now(path) -> None:
+    """Fran's cohort North, whose open checkpoint (the first) asks for the rating looking back; its leader Lee."""
+    db = open_db(path)
+    fran = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
+    north = cohorts.create_cohort(db, fran.id, "North")
+    checkpoints.ask_then_at(db, fran, north.id, checkpoints.of_cohort(db, north.id)[0].id)
+    accounts.register_leader(db, join_code=north.join_code, name="Lee", email="lee@x.org", password=PASSWORD)
+    db.close()
+
+
+def test_a_leader_rates_each_skill_now_and_looking_back_and_the_export_keeps_both(server, browser):
+    _north_asking_now(server.db_path)
+    lee = signed_in_context(browser, server.url, server.db_path, "lee@x.org", **OPTIONS).new_page()
+    goto(lee, server.url + "/checklist")
+    expect(lee.get_by_text("rate each skill twice", exact=False)).to_be_visible()
+    count = len(CHECKLIST.items)
+    for number, item in enumerate(CHECKLIST.items, start=1):
+        lee.get_by_role("radiogroup", name=f"{number}. {item.text} (required)").get_by_text(
+            "4 · ", exact=False).click()
+        settled(lee)
+    lee.get_by_role("button", name="Submit my ratings").click()
+    settled(lee)
+    expect(lee.get_by_text(f"Rate these {count} items, now and looking back, before you submit")).to_be_visible()
+    first_back = f"1. {CHECKLIST.items[0].text}, looking back, at the start of the module (required)"
+    expect(lee.get_by_role("radiogroup", name=first_back).locator("input").first).to_be_focused()
+    for number, item in enumerate(CHECKLIST.items, start=1):
+        lee.get_by_role("radiogroup", name=f"{number}. {item.text}, looking back, at the start of the module "
+                                           "(required)").get_by_text("2 · ", exact=False).click()
+        settled(lee)
+    expect(lee.get_by_text(f"{count} of {count} skills rated now and looking back")).to_be_visible()
+    lee.get_by_role("button", name="Submit my ratings").click()
+    settled(lee)
+    expect(lee.get_by_text("Submitted ", exact=False).first).to_be_visible()
+
+    fran = signed_in_context(browser, server.url, server.db_path, "fran@x.org", **OPTIONS).new_page()
+    goto(fran, server.url + "/cohort_export")
+    fran.get_by_text("For analysis: one row per answer", exact=True).click()
+    settled(fran)
+    with fran.expect_download() as download:
+        fran.get_by_role("link", name="Download: For analysis: one row per answer").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"), newline="")))
+    assert [(row["Rating"], row["Rating looking back"]) for row in rows] == [("4", "2")] * count
+    fran.get_by_text("For Excel: one row per leader", exact=True).click()
+    fran.get_by_text("Labels (as leaders saw them)", exact=True).click()
+    settled(fran)
+    with fran.expect_download() as download:
+        fran.get_by_role("link", name="Download: For Excel: one row per leader").click()
+    [row] = csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"), newline=""))
+    first = CHECKLIST.items[0].id
+    assert (row[first], row[f"{first}_then"]) == (CHECKLIST.scale[3], CHECKLIST.scale[1])
+
+
+def test_where_no_checkpoint_asks_the_checklist_rates_once_and_fits_its_phone_budget(server, browser):
+    """The other side: a cohort that turns the rating looking back off asks each skill once, and the page keeps
+    issue 12's height on a phone (the accessibility test's demo asks for both)."""
+    from .test_accessibility import TALLEST_CHECKLIST
+
+    _north_asking_now(server.db_path)
+    db = open_db(server.db_path)
+    fran = accounts.get_user(db, 1)
+    checkpoints.ask_then_at(db, fran, 1, None)
+    db.close()
+    phone = signed_in_context(browser, server.url, server.db_path, "lee@x.org", timezone_id="Europe/London",
+                              viewport={"width": 390, "height": 844}).new_page()
+    goto(phone, server.url + "/checklist")
+    expect(phone.get_by_role("radiogroup")).to_have_count(len(CHECKLIST.items))
+    expect(phone.get_by_text("rate each skill twice", exact=False)).to_have_count(0)
+    tall = phone.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    assert tall < TALLEST_CHECKLIST, f"{tall:,} px tall on a phone"
