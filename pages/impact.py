@@ -37,7 +37,8 @@ ABOUT = {
 for comparison in dict.fromkeys(table["comparison"]) if not table.empty else []:
     st.header(comparison, divider="gray")
     st.caption(ABOUT[comparison])
-    st.dataframe(impact.readable(table, comparison), hide_index=True)
+    # A table that wraps, so every figure shows at once (a data grid would hide the last columns off to the side).
+    st.table(impact.readable(table, comparison), hide_index=True, border="horizontal")
 if table.empty or impact.THEN_NOW not in set(table["comparison"]):
     st.info("No ratings looking back yet. On Cohorts, choose a checkpoint (usually the last) to ask for them: the "
             "checklist there asks each skill both now and looking back, and this page adds two comparisons.")

@@ -45,14 +45,11 @@ def test_few_pairs_are_said_plainly_no_figures_under_five_and_no_test_under_ten(
     assert (same.mean, same.p_value, same.effect) == (0.0, 1.0, None)  # no change, and no spread to scale it by
 
 
-def test_the_demo_cohorts_impact_equals_an_independent_recount(db):
-    made = make_demo(db, {CHECKLIST.id: CHECKLIST}, leaders=120, seed=5)
-    table = impact.impact(db, SYSTEM, made.cohort.id, CHECKLIST)
-    assert list(dict.fromkeys(table["comparison"])) == [impact.PRE_POST, impact.THEN_NOW, impact.SHIFT]
-
-    # Recounted from the submissions: each leader's latest in a checkpoint's window counts there.
+def recount(db, cohort_id: int) -> dict[str, dict[str, list[tuple[int, int]]]]:
+    """The (before, after) pairs of each comparison and skill, recounted from the submissions: each leader's latest
+    in a checkpoint's window counts there."""
     points = db.execute("SELECT id, opens_at, closes_at, asks_then FROM checkpoints WHERE cohort_id = ? "
-                        "ORDER BY opens_at", [made.cohort.id]).fetchall()
+                        "ORDER BY opens_at", [cohort_id]).fetchall()
 
     def latest(point) -> dict[tuple[int, str], tuple[int, int | None]]:
         rows = db.execute(
@@ -66,12 +63,24 @@ def test_the_demo_cohorts_impact_equals_an_independent_recount(db):
 
     first, last = latest(points[0]), latest(points[-1])
     asked = latest(next(point for point in points if point[3]))
+    return {
+        impact.PRE_POST: {item.id: [(first[key][0], last[key][0]) for key in first if key[1] == item.id and key in last]
+                          for item in CHECKLIST.items},
+        impact.THEN_NOW: {item.id: [(asked[key][1], asked[key][0]) for key in asked if key[1] == item.id]
+                          for item in CHECKLIST.items},
+        impact.SHIFT: {item.id: [(first[key][0], asked[key][1]) for key in first if key[1] == item.id and key in asked]
+                       for item in CHECKLIST.items},
+    }
+
+
+def test_the_demo_cohorts_impact_equals_an_independent_recount(db):
+    made = make_demo(db, {CHECKLIST.id: CHECKLIST}, leaders=120, seed=5)
+    table = impact.impact(db, SYSTEM, made.cohort.id, CHECKLIST)
+    assert list(dict.fromkeys(table["comparison"])) == [impact.PRE_POST, impact.THEN_NOW, impact.SHIFT]
+
+    recounted = recount(db, made.cohort.id)
     for number, item in enumerate(CHECKLIST.items, start=1):
-        pairs = {
-            impact.PRE_POST: [(first[key][0], last[key][0]) for key in first if key[1] == item.id and key in last],
-            impact.THEN_NOW: [(asked[key][1], asked[key][0]) for key in asked if key[1] == item.id],
-            impact.SHIFT: [(first[key][0], asked[key][1]) for key in first if key[1] == item.id and key in asked],
-        }
+        pairs = {comparison: recounted[comparison][item.id] for comparison in recounted}
         for comparison, pair in pairs.items():
             row = table[(table["comparison"] == comparison) & (table["number"] == number)].iloc[0]
             before, after = np.array(pair, dtype=float).T

@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from reflect.domain import accounts, checkpoints, cohorts
@@ -89,3 +90,49 @@ def test_where_no_checkpoint_asks_the_checklist_rates_once_and_fits_its_phone_bu
     expect(phone.get_by_text("rate each skill twice", exact=False)).to_have_count(0)
     tall = phone.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     assert tall < TALLEST_CHECKLIST, f"{tall:,} px tall on a phone"
+
+
+def test_the_impact_page_shows_what_a_recount_of_the_demo_cohort_gives_and_downloads_it(tmp_path, browser):
+    import sqlite3
+
+    import numpy as np
+
+    from reflect.devtools import demo
+    from reflect.devtools.live_server import start_server, stop_server
+    from reflect.reporting import impact
+
+    from ..test_impact import recount
+
+    db = open_db(tmp_path / "reflect.db")
+    made = demo.make_demo(db, {CHECKLIST.id: CHECKLIST}, leaders=60, seed=6)
+    db.close()
+    server = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log")
+    try:
+        page = signed_in_context(browser, server.url, server.db_path, demo.FACILITATOR_EMAIL, **OPTIONS).new_page()
+        goto(page, server.url)
+        page.get_by_role("link", name="Impact", exact=True).click()
+        settled(page)
+        with sqlite3.connect(server.db_path) as raw:
+            pairs = recount(raw, made.cohort.id)
+        tables = page.get_by_test_id("stTable")
+        expect(tables).to_have_count(3)  # start to end, looking back to now, the response shift
+        for table, comparison in zip((tables.nth(0), tables.nth(1), tables.nth(2)),
+                                     (impact.PRE_POST, impact.THEN_NOW, impact.SHIFT), strict=True):
+            expect(page.get_by_role("heading", name=comparison)).to_be_visible()
+            before, after = np.array(pairs[comparison][CHECKLIST.items[0].id], dtype=float).T
+            # Columns: Skill, Pairs, Mean change; the first skill's row.
+            cells = table.locator("tbody tr").first.locator("td")
+            expect(cells.nth(1)).to_have_text(str(len(before)))
+            expect(cells.nth(2)).to_have_text(f"{(after - before).mean():+.2f}")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download these figures (CSV)").click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"), newline="")))
+        assert len(rows) == 3 * len(CHECKLIST.items)
+        for row in rows:
+            item = CHECKLIST.items[int(row["number"]) - 1]
+            before, after = np.array(pairs[row["comparison"]][item.id], dtype=float).T
+            assert int(row["pairs"]) == len(before)
+            assert float(row["mean"]) == pytest.approx((after - before).mean())
+            assert float(row["median"]) == pytest.approx(np.median(after - before))
+    finally:
+        stop_server(server)
