@@ -32,6 +32,12 @@ for qset in sets:
         st.subheader("From your first to your latest rating")
         st.altair_chart(charts.first_to_latest(history, qset), width="stretch")
         st.dataframe(charts.change_table(history, qset), hide_index=True)
+    looking_back = charts.looking_back_table(history, qset)
+    if not looking_back.empty:
+        st.subheader("Looking back at where you started")
+        if summary := charts.looking_back_summary(looking_back):
+            st.write(summary)
+        st.dataframe(looking_back, hide_index=True)
     st.subheader("Every rating you submitted")
     st.altair_chart(charts.ratings_over_time(history, qset))
     with st.expander("The same numbers as a table"):

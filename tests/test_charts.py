@@ -148,3 +148,18 @@ def test_the_dashboards_legends_and_checkpoint_names_are_never_cut_short():
     checkpoint_axes = [encoding["x"]["axis"] for encoding in _every(specs[2], "encoding")
                        if encoding.get("x", {}).get("field") == "checkpoint" and "axis" in encoding["x"]]
     assert checkpoint_axes and all(axis["labelLimit"] == 0 for axis in checkpoint_axes)
+
+
+def test_looking_back_sets_the_first_rating_beside_the_latest_look_back_and_says_how_the_start_moved():
+    history = pd.DataFrame({
+        "submission_id": [1, 1, 2, 2, 3, 3], "item_id": ["a", "b"] * 3, "rating": [3, 2, 3, 3, 3, 3],
+        "then_rating": [None, None, None, None, 2, 2],
+        "submitted_at": pd.to_datetime(["2027-01-02"] * 2 + ["2027-02-02"] * 2 + ["2027-03-02"] * 2),
+    })
+    table = charts.looking_back_table(history, TINY)
+    assert table.values.tolist() == [["1. Skill A", 3, 2, 3], ["2. Skill B", 2, 2, 3]]
+    assert charts.looking_back_summary(table).startswith(
+        "Looking back, you rate your start lower than you did at the time on 1 skill, and higher on 0.")
+    only = charts.looking_back_table(history[history["submission_id"] == 3], TINY)
+    assert list(only.columns) == ["Skill", "Looking back, you say", "Now"] and charts.looking_back_summary(only) == ""
+    assert charts.looking_back_table(history[history["submission_id"] < 3], TINY).empty

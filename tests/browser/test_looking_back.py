@@ -134,5 +134,24 @@ def test_the_impact_page_shows_what_a_recount_of_the_demo_cohort_gives_and_downl
             assert int(row["pairs"]) == len(before)
             assert float(row["mean"]) == pytest.approx((after - before).mean())
             assert float(row["median"]) == pytest.approx(np.median(after - before))
+
+        # A leader who rated at the start and, looking back, at the end sees both beside their rating now.
+        with sqlite3.connect(server.db_path) as raw:
+            email, said, then, now = raw.execute(
+                """SELECT u.email, first.rating, last.then_rating, last.rating FROM users u
+                   JOIN submissions s1 ON s1.user_id = u.id JOIN answers first ON first.submission_id = s1.id
+                   JOIN submissions s2 ON s2.user_id = u.id JOIN answers last ON last.submission_id = s2.id
+                   WHERE first.item_id = ? AND last.item_id = ? AND last.then_rating IS NOT NULL
+                         AND s1.submitted_at = (SELECT MIN(submitted_at) FROM submissions WHERE user_id = u.id)
+                         AND s2.submitted_at = (SELECT MAX(submitted_at) FROM submissions WHERE user_id = u.id)
+                   ORDER BY u.id LIMIT 1""", [CHECKLIST.items[0].id] * 2).fetchone()
+        leader = signed_in_context(browser, server.url, server.db_path, email, **OPTIONS).new_page()
+        goto(leader, server.url + "/progress")
+        expect(leader.get_by_role("heading", name="Looking back at where you started")).to_be_visible()
+        expect(leader.get_by_text("Looking back, you rate your start", exact=False)).to_be_visible()
+        grid = leader.get_by_test_id("stDataFrame").filter(has_text="Looking back, you say")
+        # Columns: Skill, At the start you said, Looking back you say, Now; the first skill's row.
+        for column, value in ((1, said), (2, then), (3, now)):
+            expect(grid.locator(f"#glide-cell-{column}-0")).to_have_text(str(value))
     finally:
         stop_server(server)

@@ -119,6 +119,47 @@ def change_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+LOOKING_BACK_COLUMNS = ("Skill", "At the start, you said", "Looking back, you say", "Now")
+
+
+def looking_back_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
+    """Per item, in questionnaire order: the leader's rating at their first submission ("then", as they saw it at
+    the time), and from their latest submission that asked for it, their rating looking back at the start and their
+    rating now. Without the first column when that submission is their first. Empty if no submission asked for a
+    rating looking back."""
+    asked = history[history["then_rating"].notna()] if "then_rating" in history else history.iloc[0:0]
+    if asked.empty:
+        return pd.DataFrame(columns=list(LOOKING_BACK_COLUMNS))
+    _, labels = _item_axis(qset)
+    ordered = history.sort_values(["submitted_at", "submission_id"])
+    first_id = ordered["submission_id"].iloc[0]
+    first = ordered[ordered["submission_id"] == first_id].set_index("item_id")["rating"]
+    latest_id = asked.sort_values(["submitted_at", "submission_id"])["submission_id"].iloc[-1]
+    latest = asked[asked["submission_id"] == latest_id].set_index("item_id")
+    items = [item.id for item in qset.items if item.id in latest.index and item.id in first.index]
+    table = pd.DataFrame({
+        LOOKING_BACK_COLUMNS[0]: [labels[item_id] for item_id in items],
+        LOOKING_BACK_COLUMNS[1]: [int(first[item_id]) for item_id in items],
+        LOOKING_BACK_COLUMNS[2]: [int(latest["then_rating"][item_id]) for item_id in items],
+        LOOKING_BACK_COLUMNS[3]: [int(latest["rating"][item_id]) for item_id in items],
+    })
+    return table.drop(columns=LOOKING_BACK_COLUMNS[1]) if first_id == latest_id else table
+
+
+def looking_back_summary(table: pd.DataFrame) -> str:
+    """In words, how the leader's view of their start moved: "Looking back, you rate your start lower than you did
+    at the time on 6 skills, and higher on 1. …"; "" without a first rating to compare."""
+    if LOOKING_BACK_COLUMNS[1] not in table or table.empty:
+        return ""
+    shift = table[LOOKING_BACK_COLUMNS[2]] - table[LOOKING_BACK_COLUMNS[1]]
+    lower, higher = int((shift < 0).sum()), int((shift > 0).sum())
+    if not lower and not higher:
+        return "Looking back, you rate your start as you did at the time, on every skill."
+    return (f"Looking back, you rate your start lower than you did at the time on {lower} "
+            f"skill{'' if lower == 1 else 's'}, and higher on {higher}. Lower is common: a course changes what "
+            "people think good looks like, so you may have grown more than your first and latest ratings show.")
+
+
 def change_summary(history: pd.DataFrame, qset: QuestionSet) -> str:
     """In words, how the skills moved from the first rating to the latest: "Since your first rating: 4 skills up,
     1 down, 5 the same." """
