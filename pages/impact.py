@@ -4,8 +4,8 @@ leader, with the rating looking back where the cohort asked for it."""
 import streamlit as st
 
 from reflect.domain import accounts
-from reflect.reporting import impact
-from reflect.web import context, figures, guard, pickers
+from reflect.reporting import cohort_report, impact
+from reflect.web import context, figures, guard, pickers, show
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Impact")
@@ -26,21 +26,22 @@ st.caption(
     "The Wilcoxon signed-rank test asks whether the change could be chance; the effect size d_z is the mean change "
     "in standard deviations of the changes (about 0.2 small, 0.5 medium, 0.8 large), with a 95% interval."
 )
-ABOUT = {
-    impact.PRE_POST: "The rating that counts at the cohort's first checkpoint against the one at its last.",
-    impact.THEN_NOW: "At the checkpoint that asks for it, each leader's rating now against their rating, made the "
-                     "same day, of themselves at the start of the module.",
-    impact.SHIFT: "The rating looking back against the one the leader gave at the start. Below zero, leaders now "
-                  "think they started lower than they said then: the course changed what they think good looks like, "
-                  "so the change from start to end understates their growth (response-shift bias).",
-}
 for comparison in dict.fromkeys(table["comparison"]) if not table.empty else []:
     st.header(comparison, divider="gray")
-    st.caption(ABOUT[comparison])
+    st.caption(impact.ABOUT[comparison])
     # A table that wraps, so every figure shows at once (a data grid would hide the last columns off to the side).
-    st.table(impact.readable(table, comparison), hide_index=True, border="horizontal")
+    show.table(impact.readable(table, comparison), f"{comparison}: figures for each skill")
 if table.empty or impact.THEN_NOW not in set(table["comparison"]):
     st.info("No ratings looking back yet. On Cohorts, choose a checkpoint (usually the last) to ask for them: the "
             "checklist there asks each skill both now and looking back, and this page adds two comparisons.")
-st.download_button("Download these figures (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
-                   file_name="reflect-impact.csv", mime="text/csv", icon=":material/download:")
+left, right = st.columns(2)
+left.download_button("Download these figures (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
+                     file_name="reflect-impact.csv", mime="text/csv", icon=":material/download:")
+zone = show.browser_zone()  # read here: the report is made on another thread, outside this run
+sets = list(context.question_sets().values())
+right.download_button(
+    "Download the cohort report, ready to print",
+    context.deferred(lambda db: cohort_report.cohort_report_html(db, user, cohort.id, sets, zone)),
+    file_name="reflect-cohort-report.html", mime="text/html", icon=":material/print:", on_click="ignore",
+    help="One page for a quality review: completion, where the cohort stands, change and these figures. Only "
+         "aggregates: no leader's name or words. Open it in a browser to print it or save it as a PDF.")

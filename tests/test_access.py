@@ -9,13 +9,13 @@ cohort's aggregate figures and their own ratings.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
 from reflect.domain import access, audit, checkpoints, cohorts, facilitators, feedback, invitations, responses, roster
 from reflect.domain.access import SYSTEM, AccessDenied, NotYourCohort
-from reflect.reporting import export, impact, reports
+from reflect.reporting import cohort_report, export, impact, reports
 
 from .cohort_data import JAN, MAR, TINY, administrator, cohort_with_windows, days, facilitator, leaders, rate
 
@@ -55,6 +55,8 @@ CALLS = {
     "reports.own_latest (Lee's)": lambda w, actor: reports.own_latest(w.db, actor, w.north.id, TINY, w.lee.id),
     "reports.leader_positions (Lee's)": (
         lambda w, actor: reports.leader_positions(w.db, actor, w.north.id, TINY, w.lee.id)),
+    "cohort_report.cohort_report_html": lambda w, actor: cohort_report.cohort_report_html(
+        w.db, actor, w.north.id, [TINY], UTC),
     "impact.impact": lambda w, actor: impact.impact(w.db, actor, w.north.id, TINY),
     "impact.paired_ratings": lambda w, actor: impact.paired_ratings(w.db, actor, w.north.id, TINY),
     "export.cohort_long_csv": lambda w, actor: export.cohort_long_csv(w.db, actor, w.north.id),

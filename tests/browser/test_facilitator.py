@@ -105,7 +105,8 @@ def test_dashboard_draws_every_chart_and_exports_download_whole(demo_server: Ser
     assert len(long_rows) - 1 == answers
     assert {row[2] for row in long_rows[1:]} <= leaders and {row[0] for row in long_rows[1:]} == {
         f"Demo cohort, {LEADERS} leaders (seed 4)"}
-    assert wide_rows[0][-2:] == ["ambition-humility", "ambition-humility_note"]
+    # Each skill's rating, its rating looking back (the demo's last checkpoint asks for it) and its note.
+    assert wide_rows[0][-3:] == ["ambition-humility", "ambition-humility_then", "ambition-humility_note"]
     assert len(wide_rows) - 1 == checklist
     assert codebook[0] == list(export.CODEBOOK_HEADER)
     assert [row[0] for row in codebook[1:]] == wide_rows[0]

@@ -36,6 +36,14 @@ from reflect.domain.access import Actor
 from reflect.domain.questions import QuestionSet
 
 PRE_POST, THEN_NOW, SHIFT = "Start to end", "Looking back to now", "Response shift"
+ABOUT = {  # each comparison in a sentence, for the page and the cohort report
+    PRE_POST: "The rating that counts at the cohort's first checkpoint against the one at its last.",
+    THEN_NOW: "At the checkpoint that asks for it, each leader's rating now against their rating, made the same day, "
+              "of themselves at the start of the module.",
+    SHIFT: "The rating looking back against the one the leader gave at the start. Below zero, leaders now think they "
+           "started lower than they said then: the course changed what they think good looks like, so the change "
+           "from start to end understates their growth (response-shift bias).",
+}
 MIN_FIGURES, MIN_TEST = 5, 10
 RESAMPLES, SEED = 2_000, 2027
 

@@ -21,7 +21,8 @@ from reflect.domain.questions import QuestionSet
 from reflect.reporting import charts
 
 OUTSIDE = "Outside every checkpoint"
-_STYLE = """
+# The printable pages' look: the journal's, and the cohort report's (reflect.reporting.cohort_report).
+STYLE = """
 body { font-family: system-ui, sans-serif; color: #141413; line-height: 1.5; max-width: 50rem; margin: 2rem auto;
        padding: 0 1rem; }
 h1 { margin-bottom: 0; }
@@ -57,34 +58,42 @@ def journal_html(db: Database, user_id: int, sets: Mapping[str, QuestionSet], zo
 
     made_at = local((now or datetime.now().astimezone()).isoformat())
     parts = [
-        f"<h1>Reflect journal</h1><p>{_e(user.name)}"
-        + (f" · {_e(cohort.name)}" if cohort else "") + f" · made {_e(made_at)}</p>",
+        f"<h1>Reflect journal</h1><p>{escaped(user.name)}"
+        + (f" · {escaped(cohort.name)}" if cohort else "") + f" · made {escaped(made_at)}</p>",
     ]
     if not made:
         parts.append("<p>Nothing submitted yet.</p>")
     for checkpoint, sections in by_checkpoint.items():
-        parts.append(f"<h2>{_e(checkpoint)}</h2>" + "".join(sections))
+        parts.append(f"<h2>{escaped(checkpoint)}</h2>" + "".join(sections))
     figures = [_charts(db, user_id, qset) for qset in sets.values() if qset.is_rating]
     if any(figures):
         parts.append("<h2>How my ratings moved</h2>" + "".join(figures))
-    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reflect journal: {_e(user.name)}'
-            f"</title><style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>")
+    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reflect journal: {escaped(user.name)}'
+            f"</title><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
     return page.encode()
 
 
 def _submission(db: Database, user_id: int, submission: responses.Submission, qset: QuestionSet,
                 zone: tzinfo) -> str:
     moment = datetime.fromisoformat(submission.submitted_at).astimezone(zone)
-    heading = f"<h3>{_e(qset.title)}, submitted {moment:%d %b %Y, %H:%M} {_e(moment.tzname() or '')}</h3>"
+    heading = f"<h3>{escaped(qset.title)}, submitted {moment:%d %b %Y, %H:%M} {escaped(moment.tzname() or '')}</h3>"
     answers = responses.answers(db, user_id, submission.id)
     if qset.is_rating:
+        rated = [answer for answer in answers.values() if answer.rating is not None]
+        back = any(answer.then_rating is not None for answer in rated)  # asked for the rating looking back too
+
+        def rating(point: int | None) -> str:
+            return f"{point} · {escaped(qset.scale_label(point))}" if point is not None else ""
+
         rows = "".join(
-            f"<tr><td>{_e(answer.item_text)}</td><td>{answer.rating} · {_e(qset.scale_label(answer.rating))}</td>"
-            f"<td class='answer'>{_e(answer.note or '')}</td></tr>"
-            for answer in answers.values() if answer.rating is not None)
-        note = _e(qset.note_prompt or "Note")
-        return f"<section>{heading}<table><tr><th>Skill</th><th>Rating</th><th>{note}</th></tr>{rows}</table></section>"
-    items = "".join(f"<dt>{_e(answer.item_text)}</dt><dd class='answer'>{_e(answer.text or '')}</dd>"
+            f"<tr><td>{escaped(answer.item_text)}</td><td>{rating(answer.rating)}</td>"
+            + (f"<td>{rating(answer.then_rating)}</td>" if back else "")
+            + f"<td class='answer'>{escaped(answer.note or '')}</td></tr>" for answer in rated)
+        note = escaped(qset.note_prompt or "Note")
+        looking_back = "<th>Looking back, at the start of the module</th>" if back else ""
+        return (f"<section>{heading}<table><tr><th>Skill</th><th>Rating</th>{looking_back}<th>{note}</th></tr>{rows}"
+                "</table></section>")
+    items = "".join(f"<dt>{escaped(answer.item_text)}</dt><dd class='answer'>{escaped(answer.text or '')}</dd>"
                     for answer in answers.values() if answer.text)
     return f"<section>{heading}<dl>{items}</dl></section>"
 
@@ -100,13 +109,15 @@ def _charts(db: Database, user_id: int, qset: QuestionSet) -> str:
         drawn.insert(0, (charts.first_to_latest(history, qset),
                          f"{qset.title}: my first and latest rating of each skill. "
                          f"{charts.change_summary(history, qset)}"))
-    return "".join(f"<figure>{_svg(chart)}<figcaption>{_e(caption)}</figcaption></figure>"
+    return "".join(f"<figure>{svg(chart)}<figcaption>{escaped(caption)}</figcaption></figure>"
                    for chart, caption in drawn)
 
 
-def _svg(chart: alt.TopLevelMixin) -> str:
+def svg(chart: alt.TopLevelMixin) -> str:
+    """A chart drawn to SVG, to sit in a printable page."""
     return vl_convert.vegalite_to_svg(chart.to_json())
 
 
-def _e(text: str) -> str:
+def escaped(text: str) -> str:
+    """Text as it reads literally in HTML."""
     return html.escape(text, quote=True)

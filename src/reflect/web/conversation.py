@@ -74,9 +74,11 @@ def for_leader(user: User, submission_id: int, thread: list[feedback.Message], s
 
 
 def _box(label: str, key: str, button: str, send: Callable[..., None], args: tuple) -> None:
-    """A text box and a Send button; the outcome of the last send shows under it."""
-    st.text_area(label, key=key, height=100)
-    st.button(button, key=f"send:{key}", on_click=send, args=(key, *args), icon=":material/send:")
+    """A text box and a Send button, as a form: the text goes with the press, never a run behind it (a box alone
+    sends its text when it is left, a separate message from the click). The outcome shows under it."""
+    with st.form(f"form:{key}", border=False):
+        st.text_area(label, key=key, height=100)
+        st.form_submit_button(button, on_click=send, args=(key, *args), icon=":material/send:")
     outcome = st.session_state.pop(f"sent:{key}", None)
     if outcome and outcome[0]:
         st.error(f"Not sent. {outcome[1]}", icon=":material/error:")

@@ -6,6 +6,7 @@ import html
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
 import streamlit as st
 
 from reflect.domain.accounts import AccountLocked
@@ -25,6 +26,23 @@ def plain(text: str, *, heading: int = 0) -> None:
         st.html(f"<h{heading}>{html.escape(text)}</h{heading}>")
     else:
         st.text(text)
+
+
+_TABLE_STYLE = """<style>
+.reflect-table { overflow-x: auto; margin-bottom: 1rem; }
+.reflect-table table { border-collapse: collapse; width: 100%; font-size: 0.875rem; }
+.reflect-table th, .reflect-table td { padding: 0.4rem 0.5rem; text-align: left; vertical-align: top;
+    border-bottom: 1px solid rgba(49, 51, 63, 0.2); }
+.reflect-table th { font-weight: 600; }
+</style>"""
+
+
+def table(frame: pd.DataFrame, label: str) -> None:
+    """`frame` as a table whose text wraps, every cell as plain text. Where it is still wider than the screen (a
+    phone), it scrolls sideways inside a region named `label` that the keyboard can reach and scroll (WCAG's
+    "scrollable region must be focusable", which Streamlit's own static table is not)."""
+    st.html(f'{_TABLE_STYLE}<div class="reflect-table" role="region" aria-label="{html.escape(label)}" tabindex="0">'
+            f"{frame.to_html(index=False, escape=True, border=0)}</div>")
 
 
 def count_of(count: int, thing: str) -> str:
