@@ -96,7 +96,11 @@ with timeline:
         except CheckpointError as error:
             st.error(str(error))
         else:
-            st.success("Checkpoints saved." if changed else "Nothing to save: the checkpoints are as stored.")
+            st.session_state["checkpoints_saved"] = changed
+            st.session_state.pop(f"checkpoints:{cohort.id}", None)  # the edits are saved: show the table afresh
+            st.rerun()  # so everything below (the checkpoint asking for the rating looking back) shows them saved
+    if (saved := st.session_state.pop("checkpoints_saved", None)) is not None:
+        st.success("Checkpoints saved." if saved else "Nothing to save: the checkpoints are as stored.")
 
     st.subheader("Rating looking back")
     st.caption("Ratings at the start of a course tend to run high: the course changes what people think good looks "
@@ -106,7 +110,7 @@ with timeline:
     asked = next((point.id for point in current if point.asks_then), None)
     options = [None, *names]
     looking_back = st.selectbox("Ask for a rating looking back at", options, index=options.index(asked),
-                                key=f"asks_then:{cohort.id}",
+                                key=f"asks_then:{cohort.id}:{asked}",  # anew when what is saved changes
                                 format_func=lambda point_id: "No checkpoint" if point_id is None else names[point_id])
     if st.button("Save", key=f"save_asks_then:{cohort.id}", disabled=looking_back == asked):
         try:

@@ -22,7 +22,8 @@ if qset is None:
 table = figures.impact(db, user, cohort.id, qset)
 st.caption(
     "Each figure pairs the same leaders' two ratings of a skill: only leaders with both count, and the number of "
-    f"pairs is shown. Under {impact.MIN_FIGURES} pairs no figures are shown, and under {impact.MIN_TEST} no test. "
+    f"pairs is shown. Under {impact.MIN_FIGURES} pairs no figures are shown, and no test under {impact.MIN_TEST} "
+    "pairs that changed. "
     "The Wilcoxon signed-rank test asks whether the change could be chance; the effect size d_z is the mean change "
     "in standard deviations of the changes (about 0.2 small, 0.5 medium, 0.8 large), with a 95% interval."
 )

@@ -163,3 +163,7 @@ def test_looking_back_sets_the_first_rating_beside_the_latest_look_back_and_says
     only = charts.looking_back_table(history[history["submission_id"] == 3], TINY)
     assert list(only.columns) == ["Skill", "Looking back, you say", "Now"] and charts.looking_back_summary(only) == ""
     assert charts.looking_back_table(history[history["submission_id"] < 3], TINY).empty
+    # Where checkpoints are known, "then" is what counted at the first one rated in: the latest made there, not
+    # one made outside every checkpoint.
+    placed = history.assign(checkpoint=[None, None, "Start", "Start", "End", "End"])
+    assert charts.looking_back_table(placed, TINY).values.tolist() == [["1. Skill A", 3, 2, 3], ["2. Skill B", 3, 2, 3]]

@@ -123,16 +123,20 @@ LOOKING_BACK_COLUMNS = ("Skill", "At the start, you said", "Looking back, you sa
 
 
 def looking_back_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
-    """Per item, in questionnaire order: the leader's rating at their first submission ("then", as they saw it at
-    the time), and from their latest submission that asked for it, their rating looking back at the start and their
-    rating now. Without the first column when that submission is their first. Empty if no submission asked for a
-    rating looking back."""
+    """Per item, in questionnaire order: the leader's rating at the first checkpoint of their cohort they rated in
+    (the submission that counts there, their latest in it: "then", as they saw it at the time), and from their latest
+    submission that asked for it, their rating looking back at the start and their rating now. Without the first
+    column when that is the same submission. Empty if no submission asked for a rating looking back."""
     asked = history[history["then_rating"].notna()] if "then_rating" in history else history.iloc[0:0]
     if asked.empty:
         return pd.DataFrame(columns=list(LOOKING_BACK_COLUMNS))
     _, labels = _item_axis(qset)
     ordered = history.sort_values(["submitted_at", "submission_id"])
-    first_id = ordered["submission_id"].iloc[0]
+    if "checkpoint" in ordered and ordered["checkpoint"].notna().any():
+        counted = ordered[ordered["checkpoint"].notna()]
+        first_id = counted.loc[counted["checkpoint"] == counted["checkpoint"].iloc[0], "submission_id"].iloc[-1]
+    else:  # no checkpoint known: their first submission
+        first_id = ordered["submission_id"].iloc[0]
     first = ordered[ordered["submission_id"] == first_id].set_index("item_id")["rating"]
     latest_id = asked.sort_values(["submitted_at", "submission_id"])["submission_id"].iloc[-1]
     latest = asked[asked["submission_id"] == latest_id].set_index("item_id")

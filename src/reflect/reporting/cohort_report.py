@@ -1,6 +1,7 @@
 """A cohort's report as one printable page, for a provider's quality review: completion at each checkpoint, where
 the cohort stands on each skill, how its ratings changed, and the Impact figures. Only aggregates: no leader's name,
-email or text.
+email or text, and no figure of fewer than five leaders (:data:`reflect.reporting.impact.MIN_FIGURES`), from which
+one leader's ratings could be read.
 
 Like a leader's journal (:mod:`reflect.reporting.journal`), it is a self-contained HTML file with a print
 stylesheet, charts drawn to SVG by vl-convert, and every name a facilitator typed (the cohort's, its checkpoints')
@@ -66,12 +67,17 @@ def _checklist(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet,
     parts = [f"<h2>{escaped(qset.title)}</h2>"]
     for point in points:
         counts = reports.distribution(db, actor, cohort_id, qset, point.id)
-        if counts.empty or not counts["count"].sum():
+        rated = reports.respondents(db, actor, cohort_id, qset.id, point.id)
+        if rated < impact.MIN_FIGURES:  # so few that one leader's ratings could be read from the chart
+            if rated:
+                parts.append(f"<p>{escaped(point.name)}: fewer than {impact.MIN_FIGURES} leaders submitted, so "
+                             "where they stand is not shown.</p>")
             continue
         parts.append(f"<figure>{svg(charts.diverging_bars(counts, qset))}<figcaption>Where the cohort stands at "
                      f"{escaped(point.name)}: each bar is 100% of the leaders who rated that skill.</figcaption>"
                      "</figure>")
     means = reports.over_time(db, actor, cohort_id, qset)
+    means = means[means["n"] >= impact.MIN_FIGURES]  # as above: no checkpoint's mean of fewer than five leaders
     if not means.empty:
         summary = charts.cohort_change_summary(means, qset)
         parts.append(f"<h3>Change over time</h3><p>{escaped(summary)}</p><figure>"

@@ -13,22 +13,25 @@ Three comparisons, each of the same leaders' two ratings of a skill:
 For each: pairs (n); mean and median change; the share who rose, stayed and fell; a Wilcoxon signed-rank test (two
 sided; differences of zero left out, as Wilcoxon did; the normal approximation with its correction for ties, as
 SPSS reports it, since ratings on a five-point scale tie a great deal); and Cohen's d_z (mean change over the standard
-deviation of the changes) with a 95% bootstrap interval (BCa, 2,000 resamples, a fixed seed, so the same data give
-the same figures). Few pairs are said plainly: no figures under :data:`MIN_FIGURES` pairs, no test under
-:data:`MIN_TEST` pairs.
+deviation of the changes) with its exact 95% interval from the noncentral t distribution. Few pairs are said
+plainly: no figures under :data:`MIN_FIGURES` pairs, and no test under :data:`MIN_TEST` pairs that changed (the test
+ranks only those).
+
+Start to end needs two checkpoints; the rating looking back is read at the latest checkpoint whose counted
+submissions hold one (so moving the setting later loses nothing), and the response shift only where that is not
+the first checkpoint itself.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 from sqlite_utils import Database
 
 from reflect.domain import access, checkpoints
@@ -45,7 +48,6 @@ ABOUT = {  # each comparison in a sentence, for the page and the cohort report
            "from start to end understates their growth (response-shift bias).",
 }
 MIN_FIGURES, MIN_TEST = 5, 10
-RESAMPLES, SEED = 2_000, 2027
 
 
 @dataclass(frozen=True)
@@ -70,39 +72,35 @@ def change(before: np.ndarray, after: np.ndarray) -> Change:
     pairs = len(differences)
     if pairs < MIN_FIGURES:
         return Change(pairs)
-    figures = Change(pairs, mean=float(differences.mean()), median=float(np.median(differences)),
-                     rose=float((differences > 0).mean()), same=float((differences == 0).mean()),
-                     fell=float((differences < 0).mean()))
     spread = differences.std(ddof=1)
     effect = float(differences.mean() / spread) if spread > 0 else None
-    low = high = None
-    if effect is not None:
-        low, high = _interval(differences)
+    low, high = _interval(effect, pairs) if effect is not None else (None, None)
     p_value = None
-    if pairs >= MIN_TEST:
-        p_value = 1.0 if not differences.any() else float(stats.wilcoxon(differences, method="approx").pvalue)
-    return Change(**{**figures.__dict__, "p_value": p_value, "effect": effect, "effect_low": low,
-                     "effect_high": high})
+    if np.count_nonzero(differences) >= MIN_TEST:  # the pairs the test ranks: those that changed
+        p_value = float(stats.wilcoxon(differences, method="approx").pvalue)
+    return Change(pairs, mean=float(differences.mean()), median=float(np.median(differences)),
+                  rose=float((differences > 0).mean()), same=float((differences == 0).mean()),
+                  fell=float((differences < 0).mean()), p_value=p_value, effect=effect, effect_low=low,
+                  effect_high=high)
 
 
-def _d_z(differences: np.ndarray, axis: int = -1) -> np.ndarray:
-    spread = differences.std(ddof=1, axis=axis)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(spread > 0, differences.mean(axis=axis) / spread, np.nan)
+def _interval(effect: float, pairs: int) -> tuple[float, float]:
+    """The exact 95% interval of d_z: the noncentrality parameters of Student's noncentral t under which the
+    observed t falls at its 97.5th and 2.5th percentiles, over sqrt(n) (Cumming & Finch, 2001)."""
+    observed, freedom = effect * math.sqrt(pairs), pairs - 1
 
+    def bound(share: float, direction: int) -> float:
+        def gap(noncentrality: float) -> float:
+            return float(stats.nct.cdf(observed, freedom, noncentrality)) - share
 
-def _interval(differences: np.ndarray) -> tuple[float | None, float | None]:
-    """The 95% bootstrap interval of d_z: BCa, or the percentile interval where BCa cannot be had (many resamples
-    with no spread)."""
-    for method in ("BCa", "percentile"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            found = stats.bootstrap((differences,), _d_z, n_resamples=RESAMPLES, method=method,
-                                    confidence_level=0.95, rng=np.random.default_rng(SEED))
-        low, high = found.confidence_interval
-        if not (math.isnan(low) or math.isnan(high)):
-            return float(low), float(high)
-    return None, None
+        step = 1.0  # widen the bracket from the observed t until it holds the bound (and the cdf is defined)
+        while not (math.isfinite(gap(observed + direction * step)) and gap(observed + direction * step) * direction
+                   < 0):
+            step *= 2
+        ends = sorted((observed, observed + direction * step))
+        return float(optimize.brentq(gap, *ends)) / math.sqrt(pairs)
+
+    return bound(0.975, -1), bound(0.025, 1)
 
 
 def paired_ratings(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
@@ -113,7 +111,7 @@ def paired_ratings(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet
     points = checkpoints.of_cohort(db, cohort_id)
     if not points:
         return pd.DataFrame(columns=["user_id", "item_id", "pre", "post", "now", "then"])
-    asked = next((point.id for point in points if point.asks_then), None)
+    asked = looked_back_at(db, cohort_id, qset)
     frame = pd.read_sql_query(
         """SELECT c.user_id, c.checkpoint_id, a.item_id, a.rating, a.then_rating
            FROM counted_submissions c JOIN answers a ON a.submission_id = c.submission_id
@@ -132,16 +130,33 @@ def paired_ratings(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet
     return paired.sort_values(keys, ignore_index=True)
 
 
+def looked_back_at(db: Database, cohort_id: int, qset: QuestionSet) -> int | None:
+    """The checkpoint whose ratings looking back Impact reads: the latest whose counted submissions hold any (None
+    if none do). Read from the data, not the setting, so moving or turning off the setting later loses nothing."""
+    row = db.execute(
+        """SELECT cp.id FROM checkpoints cp WHERE cp.cohort_id = :cohort_id AND EXISTS (
+               SELECT 1 FROM counted_submissions c JOIN answers a ON a.submission_id = c.submission_id
+               WHERE c.checkpoint_id = cp.id AND c.set_id = :set_id AND a.then_rating IS NOT NULL)
+           ORDER BY cp.opens_at DESC LIMIT 1""", {"cohort_id": cohort_id, "set_id": qset.id}).fetchone()
+    return row[0] if row else None
+
+
 def impact(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
     """Each skill's :class:`Change` for each comparison (columns ``comparison``, ``number``, ``skill`` and the
     change's fields), in the checklist's order; only comparisons the cohort has data for (no looking back, no
     rows for it). Through the access gate, for those who run the cohort."""
     paired = paired_ratings(db, actor, cohort_id, qset)
+    points = [point.id for point in checkpoints.of_cohort(db, cohort_id)]
+    asked = looked_back_at(db, cohort_id, qset)
+    comparisons = []
+    if len(points) > 1:  # with one checkpoint, start and end are the same ratings
+        comparisons.append((PRE_POST, "pre", "post"))
+    if asked is not None:
+        comparisons.append((THEN_NOW, "then", "now"))
+        if asked != points[0]:  # at the first checkpoint, "what they said at the start" is the same submission
+            comparisons.append((SHIFT, "pre", "then"))
     rows = []
-    comparisons = ((PRE_POST, "pre", "post"), (THEN_NOW, "then", "now"), (SHIFT, "pre", "then"))
     for comparison, before, after in comparisons:
-        if paired[[before, after]].dropna().empty and comparison != PRE_POST:
-            continue
         for number, item in enumerate(qset.items, start=1):
             both = paired.loc[paired["item_id"] == item.id, [before, after]].dropna()
             found = change(both[before].to_numpy(), both[after].to_numpy())
@@ -160,11 +175,12 @@ def readable(table: pd.DataFrame, comparison: str) -> pd.DataFrame:
         row: dict[str, object] = {**dict.fromkeys(columns, ""), "Skill": f"{record['number']}. {record['skill']}",
                                   "Pairs": found.pairs}
         if found.mean is None or found.median is None:
-            row["Mean change"] = f"Too few pairs (fewer than {MIN_FIGURES})"
+            row["Mean change"] = ("No leader has both ratings yet" if not found.pairs
+                                  else f"Too few pairs (fewer than {MIN_FIGURES})")
         else:
             row["Mean change"], row["Median change"] = f"{found.mean:+.2f}", f"{found.median:+.1f}"
             row["Rose / same / fell"] = f"{found.rose:.0%} / {found.same:.0%} / {found.fell:.0%}"
-            row["Wilcoxon p"] = (f"fewer than {MIN_TEST} pairs: no test" if found.p_value is None
+            row["Wilcoxon p"] = (f"fewer than {MIN_TEST} changed: no test" if found.p_value is None
                                  else "< 0.001" if found.p_value < 0.001 else f"{found.p_value:.3f}")
             row["Effect size d_z (95% interval)"] = (
                 "no spread" if found.effect is None
@@ -179,4 +195,4 @@ def _value(value: Any) -> Any:
 
 
 def _number(value: float | None) -> str:
-    return "?" if value is None else f"{value:+.2f}"
+    return "" if value is None else f"{value:+.2f}"
