@@ -46,3 +46,16 @@ def test_only_those_who_run_the_cohort_get_its_report(db):
     made = make_demo(db, SETS, leaders=10, seed=8)
     with pytest.raises(access.NotYourCohort):
         cohort_report_html(db, facilitator(db, "olu@trust.org.uk"), made.cohort.id, list(SETS.values()), UTC)
+
+
+def test_no_chart_or_mean_of_fewer_than_five_leaders_is_shown(db):
+    from datetime import timedelta
+
+    from .cohort_data import JAN, TINY, cohort_with_windows, leaders, rate
+
+    north = cohort_with_windows(db, facilitator(db))
+    for number, person in enumerate(leaders(db, north, 4)):
+        rate(db, person, [1 + number % 3, 3], JAN + timedelta(days=2))
+    page = cohort_report_html(db, SYSTEM, north.id, [TINY], UTC).decode()
+    assert "4 of 4 (100%)" in page  # how many submitted is shown
+    assert "<svg" not in page and "Start: fewer than 5 leaders submitted" in page
