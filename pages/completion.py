@@ -1,10 +1,17 @@
-"""Facilitator: who has submitted each set at a checkpoint, and the reflections leaders chose to share."""
+"""Facilitator: who has submitted each set at a checkpoint, and the reflections leaders chose to share.
+
+The list is filtered and paged in SQL (reflect.reporting.reports.completion), so a page of a cohort of thousands
+sends a page of rows; the whole list is made only when it is downloaded.
+"""
 
 import streamlit as st
 
 from reflect.domain import accounts, responses
 from reflect.reporting import reports
 from reflect.web import answers, context, conversation, guard, pickers, show
+
+PER_PAGE = 25
+COPY_AT_MOST = 500  # addresses in the box to copy; more are in the download
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Completion and reflections")
@@ -16,32 +23,49 @@ with right:
 sets = list(context.question_sets().values())
 
 show.plain(f"Who has submitted at {point.name}", heading=2)
-table = reports.completion(db, user, cohort.id, sets, point.id)
-if table.empty:
-    st.info("No leaders have joined this cohort yet. Give them the join code, or add them on Add leaders.")
-    st.stop()
-for column, qset in zip(st.columns(len(sets)), sets, strict=True):
-    counts = table[qset.title].value_counts()
-    column.metric(f"{qset.title}: submitted", f"{counts.get(reports.SUBMITTED, 0):,} of {len(table):,}",
-                  f"{counts.get(reports.DRAFT_ONLY, 0):,} with a draft only", delta_color="off", delta_arrow="off")
+figures = st.container()  # drawn above the filter, filled once the filter is known
 which = st.segmented_control("Show leaders", [reports.EVERYONE, reports.NOT_EVERYTHING, reports.NOTHING],
                              default=reports.EVERYONE, key="completion_filter") or reports.EVERYONE
-chosen = reports.listed(table, sets, which)
-listed = chosen.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"})
-st.caption(f"Showing {show.count_of(len(listed), 'leader')} of {len(table):,}.")
-if listed.empty:
+counts = reports.completion_counts(db, user, cohort.id, sets, point.id, which=which)
+if not counts.leaders:
+    st.info("No leaders have joined this cohort yet. Give them the join code, or add them on Add leaders.")
+    st.stop()
+for column, qset in zip(figures.columns(len(sets)), sets, strict=True):
+    column.metric(f"{qset.title}: submitted", f"{counts.submitted[qset.title]:,} of {counts.leaders:,}",
+                  f"{counts.draft_only[qset.title]:,} with a draft only", delta_color="off", delta_arrow="off")
+if not counts.listed:
     st.success("Everyone in the cohort has submitted something at this checkpoint." if which == reports.NOTHING
                else "Everyone in the cohort has submitted everything at this checkpoint.")
 else:
-    # Tall enough for a few dozen names at once; it scrolls within itself for hundreds.
-    st.dataframe(listed, hide_index=True, height=min(38 + 35 * len(listed), 38 + 35 * 25))
+    pages = -(-counts.listed // PER_PAGE)
+    page, page_key = 1, f"completion_page:{which}"
+    if pages > 1:
+        if st.session_state.get(page_key, 1) > pages:  # fewer pages since (leaders submitted): the last
+            st.session_state[page_key] = pages
+        page = int(st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key=page_key))
+    chosen = reports.completion(db, user, cohort.id, sets, point.id, which=which, page=page, per_page=PER_PAGE)
+    first = (page - 1) * PER_PAGE + 1
+    st.caption(f"Showing {show.count_of(counts.listed, 'leader')} of {counts.leaders:,}." if pages == 1 else
+               f"Showing {first:,}–{first + len(chosen) - 1:,} of the {counts.listed:,} leaders listed "
+               f"({counts.leaders:,} in the cohort).")
+    shown = chosen.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"})
+    st.dataframe(shown, hide_index=True, height=38 + 35 * len(shown))
     if which != reports.EVERYONE:
-        st.markdown("**Their email addresses**, to paste into an email (the copy button is at the top right):")
-        st.code("; ".join(listed["Email"]), language=None, wrap_lines=True)
+        if counts.listed <= COPY_AT_MOST:
+            everyone = reports.completion(db, user, cohort.id, sets, point.id, which=which)
+            st.markdown("**Their email addresses**, to paste into an email (the copy button is at the top right):")
+            st.code("; ".join(everyone["email"]), language=None, wrap_lines=True)
+        else:
+            st.markdown(f"**{counts.listed:,} email addresses** are too many to paste at once: they are all in the "
+                        "list below, to download.")
     pickers.open_a_leaders_record(chosen, cohort.id, key="completion_leader")
-    st.download_button("Download this list (CSV)", listed.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"{which} at {point.name}.csv".replace("/", "-"), mime="text/csv",
-                       icon=":material/download:")
+    st.download_button(
+        "Download this list (CSV)",
+        context.deferred(lambda db: reports.completion(db, user, cohort.id, sets, point.id, which=which)
+                         .drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"})
+                         .to_csv(index=False).encode("utf-8-sig")),
+        file_name=f"{which} at {point.name}.csv".replace("/", "-"), mime="text/csv", icon=":material/download:",
+        on_click="ignore", help="Everyone listed, on every page.")
 
 st.header("Shared reflections", divider="gray")
 st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")

@@ -149,6 +149,15 @@ def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
     assert now.set_index("leader")[TINY.title].to_dict() == {
         "Leader 1": "Submitted", "Leader 2": "Draft only", "Leader 3": "Not submitted"}
 
+    # Filtered, counted and paged in SQL: what the Completion page shows of a cohort of any size.
+    now_id = point(db, cohort, "Now").id
+    assert list(reports.completion(db, SYSTEM, cohort.id, [TINY], now_id, which=reports.NOT_EVERYTHING)["leader"]) == [
+        "Leader 2", "Leader 3"]
+    assert list(reports.completion(db, SYSTEM, cohort.id, [TINY], now_id, page=2, per_page=2)["leader"]) == [
+        "Leader 3"]
+    assert reports.completion_counts(db, SYSTEM, cohort.id, [TINY], now_id, which=reports.NOTHING) == (
+        reports.CompletionCounts(leaders=3, submitted={TINY.title: 1}, draft_only={TINY.title: 1}, listed=2))
+
 
 def test_a_leader_sees_the_cohort_only_once_five_have_submitted(db, cohort):
     people = leaders(db, cohort, 5)

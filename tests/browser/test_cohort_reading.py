@@ -174,3 +174,42 @@ def test_feedback_on_a_shared_reflection_goes_both_ways_and_unsharing_hides_it_f
     expect(fran.get_by_text("No one has shared a submission", exact=False)).to_be_visible()
     expect(fran.get_by_text("The chair, on <i>Tuesdays</i>.", exact=True)).to_have_count(0)
     expect(fran.get_by_text(SHARED, exact=True)).to_have_count(0)
+
+
+def test_completion_of_sixty_leaders_comes_a_page_at_a_time_and_the_whole_list_downloads(server, browser, tmp_path):
+    db = open_db(server.db_path)
+    fran = accounts.create_first_facilitator(db, name="Fran", email="fran@x.org", password=PASSWORD)
+    north = cohorts.create_cohort(db, fran.id, "North")
+    people = [accounts.register_leader(db, join_code=north.join_code, name=f"Leader {number:02d}",
+                                       email=f"leader{number:02d}@x.org", password=PASSWORD)
+              for number in range(1, 61)]
+    for person in people[:3]:
+        for item in CHECKLIST.items:
+            responses.save_draft(db, person.id, CHECKLIST, item.id, rating=3)
+        responses.submit(db, person.id, CHECKLIST, f"token {person.id}")
+    db.close()
+    page = signed_in_context(browser, server.url, server.db_path, "fran@x.org", accept_downloads=True,
+                             viewport={"width": 1280, "height": 900}).new_page()
+    goto(page, server.url + "/completion")
+    expect(page.get_by_text("Showing 1–25 of the 60 leaders listed (60 in the cohort).")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid.locator("#glide-cell-0-24")).to_have_text("Leader 25")
+    expect(grid.locator("#glide-cell-0-25")).to_have_count(0)  # a page of 25 rows sent, not 60
+    page.get_by_label("Page (of 3)").fill("3")
+    page.keyboard.press("Enter")
+    settled(page)
+    expect(page.get_by_text("Showing 51–60 of the 60 leaders listed (60 in the cohort).")).to_be_visible()
+    expect(grid.locator("#glide-cell-0-0")).to_have_text("Leader 51")
+
+    page.get_by_role("radio", name="Nothing submitted").click()
+    settled(page)
+    expect(page.get_by_text("Showing 1–25 of the 57 leaders listed (60 in the cohort).")).to_be_visible()
+    expect(page.get_by_test_id("stCode")).to_contain_text("leader04@x.org; leader05@x.org")
+    expect(page.get_by_test_id("stCode")).to_contain_text("leader60@x.org")  # every address, not a page's
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this list (CSV)").click()
+    saved = tmp_path / "nothing.csv"
+    download.value.save_as(saved)
+    with saved.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["Leader"] for row in rows] == [f"Leader {number:02d}" for number in range(4, 61)]

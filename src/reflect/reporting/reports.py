@@ -12,6 +12,7 @@ shares and their own ratings (My progress).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import pandas as pd
 from sqlite_utils import Database
@@ -146,46 +147,82 @@ def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, che
     return grid[grid["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True), total
 
 
-def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int
-               ) -> pd.DataFrame:
-    """Per leader of the cohort and set: :data:`SUBMITTED`, :data:`DRAFT_ONLY` or :data:`NOT_STARTED` within the
-    checkpoint, counting only what they did since they joined the cohort."""
-    table = leaders(db, actor, cohort_id)
-    for qset in sets:
-        status = _frame(
-            db,
-            """SELECT cl.user_id,
-                      CASE WHEN EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = cl.user_id AND s.set_id = :set_id
-                                        AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
-                                        AND s.submitted_at >= cl.joined_at)
-                           THEN :submitted
-                           WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set_id
-                                        AND d.saved_at >= cp.opens_at AND d.saved_at < cp.closes_at
-                                        AND d.saved_at >= cl.joined_at)
-                           THEN :draft_only
-                           ELSE :not_started END AS status
-               FROM cohort_leaders cl JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
-               WHERE cl.cohort_id = :cohort_id""",
-            {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
-             "submitted": SUBMITTED, "draft_only": DRAFT_ONLY, "not_started": NOT_STARTED},
-        )
-        table[qset.title] = table["user_id"].map(dict(zip(status["user_id"], status["status"], strict=True)))
-    return table
-
-
-# What the Completion page can list, from a :func:`completion` table.
+# What the Completion page can list: everyone, those yet to submit some set, or those who have submitted none.
 EVERYONE, NOT_EVERYTHING, NOTHING = "Everyone", "Not submitted everything", "Nothing submitted"
 
 
-def listed(table: pd.DataFrame, sets: list[QuestionSet], which: str) -> pd.DataFrame:
-    """The leaders of a :func:`completion` table that `which` names: everyone, those yet to submit some set, or
-    those who have submitted none, at its checkpoint."""
-    not_submitted = table[[qset.title for qset in sets]] != SUBMITTED
-    if which == NOT_EVERYTHING:
-        return table[not_submitted.any(axis=1)]
-    if which == NOTHING:
-        return table[not_submitted.all(axis=1)]
-    return table
+class CompletionCounts(NamedTuple):
+    """How a cohort stands at a checkpoint: its leaders, per set title those who submitted and those with a draft
+    only, and how many leaders the chosen filter lists."""
+
+    leaders: int
+    submitted: dict[str, int]
+    draft_only: dict[str, int]
+    listed: int
+
+
+def _statuses(sets: list[QuestionSet]) -> tuple[str, dict[str, object]]:
+    """A CTE ``status`` of the cohort's leaders (user_id, leader, email, then one column per set: its status at the
+    checkpoint, counting only what they did since joining), and its parameters beside :cohort_id and
+    :checkpoint_id. Submitted is read from the kept figures (a leader counts at a checkpoint exactly when they
+    submitted in it as a member: reflect.storage.tally), one key lookup a leader."""
+    columns: list[str] = []
+    params: dict[str, object] = {"submitted": SUBMITTED, "draft_only": DRAFT_ONLY, "not_started": NOT_STARTED}
+    for number, qset in enumerate(sets):
+        params[f"set{number}"] = qset.id
+        columns.append(f"""
+            CASE WHEN EXISTS (SELECT 1 FROM counted_submissions c WHERE c.checkpoint_id = cp.id
+                              AND c.set_id = :set{number} AND c.user_id = cl.user_id)
+                 THEN :submitted
+                 WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set{number}
+                              AND d.saved_at >= MAX(cp.opens_at, cl.joined_at) AND d.saved_at < cp.closes_at)
+                 THEN :draft_only
+                 ELSE :not_started END AS s{number}""")
+    cte = f"""WITH status AS (
+        SELECT cl.user_id, u.name AS leader, u.email{''.join(f',{column}' for column in columns)}
+        FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+        JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
+        WHERE cl.cohort_id = :cohort_id)"""
+    return cte, params
+
+
+def _listing(sets: list[QuestionSet], which: str) -> str:
+    """The SQL condition on ``status`` for the leaders `which` names."""
+    missing = [f"s{number} != :submitted" for number in range(len(sets))]
+    if which == NOT_EVERYTHING and missing:
+        return "(" + " OR ".join(missing) + ")"
+    if which == NOTHING and missing:
+        return "(" + " AND ".join(missing) + ")"
+    return "1"
+
+
+def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int, *,
+               which: str = EVERYONE, page: int | None = None, per_page: int = 25) -> pd.DataFrame:
+    """Per leader of the cohort that `which` lists, by name: user_id, leader, email and, per set title,
+    :data:`SUBMITTED`, :data:`DRAFT_ONLY` or :data:`NOT_STARTED` within the checkpoint, counting only what they did
+    since they joined the cohort. With `page`, only that page of `per_page` leaders: filtered and paged in SQL, so a
+    page sends the same few rows whatever the size of the cohort."""
+    access.cohort_for(db, actor, cohort_id)
+    cte, params = _statuses(sets)
+    paging = "LIMIT :limit OFFSET :offset" if page is not None else ""
+    table = _frame(db, f"""{cte} SELECT * FROM status WHERE {_listing(sets, which)}
+                           ORDER BY leader COLLATE NOCASE, email {paging}""",
+                   {**params, "cohort_id": cohort_id, "checkpoint_id": checkpoint_id, "limit": per_page,
+                    "offset": (max(page or 1, 1) - 1) * per_page})
+    return table.rename(columns={f"s{number}": qset.title for number, qset in enumerate(sets)})
+
+
+def completion_counts(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int, *,
+                      which: str = EVERYONE) -> CompletionCounts:
+    """How the cohort stands at the checkpoint (:class:`CompletionCounts`), in one pass over its leaders."""
+    access.cohort_for(db, actor, cohort_id)
+    cte, params = _statuses(sets)
+    sums = "".join(f", SUM(s{number} = :submitted), SUM(s{number} = :draft_only)" for number in range(len(sets)))
+    row = db.execute(f"{cte} SELECT COUNT(*), SUM({_listing(sets, which)}){sums} FROM status",
+                     {**params, "cohort_id": cohort_id, "checkpoint_id": checkpoint_id}).fetchone()
+    counts = [value or 0 for value in row]
+    return CompletionCounts(counts[0], {qset.title: counts[2 + 2 * n] for n, qset in enumerate(sets)},
+                            {qset.title: counts[3 + 2 * n] for n, qset in enumerate(sets)}, counts[1])
 
 
 def cohort_shares(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:

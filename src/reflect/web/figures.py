@@ -55,7 +55,6 @@ respondents = _cached(reports.respondents, access.RUN)
 leaders_in = _cached(reports.leaders_in, access.RUN)
 over_time = _cached(reports.over_time, access.RUN)
 grid_page = _cached(reports.grid_page, access.RUN)
-completion = _cached(reports.completion, access.RUN)
 cohort_shares = _cached(reports.cohort_shares, access.FIGURES)
 impact = _cached(impact_figures.impact, access.RUN)
 
