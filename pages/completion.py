@@ -12,6 +12,7 @@ from reflect.web import answers, context, conversation, guard, pickers, show
 
 PER_PAGE = 25
 COPY_AT_MOST = 500  # addresses in the box to copy; more are in the download
+SHARED_PER_PAGE = 10  # shared reflections, each with its conversation
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Completion and reflections")
@@ -71,9 +72,20 @@ st.header("Shared reflections", divider="gray")
 st.caption("Free text appears here only where a leader chose “Share with my facilitator” for that submission.")
 text_sets = [qset for qset in sets if qset.has_free_text]
 qset = st.selectbox("Question set", text_sets, format_func=lambda q: q.title, key="completion_set")
-shared = responses.shared_in_cohort(db, user, cohort.id, qset.id, point.id)
-if not shared:
+total = responses.shared_in_cohort_count(db, user, cohort.id, qset.id, point.id)
+if not total:
     st.info(f"No one has shared a submission of the {qset.title} at this checkpoint.")
+shared_page, shared_pages, shared_key = 1, -(-total // SHARED_PER_PAGE), f"shared_page:{qset.id}"
+if shared_pages > 1:
+    if st.session_state.get(shared_key, 1) > shared_pages:
+        st.session_state[shared_key] = shared_pages
+    shared_page = int(st.number_input(f"Page of shared reflections (of {shared_pages:,})", min_value=1,
+                                      max_value=shared_pages, step=1, key=shared_key))
+    first_shared = (shared_page - 1) * SHARED_PER_PAGE + 1
+    st.caption(f"Showing {first_shared:,}–{min(first_shared + SHARED_PER_PAGE - 1, total):,} of {total:,}, by "
+               "leader's name.")
+shared = responses.shared_in_cohort(db, user, cohort.id, qset.id, point.id, page=shared_page,
+                                    per_page=SHARED_PER_PAGE)
 for reflection in shared:
     with answers.shared_reflection(qset, reflection, f"{reflection.name} · {reflection.email}, submitted "
                                                      f"{show.local_time(reflection.submission.submitted_at)}"):

@@ -9,6 +9,7 @@ Written reflections carry on from draft to draft, so a leader can revise their t
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -400,20 +401,39 @@ def shared_by(db: Database, actor: Actor, cohort_id: int, user_id: int) -> list[
             for name, email, *submission in rows]
 
 
-def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int
-                     ) -> list[SharedReflection]:
+def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int, *,
+                     page: int | None = None, per_page: int = 10) -> list[SharedReflection]:
     """Every submission of `set_id` shared by the cohort's leaders in the checkpoint, made while they belonged to
-    the cohort: the only free text facilitators can read, and only those who run the cohort."""
+    the cohort, by leader's name: the only free text facilitators can read, and only those who run the cohort. With
+    `page`, only that page of `per_page`, paged in SQL, and its answers read in one query."""
     access.cohort_for(db, actor, cohort_id)
     rows = db.execute(
-        """SELECT u.id, u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
-           FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
-           JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id AND s.submitted_at >= cl.joined_at
-           JOIN shared_submissions sh ON sh.submission_id = s.id
-           JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
-                AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
-           WHERE cl.cohort_id = :cohort_id ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at""",
-        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id},
+        f"""{_SHARED_IN_COHORT} ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at
+            {"LIMIT :limit OFFSET :offset" if page is not None else ""}""",
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "limit": per_page,
+         "offset": (max(page or 1, 1) - 1) * per_page},
     ).fetchall()
-    return [SharedReflection(name, email, Submission(submission_id, *rest), answers(db, user_id, submission_id))
-            for user_id, name, email, submission_id, *rest in rows]
+    found: dict[int, dict[str, Answer]] = {row[3]: {} for row in rows}
+    for submission_id, *answer in db.execute(
+            """SELECT a.submission_id, a.item_id, a.item_text, a.rating, a.text, a.note, a.then_rating FROM answers a
+               WHERE a.submission_id IN (SELECT value FROM json_each(?))""", [json.dumps(list(found))]).fetchall():
+        found[submission_id][answer[0]] = Answer(*answer)
+    return [SharedReflection(name, email, Submission(submission_id, *rest), found[submission_id])
+            for _, name, email, submission_id, *rest in rows]
+
+
+def shared_in_cohort_count(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int) -> int:
+    """How many submissions :func:`shared_in_cohort` holds in all."""
+    access.cohort_for(db, actor, cohort_id)
+    return db.execute(f"SELECT COUNT(*) FROM ({_SHARED_IN_COHORT})",
+                      {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id}).fetchone()[0]
+
+
+_SHARED_IN_COHORT = """
+    SELECT u.id, u.name, u.email, s.id, s.set_id, s.set_version, s.submitted_at
+    FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+    JOIN submissions s ON s.user_id = cl.user_id AND s.set_id = :set_id AND s.submitted_at >= cl.joined_at
+    JOIN shared_submissions sh ON sh.submission_id = s.id
+    JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
+         AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+    WHERE cl.cohort_id = :cohort_id"""
