@@ -36,8 +36,9 @@ if table.empty or impact.THEN_NOW not in set(table["comparison"]):
     st.info("No ratings looking back yet. On Cohorts, choose a checkpoint (usually the last) to ask for them: the "
             "checklist there asks each skill both now and looking back, and this page adds two comparisons.")
 left, right = st.columns(2)
+# Neither download reruns the page: a rerun would replace the report's deferred file while a click on it is on its way.
 left.download_button("Download these figures (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
-                     file_name="reflect-impact.csv", mime="text/csv", icon=":material/download:")
+                     file_name="reflect-impact.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 zone = show.browser_zone()  # read here: the report is made on another thread, outside this run
 sets = list(context.question_sets().values())
 right.download_button(

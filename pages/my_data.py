@@ -19,13 +19,14 @@ if not responses.everything_written_by(db, user.id):
     st.info("You have not written anything yet. Your answers appear here once you start.")
 else:
     sets = context.question_sets()
+    # No download reruns the page: a rerun would replace the journal's deferred file while a click on it is on its way.
     st.download_button(
         "Download CSV", export.leader_csv(db, user.id, sets), file_name="reflect-my-answers.csv", mime="text/csv",
-        icon=":material/download:", type="primary",
+        icon=":material/download:", type="primary", on_click="ignore",
     )
     st.download_button(
         "Download CSV for Excel (UTF-8 with BOM)", export.leader_csv(db, user.id, sets, bom=True),
-        file_name="reflect-my-answers-excel.csv", mime="text/csv", icon=":material/download:",
+        file_name="reflect-my-answers-excel.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
     )
     st.download_button(
         "Download my journal, ready to print", context.deferred(
@@ -40,7 +41,7 @@ else:
     )
 st.download_button(
     "Download my account details and activity", export.about_me_csv(db, user.id), file_name="reflect-about-me.csv",
-    mime="text/csv", icon=":material/person:",
+    mime="text/csv", icon=":material/person:", on_click="ignore",
     help="Your name, email, role and cohort, your facilitators' feedback on what you shared and your replies, and "
          "the log of what you did in Reflect (submitted, shared, joined).",
 )
