@@ -131,14 +131,14 @@ def test_declining_leaves_nothing(two_cohorts):
     db, olu, south, lee = two_cohorts
     import_lee(db, olu, south)
     logged = db.execute("SELECT COUNT(*) FROM audit_log WHERE cohort_id = ?", [south.id]).fetchone()[0]
-    version = tally.version(db)
+    version = tally.version(db, south.id)
     [invitation] = cohort_invitations.pending_for(db, lee.id)
     cohort_invitations.answer(db, lee.id, invitation.id, accept=False)
     assert cohort_invitations.pending_for(db, lee.id) == []
     assert not db.execute("SELECT 1 FROM cohort_leaders WHERE cohort_id = ?", [south.id]).fetchone()
     assert not db.execute("SELECT 1 FROM counted_submissions WHERE cohort_id = ?", [south.id]).fetchone()
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE cohort_id = ?", [south.id]).fetchone()[0] == logged
-    assert tally.version(db) == version
+    assert tally.version(db, south.id) == version
     assert "leader1@school.org.uk" not in everything_south_sees(db, south)
     with pytest.raises(InvitationError, match="already been answered"):
         cohort_invitations.answer(db, lee.id, invitation.id, accept=True)

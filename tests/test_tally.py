@@ -122,12 +122,18 @@ def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them
     first, second, third = leaders(db, north, 3)
     [elsewhere] = leaders(db, south, 1, prefix="south")
     rate(db, elsewhere, [3, 3], JAN + timedelta(days=1))
-    seen = [tally.version(db)]
+    seen = [tally.version(db, north.id)]
 
     def changed(action) -> None:
         action()
-        assert tally.version(db) not in seen
-        seen.append(tally.version(db))
+        assert tally.version(db, north.id) not in seen
+        seen.append(tally.version(db, north.id))
+
+    # A change in another cohort leaves North's cached figures as they are.
+    [south_again] = leaders(db, south, 1, prefix="again")
+    rate(db, south_again, [1, 1], JAN + timedelta(days=2))
+    checkpoints.ask_then_at(db, owner, south.id, None)
+    assert tally.version(db, north.id) == seen[-1]
 
     changed(lambda: rate(db, first, [2, 3], JAN + timedelta(days=1)))
     changed(lambda: rate(db, second, [1, 1], JAN + timedelta(days=2)))
@@ -146,3 +152,8 @@ def test_the_cache_key_of_cohort_figures_moves_with_every_change_that_moves_them
     changed(lambda: checkpoints.replace_all(db, owner, north.id, [
         (start.id, "Beginning", *days(JAN, FEB + timedelta(days=1))),
         (end.id, "End", *days(FEB + timedelta(days=1), MAR))]))
+    changed(lambda: checkpoints.ask_then_at(db, owner, north.id, end.id))
+    # A leader who never submitted joins, then leaves: the count of the cohort's leaders moves both times.
+    newcomer: list = []
+    changed(lambda: newcomer.extend(leaders(db, north, 1, prefix="newcomer")))
+    changed(lambda: accounts.delete_leader(db, newcomer[0].id, password=PASSWORD))

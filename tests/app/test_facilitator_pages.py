@@ -156,14 +156,14 @@ def test_saving_the_checkpoints_unchanged_on_the_cohorts_page_changes_no_figure(
                                                    [made.facilitator_email]).fetchone()[0])
     points = checkpoints.of_cohort(db, made.cohort.id)
     figures = [reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, point.id) for point in points]
-    stored, version = db.execute("SELECT * FROM checkpoints ORDER BY id").fetchall(), tally.version(db)
+    stored, version = db.execute("SELECT * FROM checkpoints ORDER BY id").fetchall(), tally.version(db, made.cohort.id)
     at = app_as(facilitator, "pages/cohorts.py")
     assert "Dates are whole days in Europe/London, first and last day included" in shown_text(at)
     next(button for button in at.button if button.label == "Save checkpoints").click().run()
     assert not at.exception and not at.error
     assert "Nothing to save" in at.success[0].value
     assert db.execute("SELECT * FROM checkpoints ORDER BY id").fetchall() == stored
-    assert tally.version(db) == version
+    assert tally.version(db, made.cohort.id) == version
     assert [reports.respondents(db, SYSTEM, made.cohort.id, CHECKLIST.id, point.id) for point in points] == figures
 
 

@@ -246,8 +246,9 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
     with write_transaction(db):
         cohort = cohorts.leaders_cohort_id(db, user_id)
         # Out of every cohort first, so the cohort figures lose this leader's ratings while the answers still exist.
-        db.execute("DELETE FROM cohort_leaders WHERE user_id = ?", [user_id])
-        tally.refresh(db, user_id=user_id)
+        left = [row[0] for row in db.execute("DELETE FROM cohort_leaders WHERE user_id = ? RETURNING cohort_id",
+                                             [user_id]).fetchall()]
+        tally.refresh(db, user_id=user_id, left=left)
         mine = "SELECT id FROM submissions WHERE user_id = :user"
         for statement in (
             f"DELETE FROM answers WHERE submission_id IN ({mine})",

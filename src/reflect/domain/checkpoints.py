@@ -152,7 +152,7 @@ def ask_then_at(db: Database, actor: Actor, cohort_id: int, checkpoint_id: int |
         if checkpoint_id is not None and checkpoint_id not in names:
             raise CheckpointError("That checkpoint is not one of this cohort's.")
         db.execute("UPDATE checkpoints SET asks_then = (id IS ?) WHERE cohort_id = ?", [checkpoint_id, cohort_id])
-        tally.changed(db)  # the Impact figures compare a different checkpoint's ratings now
+        tally.changed(db, cohort_id)  # the Impact figures compare a different checkpoint's ratings now
         audit.record(db, actor_id=actor.id, action=audit.LOOKING_BACK_SET, cohort_id=cohort_id,
                      detail=names[checkpoint_id] if checkpoint_id is not None else "at no checkpoint")
 

@@ -471,3 +471,17 @@ def m0011_looking_back(db: Database) -> None:
         ALTER TABLE answers ADD COLUMN then_rating INTEGER
         """,
     )
+
+
+@migrations(name="0012_cohort_versions")
+def m0012_cohort_versions(db: Database) -> None:
+    # A version of each cohort's figures, so that a change in one cohort leaves the cached figures of every other.
+    _run(
+        db,
+        """
+        CREATE TABLE cohort_versions (
+            cohort_id INTEGER PRIMARY KEY,
+            version INTEGER NOT NULL
+        )
+        """,
+    )

@@ -5,10 +5,13 @@ leader's latest within the checkpoint's window), and ``rating_counts`` how many 
 of each item. Every write that can change them calls :func:`refresh` in its own transaction: a submission, a leader
 joining or leaving a cohort, a checkpoint edit, a bulk load. :func:`refresh` recomputes the scope it is given from
 the submissions themselves and applies only the difference, so it is idempotent and cannot drift. Each refresh
-also counts :func:`version` up, so a cache of cohort figures keyed on it is never stale.
+also counts up the :func:`version` of every cohort it touched, so a cache of a cohort's figures keyed on it is never
+stale, and a change in one cohort leaves every other cohort's cache as it is.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from sqlite_utils import Database
 
@@ -39,10 +42,12 @@ _REMOVE_RATINGS = """
 """
 
 
-def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None = None) -> None:
+def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None = None,
+            left: Iterable[int] = ()) -> None:
     """Bring the counted submissions and rating counts of one leader (in every cohort) or one whole cohort up to
     date with the submissions, checkpoints and memberships now in the database. Call inside the write transaction
-    that changed them, before any answers it counts are deleted."""
+    that changed them, before any answers it counts are deleted. `left`: cohorts the leader has just left, whose
+    figures change though nothing of theirs was counted there."""
     if (user_id is None) == (cohort_id is None):
         raise ValueError("refresh one leader or one cohort")
     column, value = ("user_id", user_id) if user_id is not None else ("cohort_id", cohort_id)
@@ -52,18 +57,32 @@ def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None =
         [value],
     ).fetchall())
     _apply(db, gone=stored - fresh, new=fresh - stored)
+    # The cohorts whose figures may have moved: the one refreshed, or the leader's (a member joining or leaving
+    # moves the count of leaders even when nothing of theirs counts).
+    touched = {row[3] for row in stored | fresh} | set(left)
+    if cohort_id is not None:
+        touched.add(cohort_id)
+    else:
+        touched |= {row[0] for row in db.execute("SELECT cohort_id FROM cohort_leaders WHERE user_id = ?", [user_id])}
+    changed(db, *touched)
 
 
-def changed(db: Database) -> None:
-    """Count :func:`version` up for a write that changes what a figure reads without moving a count (which
-    checkpoint asks for the rating looking back, say). Call inside that write's transaction."""
-    db.execute("UPDATE tally_version SET version = version + 1")
+def changed(db: Database, *cohort_ids: int) -> None:
+    """Count the :func:`version` of these cohorts up, for a write that changes what their figures read (a refresh
+    does this itself; which checkpoint asks for the rating looking back, say, does not move a count). Call inside
+    that write's transaction."""
+    db.conn.executemany("""INSERT INTO cohort_versions (cohort_id, version) VALUES (?, 1)
+                           ON CONFLICT (cohort_id) DO UPDATE SET version = version + 1""",
+                        [(cohort_id,) for cohort_id in sorted(cohort_ids)])
 
 
-def version(db: Database) -> int:
-    """A number that goes up whenever anything a cohort figure is made from may have changed: every write that
-    can change one calls :func:`refresh`. Cheap: for keying caches that must be cleared on write."""
-    return db.execute("SELECT version FROM tally_version").fetchone()[0]
+def version(db: Database, cohort_id: int) -> tuple[int, int]:
+    """A key that changes whenever anything the cohort's figures are made from may have changed: every write that
+    can change them counts it up (:func:`refresh`, :func:`changed`), and a rebuild of every figure does too.
+    Cheap: for keying caches that must be cleared on write."""
+    everything = db.execute("SELECT version FROM tally_version").fetchone()[0]
+    mine = db.execute("SELECT version FROM cohort_versions WHERE cohort_id = ?", [cohort_id]).fetchone()
+    return everything, mine[0] if mine else 0
 
 
 def rebuild(db: Database) -> None:
@@ -71,6 +90,7 @@ def rebuild(db: Database) -> None:
     db.execute("DELETE FROM counted_submissions")
     db.execute("DELETE FROM rating_counts")
     _apply(db, gone=set(), new=set(db.execute(_LATEST.format(scope="1")).fetchall()))
+    db.execute("UPDATE tally_version SET version = version + 1")  # every cohort's figures
 
 
 def _apply(db: Database, *, gone: set[tuple], new: set[tuple]) -> None:
@@ -91,4 +111,3 @@ def _apply(db: Database, *, gone: set[tuple], new: set[tuple]) -> None:
     # Only where counts went down, through the primary key: a submission runs this, so it must not scan every cohort.
     db.conn.executemany("DELETE FROM rating_counts WHERE checkpoint_id = ? AND set_id = ? AND leaders = 0",
                         sorted({row[:2] for row in gone}))
-    db.execute("UPDATE tally_version SET version = version + 1")

@@ -3,9 +3,9 @@
 Each function here is the :mod:`reflect.reporting.reports` (or :mod:`~reflect.reporting.impact`) function of the
 same name, with the same arguments.
 The access check (:func:`reflect.domain.access.cohort_for`) runs first, on every call, cached or not. The cache key
-includes :func:`reflect.storage.tally.version`, which goes up on every write that can change a figure (a
-submission, a deletion, a checkpoint edit, a leader joining), so a facilitator never sees figures older than the
-database.
+includes the cohort's :func:`reflect.storage.tally.version`, which goes up on every write that can change its figures
+(a submission, a deletion, a checkpoint edit, a leader joining), so a facilitator never sees figures older than the
+database, and a change in one cohort leaves the others' cached.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ Report = Callable[Concatenate[Database, User, int, P], R]
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _made(report_name: str, path: str, version: int, _report: Callable[..., Any], _actor: Actor, cohort_id: int,
-          *args: Any, **kwargs: Any) -> Any:
+def _made(report_name: str, path: str, version: tuple[int, int], _report: Callable[..., Any], _actor: Actor,
+          cohort_id: int, *args: Any, **kwargs: Any) -> Any:
     # The report is known to the cache by its name; the actor is left out of the key (a figure is the same for
     # everyone who may see it): the report checks them when it is made, and _cached checks every caller.
     with contextlib.closing(open_db(path, migrate=False)) as db:
@@ -45,7 +45,8 @@ def _cached(report: Report[P, R], need: str) -> Report[P, R]:
     @functools.wraps(report)
     def cached(db: Database, actor: Actor, cohort_id: int, *args: P.args, **kwargs: P.kwargs) -> R:
         access.cohort_for(db, actor, cohort_id, need=need)
-        return _made(report.__name__, str(db_path()), tally.version(db), report, actor, cohort_id, *args, **kwargs)
+        return _made(report.__name__, str(db_path()), tally.version(db, cohort_id), report, actor, cohort_id, *args,
+                     **kwargs)
 
     return cached
 
