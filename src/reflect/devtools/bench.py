@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import json
 import multiprocessing
 import os
@@ -31,7 +32,7 @@ from reflect.devtools.live_server import CHROMIUM_ARGS, start_server, stop_serve
 from reflect.devtools.load import run_load
 from reflect.domain import accounts, checkpoints, cohorts, responses, sessions
 from reflect.domain.questions import load_question_sets
-from reflect.reporting import export, reports
+from reflect.reporting import export, impact, reports
 from reflect.settings import questions_dir
 from reflect.storage.db import open_db
 
@@ -172,6 +173,18 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
         for number, rows in enumerate(chart_rows(dashboard()()), start=1):
             out.append(Measurement(f"facilitator: chart {number} rows sent to the browser", size, float(rows),
                                    note="rows, not seconds"))
+
+        every_set = list(sets.values())
+        for which in (reports.EVERYONE, reports.NOTHING):
+            counts = functools.partial(reports.completion_counts, db, facilitator, cohort_id, every_set, point.id,
+                                       which=which)
+            page = functools.partial(reports.completion, db, facilitator, cohort_id, every_set, point.id,
+                                     which=which, page=2)
+            out.append(Measurement(f"facilitator: Completion counts ({which})", size, median_time(counts, runs)))
+            out.append(Measurement(f"facilitator: Completion, a page of 25 ({which})", size,
+                                   median_time(page, runs)))
+        out.append(Measurement("facilitator: Impact figures, uncached", size, median_time(
+            lambda: impact.impact(db, facilitator, cohort_id, qset), runs)))
 
         out.append(Measurement("export: cohort CSV, long", size, median_time(
             lambda: export.cohort_long_csv(db, facilitator, cohort_id), runs, warm_up=0)))
