@@ -202,3 +202,24 @@ def test_days_entered_in_london_become_windows_from_midnight_to_midnight_after_t
     with pytest.raises(CheckpointError, match="Checkpoint 2 needs a first and a last day"):
         checkpoints.replace_all(db, SYSTEM, cohort.id, [(None, "A", date(2027, 6, 1), date(2027, 6, 2)),
                                                         (None, "B", None, None)])
+
+
+def test_completion_counts_in_aggregate_equal_those_of_the_leader_by_leader_table(db):
+    from reflect.devtools.demo import make_demo
+    from reflect.domain.questions import load_question_sets
+
+    from .cohort_data import ROOT
+
+    sets = list(load_question_sets(ROOT / "questions")[0].values())
+    made = make_demo(db, {qset.id: qset for qset in sets}, leaders=120, seed=9)
+    for point in checkpoints.of_cohort(db, made.cohort.id):
+        table = reports.completion(db, SYSTEM, made.cohort.id, sets, point.id)
+        statuses = table[[qset.title for qset in sets]]
+        for which, listed in ((reports.EVERYONE, len(table)),
+                              (reports.NOT_EVERYTHING, int((statuses != reports.SUBMITTED).any(axis=1).sum())),
+                              (reports.NOTHING, int((statuses != reports.SUBMITTED).all(axis=1).sum()))):
+            counts = reports.completion_counts(db, SYSTEM, made.cohort.id, sets, point.id, which=which)
+            assert counts == reports.CompletionCounts(
+                len(table), {title: int((table[title] == reports.SUBMITTED).sum()) for title in statuses},
+                {title: int((table[title] == reports.DRAFT_ONLY).sum()) for title in statuses}, listed), (point, which)
+            assert len(reports.completion(db, SYSTEM, made.cohort.id, sets, point.id, which=which)) == listed

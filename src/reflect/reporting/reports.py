@@ -11,6 +11,7 @@ shares and their own ratings (My progress).
 
 from __future__ import annotations
 
+import json
 import math
 from typing import NamedTuple
 
@@ -161,68 +162,87 @@ class CompletionCounts(NamedTuple):
     listed: int
 
 
-def _statuses(sets: list[QuestionSet]) -> tuple[str, dict[str, object]]:
-    """A CTE ``status`` of the cohort's leaders (user_id, leader, email, then one column per set: its status at the
-    checkpoint, counting only what they did since joining), and its parameters beside :cohort_id and
-    :checkpoint_id. Submitted is read from the kept figures (a leader counts at a checkpoint exactly when they
-    submitted in it as a member: reflect.storage.tally), one key lookup a leader."""
+def _status_columns(sets: list[QuestionSet]) -> tuple[str, dict[str, object]]:
+    """One column per set (``s0``, ``s1``, …): a member ``m``'s (user_id, joined_at) status at checkpoint ``cp``,
+    counting only what they did since joining; and the parameters it needs. Submitted is read from the kept figures
+    (a leader counts at a checkpoint exactly when they submitted in it as a member: reflect.storage.tally)."""
     columns: list[str] = []
     params: dict[str, object] = {"submitted": SUBMITTED, "draft_only": DRAFT_ONLY, "not_started": NOT_STARTED}
     for number, qset in enumerate(sets):
         params[f"set{number}"] = qset.id
         columns.append(f"""
             CASE WHEN EXISTS (SELECT 1 FROM counted_submissions c WHERE c.checkpoint_id = cp.id
-                              AND c.set_id = :set{number} AND c.user_id = cl.user_id)
+                              AND c.set_id = :set{number} AND c.user_id = m.user_id)
                  THEN :submitted
-                 WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = cl.user_id AND d.set_id = :set{number}
-                              AND d.saved_at >= MAX(cp.opens_at, cl.joined_at) AND d.saved_at < cp.closes_at)
+                 WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.user_id = m.user_id AND d.set_id = :set{number}
+                              AND d.saved_at >= MAX(cp.opens_at, m.joined_at) AND d.saved_at < cp.closes_at)
                  THEN :draft_only
                  ELSE :not_started END AS s{number}""")
-    cte = f"""WITH status AS (
-        SELECT cl.user_id, u.name AS leader, u.email{''.join(f',{column}' for column in columns)}
-        FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
-        JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = cl.cohort_id
-        WHERE cl.cohort_id = :cohort_id)"""
-    return cte, params
+    return ",".join(columns), params
 
 
-def _listing(sets: list[QuestionSet], which: str) -> str:
-    """The SQL condition on ``status`` for the leaders `which` names."""
-    missing = [f"s{number} != :submitted" for number in range(len(sets))]
-    if which == NOT_EVERYTHING and missing:
-        return "(" + " OR ".join(missing) + ")"
-    if which == NOTHING and missing:
-        return "(" + " AND ".join(missing) + ")"
-    return "1"
+def _listed(sets: list[QuestionSet], which: str) -> str:
+    """The SQL condition on a member ``cl`` for the leaders `which` names, from the kept figures alone: yet to
+    submit some set, or every set, at :checkpoint_id."""
+    if which not in (NOT_EVERYTHING, NOTHING) or not sets:
+        return "1"
+    submitted = """(SELECT COUNT(*) FROM counted_submissions c WHERE c.checkpoint_id = :checkpoint_id
+                    AND c.user_id = cl.user_id AND c.set_id IN (SELECT value FROM json_each(:sets)))"""
+    return f"{submitted} < {len(sets)}" if which == NOT_EVERYTHING else f"{submitted} = 0"
 
 
 def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int, *,
                which: str = EVERYONE, page: int | None = None, per_page: int = 25) -> pd.DataFrame:
     """Per leader of the cohort that `which` lists, by name: user_id, leader, email and, per set title,
     :data:`SUBMITTED`, :data:`DRAFT_ONLY` or :data:`NOT_STARTED` within the checkpoint, counting only what they did
-    since they joined the cohort. With `page`, only that page of `per_page` leaders: filtered and paged in SQL, so a
-    page sends the same few rows whatever the size of the cohort."""
+    since they joined the cohort. With `page`, only that page of `per_page` leaders: chosen, ordered and paged in
+    SQL before any status is worked out, so a page costs a page's work whatever the size of the cohort."""
     access.cohort_for(db, actor, cohort_id)
-    cte, params = _statuses(sets)
+    columns, params = _status_columns(sets)
     paging = "LIMIT :limit OFFSET :offset" if page is not None else ""
-    table = _frame(db, f"""{cte} SELECT * FROM status WHERE {_listing(sets, which)}
-                           ORDER BY leader COLLATE NOCASE, email {paging}""",
-                   {**params, "cohort_id": cohort_id, "checkpoint_id": checkpoint_id, "limit": per_page,
-                    "offset": (max(page or 1, 1) - 1) * per_page})
+    table = _frame(db, f"""
+        WITH m AS (
+            SELECT cl.user_id, cl.joined_at, u.name AS leader, u.email
+            FROM cohort_leaders cl JOIN users u ON u.id = cl.user_id
+            WHERE cl.cohort_id = :cohort_id AND {_listed(sets, which)}
+            ORDER BY u.name COLLATE NOCASE, u.email {paging})
+        SELECT m.user_id, m.leader, m.email{"," if columns else ""}{columns}
+        FROM m JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = :cohort_id
+        ORDER BY m.leader COLLATE NOCASE, m.email""",
+        {**params, "cohort_id": cohort_id, "checkpoint_id": checkpoint_id, "sets": json.dumps([q.id for q in sets]),
+         "limit": per_page, "offset": (max(page or 1, 1) - 1) * per_page})
     return table.rename(columns={f"s{number}": qset.title for number, qset in enumerate(sets)})
 
 
 def completion_counts(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int, *,
                       which: str = EVERYONE) -> CompletionCounts:
-    """How the cohort stands at the checkpoint (:class:`CompletionCounts`), in one pass over its leaders."""
+    """How the cohort stands at the checkpoint (:class:`CompletionCounts`), counted in aggregate: who submitted from
+    the kept figures (a key range each), who has a draft only from the drafts of the checkpoint's window."""
     access.cohort_for(db, actor, cohort_id)
-    cte, params = _statuses(sets)
-    sums = "".join(f", SUM(s{number} = :submitted), SUM(s{number} = :draft_only)" for number in range(len(sets)))
-    row = db.execute(f"{cte} SELECT COUNT(*), SUM({_listing(sets, which)}){sums} FROM status",
-                     {**params, "cohort_id": cohort_id, "checkpoint_id": checkpoint_id}).fetchone()
-    counts = [value or 0 for value in row]
-    return CompletionCounts(counts[0], {qset.title: counts[2 + 2 * n] for n, qset in enumerate(sets)},
-                            {qset.title: counts[3 + 2 * n] for n, qset in enumerate(sets)}, counts[1])
+    params = {"cohort_id": cohort_id, "checkpoint_id": checkpoint_id, "sets": json.dumps([q.id for q in sets])}
+    leaders = db.execute("SELECT COUNT(*) FROM cohort_leaders WHERE cohort_id = ?", [cohort_id]).fetchone()[0]
+    submitted = dict(db.execute(
+        """SELECT set_id, COUNT(*) FROM counted_submissions WHERE checkpoint_id = :checkpoint_id
+           AND set_id IN (SELECT value FROM json_each(:sets)) GROUP BY set_id""", params).fetchall())
+    draft_only = dict(db.execute(
+        """SELECT d.set_id, COUNT(DISTINCT d.user_id) FROM drafts d
+           JOIN cohort_leaders cl ON cl.user_id = d.user_id AND cl.cohort_id = :cohort_id
+           JOIN checkpoints cp ON cp.id = :checkpoint_id
+           WHERE d.set_id IN (SELECT value FROM json_each(:sets))
+                 AND d.saved_at >= MAX(cp.opens_at, cl.joined_at) AND d.saved_at < cp.closes_at
+                 AND NOT EXISTS (SELECT 1 FROM counted_submissions c WHERE c.checkpoint_id = cp.id
+                                 AND c.set_id = d.set_id AND c.user_id = d.user_id)
+           GROUP BY d.set_id""", params).fetchall())
+    listed = leaders
+    if which in (NOT_EVERYTHING, NOTHING) and sets:
+        enough = len(sets) if which == NOT_EVERYTHING else 1  # submitted every set, or any
+        done = db.execute(
+            """SELECT COUNT(*) FROM (SELECT user_id FROM counted_submissions WHERE checkpoint_id = :checkpoint_id
+               AND set_id IN (SELECT value FROM json_each(:sets)) GROUP BY user_id HAVING COUNT(*) >= :enough)""",
+            {**params, "enough": enough}).fetchone()[0]
+        listed = leaders - done
+    return CompletionCounts(leaders, {qset.title: submitted.get(qset.id, 0) for qset in sets},
+                            {qset.title: draft_only.get(qset.id, 0) for qset in sets}, listed)
 
 
 def cohort_shares(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.DataFrame:
