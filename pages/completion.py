@@ -4,6 +4,7 @@ The list is filtered and paged in SQL (reflect.reporting.reports.completion), so
 sends a page of rows; the whole list is made only when it is downloaded.
 """
 
+import pandas as pd
 import streamlit as st
 
 from reflect.domain import accounts, responses
@@ -13,6 +14,12 @@ from reflect.web import answers, context, conversation, guard, pickers, show
 PER_PAGE = 25
 COPY_AT_MOST = 500  # addresses in the box to copy; more are in the download
 SHARED_PER_PAGE = 10  # shared reflections, each with its conversation
+
+
+def as_read(table: pd.DataFrame) -> pd.DataFrame:
+    """A completion table as the page shows and downloads it: headed in words, without the internal id."""
+    return table.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"})
+
 
 db, user = guard.require_user(accounts.FACILITATOR)
 st.title("Completion and reflections")
@@ -49,7 +56,7 @@ else:
     st.caption(f"Showing {show.count_of(counts.listed, 'leader')} of {counts.leaders:,}." if pages == 1 else
                f"Showing {first:,}–{first + len(chosen) - 1:,} of the {counts.listed:,} leaders listed "
                f"({counts.leaders:,} in the cohort).")
-    shown = chosen.drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"})
+    shown = as_read(chosen)
     st.dataframe(shown, hide_index=True, height=38 + 35 * len(shown))
     if which != reports.EVERYONE:
         if counts.listed <= COPY_AT_MOST:
@@ -62,8 +69,7 @@ else:
     pickers.open_a_leaders_record(chosen, cohort.id, key="completion_leader")
     st.download_button(
         "Download this list (CSV)",
-        context.deferred(lambda db: reports.completion(db, user, cohort.id, sets, point.id, which=which)
-                         .drop(columns="user_id").rename(columns={"leader": "Leader", "email": "Email"})
+        context.deferred(lambda db: as_read(reports.completion(db, user, cohort.id, sets, point.id, which=which))
                          .to_csv(index=False).encode("utf-8-sig")),
         file_name=f"{which} at {point.name}.csv".replace("/", "-"), mime="text/csv", icon=":material/download:",
         on_click="ignore", help="Everyone listed, on every page.")

@@ -61,6 +61,10 @@ class Submission:
     checkpoint: str | None = field(default=None, compare=False)
 
 
+# An Answer's fields, in order, as read from answers `a`.
+_ANSWER = "a.item_id, a.item_text, a.rating, a.text, a.note, a.then_rating"
+
+
 @dataclass(frozen=True)
 class Answer:
     item_id: str
@@ -288,7 +292,7 @@ def submissions(db: Database, user_id: int, set_id: str) -> list[Submission]:
 def answers(db: Database, user_id: int, submission_id: int) -> dict[str, Answer]:
     """The answers of one of this leader's submissions, by item id (empty if the submission is not theirs)."""
     rows = db.execute(
-        """SELECT a.item_id, a.item_text, a.rating, a.text, a.note, a.then_rating FROM answers a
+        f"""SELECT {_ANSWER} FROM answers a
            JOIN submissions s ON s.id = a.submission_id WHERE s.id = ? AND s.user_id = ?""",
         [submission_id, user_id],
     ).fetchall()
@@ -415,8 +419,8 @@ def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, ch
     ).fetchall()
     found: dict[int, dict[str, Answer]] = {row[3]: {} for row in rows}
     for submission_id, *answer in db.execute(
-            """SELECT a.submission_id, a.item_id, a.item_text, a.rating, a.text, a.note, a.then_rating FROM answers a
-               WHERE a.submission_id IN (SELECT value FROM json_each(?))""", [json.dumps(list(found))]).fetchall():
+            f"""SELECT a.submission_id, {_ANSWER} FROM answers a
+                WHERE a.submission_id IN (SELECT value FROM json_each(?))""", [json.dumps(list(found))]).fetchall():
         found[submission_id][answer[0]] = Answer(*answer)
     return [SharedReflection(name, email, Submission(submission_id, *rest), found[submission_id])
             for _, name, email, submission_id, *rest in rows]

@@ -66,13 +66,13 @@ def _checklist(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet,
                points: list[checkpoints.Checkpoint]) -> str:
     parts = [f"<h2>{escaped(qset.title)}</h2>"]
     for point in points:
-        counts = reports.distribution(db, actor, cohort_id, qset, point.id)
         rated = reports.respondents(db, actor, cohort_id, qset.id, point.id)
         if rated < impact.MIN_FIGURES:  # so few that one leader's ratings could be read from the chart
             if rated:
                 parts.append(f"<p>{escaped(point.name)}: fewer than {impact.MIN_FIGURES} leaders submitted, so "
                              "where they stand is not shown.</p>")
             continue
+        counts = reports.distribution(db, actor, cohort_id, qset, point.id)
         parts.append(f"<figure>{svg(charts.diverging_bars(counts, qset))}<figcaption>Where the cohort stands at "
                      f"{escaped(point.name)}: each bar is 100% of the leaders who rated that skill.</figcaption>"
                      "</figure>")

@@ -108,24 +108,29 @@ def paired_ratings(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet
     (``post``), and, at the checkpoint that asks for it, the rating now (``now``) and looking back (``then``). One row
     per leader and item; a missing rating is NaN."""
     access.cohort_for(db, actor, cohort_id)
-    points = checkpoints.of_cohort(db, cohort_id)
+    return _paired(db, cohort_id, qset, [point.id for point in checkpoints.of_cohort(db, cohort_id)],
+                   looked_back_at(db, cohort_id, qset))
+
+
+def _paired(db: Database, cohort_id: int, qset: QuestionSet, points: list[int], asked: int | None) -> pd.DataFrame:
+    """:func:`paired_ratings`, for the cohort's checkpoints `points` (ids, in time order) and the one `asked` for
+    ratings looking back."""
     if not points:
         return pd.DataFrame(columns=["user_id", "item_id", "pre", "post", "now", "then"])
-    asked = looked_back_at(db, cohort_id, qset)
     frame = pd.read_sql_query(
         """SELECT c.user_id, c.checkpoint_id, a.item_id, a.rating, a.then_rating
            FROM counted_submissions c JOIN answers a ON a.submission_id = c.submission_id
            WHERE c.cohort_id = :cohort_id AND c.set_id = :set_id AND c.checkpoint_id IN (:first, :last, :asked)
                  AND a.rating IS NOT NULL""",
-        db.conn, params={"cohort_id": cohort_id, "set_id": qset.id, "first": points[0].id, "last": points[-1].id,
+        db.conn, params={"cohort_id": cohort_id, "set_id": qset.id, "first": points[0], "last": points[-1],
                          "asked": asked})
     keys = ["user_id", "item_id"]
 
     def at(checkpoint_id: int | None, column: str, name: str) -> pd.DataFrame:
         return frame.loc[frame["checkpoint_id"] == checkpoint_id, [*keys, column]].rename(columns={column: name})
 
-    paired = at(points[0].id, "rating", "pre")
-    for part in (at(points[-1].id, "rating", "post"), at(asked, "rating", "now"), at(asked, "then_rating", "then")):
+    paired = at(points[0], "rating", "pre")
+    for part in (at(points[-1], "rating", "post"), at(asked, "rating", "now"), at(asked, "then_rating", "then")):
         paired = paired.merge(part, on=keys, how="outer")
     return paired.sort_values(keys, ignore_index=True)
 
@@ -145,9 +150,10 @@ def impact(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet) -> pd.
     """Each skill's :class:`Change` for each comparison (columns ``comparison``, ``number``, ``skill`` and the
     change's fields), in the checklist's order; only comparisons the cohort has data for (no looking back, no
     rows for it). Through the access gate, for those who run the cohort."""
-    paired = paired_ratings(db, actor, cohort_id, qset)
+    access.cohort_for(db, actor, cohort_id)
     points = [point.id for point in checkpoints.of_cohort(db, cohort_id)]
     asked = looked_back_at(db, cohort_id, qset)
+    paired = _paired(db, cohort_id, qset, points, asked)
     comparisons = []
     if len(points) > 1:  # with one checkpoint, start and end are the same ratings
         comparisons.append((PRE_POST, "pre", "post"))

@@ -217,10 +217,12 @@ def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSe
 def completion_counts(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSet], checkpoint_id: int, *,
                       which: str = EVERYONE) -> CompletionCounts:
     """How the cohort stands at the checkpoint (:class:`CompletionCounts`), counted in aggregate: who submitted from
-    the kept figures (a key range each), who has a draft only from the drafts of the checkpoint's window."""
+    the kept figures (a key range each), who has a draft only from the drafts of the checkpoint's window, and who is
+    listed by the same rule :func:`completion` lists them by."""
     access.cohort_for(db, actor, cohort_id)
     params = {"cohort_id": cohort_id, "checkpoint_id": checkpoint_id, "sets": json.dumps([q.id for q in sets])}
-    leaders = db.execute("SELECT COUNT(*) FROM cohort_leaders WHERE cohort_id = ?", [cohort_id]).fetchone()[0]
+    leaders, listed = db.execute(f"""SELECT COUNT(*), COALESCE(SUM({_listed(sets, which)}), 0)
+                                     FROM cohort_leaders cl WHERE cl.cohort_id = :cohort_id""", params).fetchone()
     submitted = dict(db.execute(
         """SELECT set_id, COUNT(*) FROM counted_submissions WHERE checkpoint_id = :checkpoint_id
            AND set_id IN (SELECT value FROM json_each(:sets)) GROUP BY set_id""", params).fetchall())
@@ -233,14 +235,6 @@ def completion_counts(db: Database, actor: Actor, cohort_id: int, sets: list[Que
                  AND NOT EXISTS (SELECT 1 FROM counted_submissions c WHERE c.checkpoint_id = cp.id
                                  AND c.set_id = d.set_id AND c.user_id = d.user_id)
            GROUP BY d.set_id""", params).fetchall())
-    listed = leaders
-    if which in (NOT_EVERYTHING, NOTHING) and sets:
-        enough = len(sets) if which == NOT_EVERYTHING else 1  # submitted every set, or any
-        done = db.execute(
-            """SELECT COUNT(*) FROM (SELECT user_id FROM counted_submissions WHERE checkpoint_id = :checkpoint_id
-               AND set_id IN (SELECT value FROM json_each(:sets)) GROUP BY user_id HAVING COUNT(*) >= :enough)""",
-            {**params, "enough": enough}).fetchone()[0]
-        listed = leaders - done
     return CompletionCounts(leaders, {qset.title: submitted.get(qset.id, 0) for qset in sets},
                             {qset.title: draft_only.get(qset.id, 0) for qset in sets}, listed)
 
