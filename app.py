@@ -9,13 +9,13 @@ has ended) shows that page's sign-in screen and returns there after signing in, 
 Signing in lasts across refreshes, tabs and restarts: see reflect.domain.sessions. Where a school's identity
 provider is configured, the run after it sends someone back signs them in (reflect.web.school_sign_in).
 Every page checks who is signed in itself (reflect.web.guard.require_user): this router only decides what is
-offered.
+offered (reflect.web.router runs it).
 """
 
 import streamlit as st
 
 from reflect.domain import accounts
-from reflect.web import context, routes, school_sign_in, server, session_cookie
+from reflect.web import router, routes, server
 
 # (file, title, icon) of each role's pages; the first is that role's home.
 ROLE_PAGES = {
@@ -74,14 +74,7 @@ def pages_for(user: accounts.User | None, db) -> list[st.Page]:
 
 
 if __name__ == "__main__":  # a script run: route this person to their page
-    st.set_page_config(page_title="Reflect", page_icon=":material/edit_note:", layout="wide")
-    with context.connection_owner():
-        db = context.database()
-        user = school_sign_in.sign_in_with_school_identity(db, context.current_user(db))
-        session_cookie.keep_cookie_in_step(db)
-        page = st.navigation(pages_for(user, db))
-        st.set_page_config(page_title=f"{page.title} · Reflect")  # each page its own name in the browser's tab
-        page.run()
+    router.route(pages_for)
 else:  # imported by `streamlit run app.py`, once, to serve the app
     server.serve_pages_through_router()
     server.bring_the_database_up_to_date()

@@ -10,17 +10,21 @@ from reflect.devtools.bench import as_json, run_bench, table
 def test_the_benchmark_reports_every_measurement_for_a_small_cohort():
     results = run_bench([12], runs=1, browser=False)
     names = [m.name for m in results]
-    for expected in ("leader: save a draft", "leader: submit a checklist", "leader: My progress page run",
+    for expected in ("floor: a bare page, warm", "floor: a bare page behind the router and guard",
+                     "leader: save a draft", "leader: submit a checklist", "leader: My progress page run",
                      "facilitator: cohort dashboard page run", "export: cohort CSV, long",
                      "export: long CSV streamed, peak memory", "export: long CSV built whole, peak memory",
                      "export: long CSV from the server, its RSS growth", "concurrency: submit p95, 20 writers",
                      "facilitator: Completion counts (Nothing submitted)",
                      "facilitator: Completion, a page of 25 (Everyone)", "facilitator: Impact figures, uncached"):
         assert expected in names
-    memory = {m.name: m.median_seconds for m in results if m.unit == "MB"}
+    memory = {m.name: m.median for m in results if m.unit == "MB"}
     assert memory["export: long CSV streamed, peak memory"] > 0 and "MB" in table(results)
-    rows = [m.median_seconds for m in results if m.note == "rows, not seconds"]
+    rows = [m.median for m in results if m.unit == "rows"]
     assert len(rows) == 3 and all(0 < count <= 5000 for count in rows)
     assert "0 errors, 0 lost, 0 duplicated" in {m.note for m in results if m.name.startswith("concurrency")}
-    assert {"name", "size", "median_seconds", "floor_seconds", "ratio"} <= set(json.loads(as_json(results))[0])
+    recorded = json.loads(as_json(results))
+    assert {"name", "size", "median_seconds", "floor_seconds", "ratio"} <= set(recorded[0])
+    assert [entry["rows"] for entry in recorded if "rows" in entry] == rows  # counts apart from seconds
+    assert not any("median_seconds" in entry for entry in recorded if entry["unit"] != "s")
     assert "facilitator: cohort dashboard page run" in table(results)

@@ -156,6 +156,23 @@ def _load(args: argparse.Namespace) -> int:
     return 0 if not result.errors and not result.lost and not result.duplicated else 1
 
 
+def _load_server(args: argparse.Namespace) -> int:
+    """Leaders signing in through the form and rating skills on the real server, over its websocket: prints each
+    action's p50/p95/p99, errors, lost saves, and the server's CPU and memory, for each number of leaders."""
+    from reflect.devtools.crowd import as_json, run_crowd, table
+
+    low, high = (float(part) for part in args.pace.split("-"))
+    results = run_crowd([int(count) for count in args.leaders.split(",")], seconds=args.seconds, ramp=args.ramp,
+                        pace=(low, high), server=args.server, db_path=Path(args.db) if args.db else None,
+                        pids=[int(pid) for pid in args.pid], streamlit_options=args.streamlit,
+                        questions=Path(args.questions), keep=Path(args.keep) if args.keep else None)
+    print(table(results))
+    if args.json:
+        Path(args.json).write_text(as_json(results), encoding="utf-8")
+        print(f"JSON written to {args.json}")
+    return 0 if not any(level.errors or level.lost for level in results) else 1
+
+
 def _bench(args: argparse.Namespace) -> int:
     """Measure what people wait for at cohort scale, beside the floor each could reach; print a table (and JSON)."""
     from reflect.devtools.bench import as_json, run_bench, table
@@ -231,6 +248,24 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--rounds", type=int, default=20, help="submissions per writer (default: 20)")
     _questions_option(load)
     load.set_defaults(run=_load)
+
+    crowd = commands.add_parser("load-server", help=_summary(_load_server), description=_load_server.__doc__)
+    crowd.add_argument("--leaders", default="50,100,200,300",
+                       help="leaders at once, a run for each (default: 50,100,200,300)")
+    crowd.add_argument("--ramp", type=float, default=60, help="seconds over which they sign in (default: 60)")
+    crowd.add_argument("--seconds", type=float, default=60,
+                       help="seconds of rating timed once all are in (default: 60)")
+    crowd.add_argument("--pace", default="4-12", help="seconds between one leader's ratings, low-high (default: 4-12)")
+    crowd.add_argument("--server", help="a running server's URL (default: start one on a new demo database)")
+    crowd.add_argument("--db", help="with --server: its database file, where the saves are checked")
+    crowd.add_argument("--pid", action="append", default=[], help="with --server: a server process to watch")
+    crowd.add_argument("--streamlit", action="append", default=[], metavar="OPTION",
+                       help="without --server: an option for the server it starts "
+                            "(e.g. --streamlit=--runner.postScriptGC=false)")
+    crowd.add_argument("--keep", help="without --server: a new folder to keep its database and log in")
+    crowd.add_argument("--json", help="also write the figures to this JSON file")
+    _questions_option(crowd)
+    crowd.set_defaults(run=_load_server)
 
     bench = commands.add_parser("bench", help=_bench.__doc__, description=_bench.__doc__)
     bench.add_argument("--sizes", default="30,1000,10000", help="leaders per demo database (default: 30,1000,10000)")

@@ -37,20 +37,32 @@ from reflect.settings import questions_dir
 from reflect.storage.db import open_db
 
 BARE_PAGE = "import streamlit as st\nst.title('Bare page')\n"
+# The same bare page behind the router and a page's guard, as every page of Reflect's runs: the floor of any page
+# run, to which only the page's own queries add.
+ROUTED_BARE_PAGE = """
+import streamlit as st
+from reflect.web import guard, router
+
+def bare_page():
+    guard.require_user()
+    st.title("Bare page")
+
+router.route(lambda user, db: [st.Page(bare_page, title="Bare page")])
+"""
 
 
 @dataclass(frozen=True)
 class Measurement:
     name: str
     size: int
-    median_seconds: float  # in `unit`, for the few measurements that are not times
+    median: float  # in `unit`
     floor_seconds: float | None = None
     note: str = ""
-    unit: str = "s"  # or "MB"
+    unit: str = "s"  # or "MB", or "rows"
 
     @property
     def ratio(self) -> float | None:
-        return self.median_seconds / self.floor_seconds if self.floor_seconds else None
+        return self.median / self.floor_seconds if self.floor_seconds else None
 
 
 def median_time(action: Callable[[], object], runs: int, *, warm_up: int = 1) -> float:
@@ -102,10 +114,21 @@ def _page(path: Path, user_id: int, page: str, *, cold: bool = False):
     return run
 
 
-def _bare_page():
+def _warm_page(script: str, user_id: int | None = None) -> Callable[[], object]:
+    """A run of `script` in an AppTest that has run it once already (signed in as `user_id`, if given): the first
+    run of a fresh AppTest also scans every installed package, once per process, which no page run on a server
+    pays."""
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_string(BARE_PAGE, default_timeout=60).run
+    from reflect.devtools.apptest import sign_in
+
+    at = AppTest.from_string(script, default_timeout=60)
+    if user_id is not None:
+        sign_in(at, user_id)
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"the floor's page failed: {at.exception[0].message}")
+    return at.run
 
 
 def chart_rows(at) -> list[int]:
@@ -134,8 +157,14 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
         cohort = cohorts.cohort_of_leader(db, leader_id)
         if point is None or cohort is None:
             raise RuntimeError("the demo cohort's latest submission is in none of its checkpoints")
-        bare = median_run_time(_bare_page, runs)
-        out: list[Measurement] = []
+        os.environ["REFLECT_DB"] = str(path)
+        bare = median_time(_warm_page(BARE_PAGE), runs)
+        routed = {who: median_time(_warm_page(ROUTED_BARE_PAGE, who), runs) for who in (leader_id, facilitator_id)}
+        out: list[Measurement] = [
+            Measurement("floor: a bare page, warm", size, bare),
+            Measurement("floor: a bare page behind the router and guard", size, routed[leader_id],
+                        note="any page run costs at least this"),
+        ]
 
         out.append(Measurement("leader: save a draft", size, median_time(
             lambda: responses.save_draft(db, leader_id, qset, qset.items[0].id, note=uuid.uuid4().hex), runs)))
@@ -152,7 +181,7 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
             history = responses.ratings_over_time(db, leader_id, qset.id)
             reports.leader_positions(db, leader, cohort.id, qset, leader_id)
             return history
-        floor = bare + median_time(progress_queries, runs)
+        floor = routed[leader_id] + median_time(progress_queries, runs)
         out.append(Measurement("leader: My progress page run", size,
                                median_run_time(lambda: _page(path, leader_id, "pages/progress.py"), runs), floor))
         out.append(Measurement("leader: My progress, first view after a change", size, median_run_time(
@@ -164,15 +193,15 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
             reports.over_time(db, facilitator, cohort_id, qset)
             reports.grid_page(db, facilitator, cohort_id, qset, point.id, per_page=1)
             reports.grid_page(db, facilitator, cohort_id, qset, point.id)
-        floor = bare + median_time(dashboard_queries, runs)
         dashboard = lambda: _page(path, facilitator_id, "pages/dashboard.py")  # noqa: E731
         out.append(Measurement("facilitator: cohort dashboard page run", size, median_run_time(dashboard, runs),
-                               floor))
+                               routed[facilitator_id], note="floor: its figures are cached, so the router alone"))
         out.append(Measurement("facilitator: dashboard, first view after a change", size, median_run_time(
-            lambda: _page(path, facilitator_id, "pages/dashboard.py", cold=True), runs), floor))
+            lambda: _page(path, facilitator_id, "pages/dashboard.py", cold=True), runs),
+            routed[facilitator_id] + median_time(dashboard_queries, runs)))
         for number, rows in enumerate(chart_rows(dashboard()()), start=1):
             out.append(Measurement(f"facilitator: chart {number} rows sent to the browser", size, float(rows),
-                                   note="rows, not seconds"))
+                                   unit="rows"))
 
         every_set = list(sets.values())
         for which in (reports.EVERYONE, reports.NOTHING):
@@ -367,9 +396,8 @@ def table(results: list[Measurement]) -> str:
     lines = [f"{'measurement':<52} {'size':>6} {'median':>10} {'floor':>10} {'ratio':>6}  note",
              "-" * 104]
     for m in results:
-        is_rows = m.note == "rows, not seconds"
-        median = (f"{m.median_seconds:,.0f}" if is_rows else f"{m.median_seconds:,.1f} MB" if m.unit == "MB"
-                  else _milliseconds(m.median_seconds))
+        median = (f"{m.median:,.0f}" if m.unit == "rows" else f"{m.median:,.1f} MB" if m.unit == "MB"
+                  else _milliseconds(m.median))
         floor = _milliseconds(m.floor_seconds) if m.floor_seconds else ""
         ratio = f"{m.ratio:.2f}" if m.ratio else ""
         lines.append(f"{m.name:<52} {m.size:>6} {median:>10} {floor:>10} {ratio:>6}  {m.note}")
@@ -380,8 +408,11 @@ def _milliseconds(seconds: float) -> str:
     return f"{seconds * 1000:,.2f} ms" if seconds < 0.001 else f"{seconds * 1000:,.1f} ms"
 
 
+_JSON_FIELD = {"s": "median_seconds", "MB": "median_megabytes", "rows": "rows"}  # never a count under "seconds"
+
+
 def as_json(results: list[Measurement]) -> str:
-    return json.dumps([{"name": m.name, "size": m.size, "median_seconds": m.median_seconds,
+    return json.dumps([{"name": m.name, "size": m.size, _JSON_FIELD[m.unit]: m.median,
                         "floor_seconds": m.floor_seconds, "ratio": m.ratio, "note": m.note, "unit": m.unit}
                        for m in results], indent=2)
 

@@ -1,0 +1,360 @@
+"""Leaders on the real server: each signs in through the form and rates skills at a set pace, over Streamlit's own
+websocket protocol as a browser speaks it. Reports what each action took (p50/p95/p99), the errors, the server's CPU
+and memory, and checks afterwards that every save the page acknowledged is in the database.
+
+AppTest skips what the real server does around a run (the websocket, the thread per session, the full garbage
+collection after each run); this measures all of it. What a browser adds (drawing the page) is left out, so the
+figures are the server's share of what a person waits for.
+
+A leader's session, as a browser has it: open the address (the sign-in page runs), send the form, trade the new
+session's ticket for its cookie at ``/session`` (what the page's script does), open Skills checklist, then choose
+a rating on one skill every few seconds. Sign-ins are spread over a ramp; ratings are timed once everyone is in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from reflect.devtools.demo import PASSWORD, make_demo
+from reflect.devtools.live_server import Server, start_server, stop_server
+from reflect.domain.questions import load_question_sets
+from reflect.settings import questions_dir
+from reflect.storage.db import open_db
+
+ANSWER_WITHIN = 30.0  # seconds: an action with no finished run by then counts as an error
+CHECKLIST = "checklist"  # the page's address, as the router names it
+ACTIONS = ("open sign-in", "sign in", "open checklist", "rate")
+RERUN_FOLLOWS = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN  # st.rerun(): another run is on its way
+
+
+class NoAnswer(Exception):
+    """The server did not finish the run an action started, or drew an error."""
+
+
+@dataclass
+class Drawn:
+    """What one action's run drew: the widgets by label, the errors shown, and the session ticket handed over."""
+    widgets: dict[str, Any] = field(default_factory=dict)  # their protobufs
+    problems: list[str] = field(default_factory=list)
+    ticket: str | None = None
+    bytes: int = 0
+
+
+class Tab:
+    """One browser tab's connection to the server: sends a run as the browser does (every widget value it holds,
+    the press of a button once) and collects what the run drew."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.values: dict[str, WidgetState] = {}  # what the browser remembers of each widget on the page
+        self.pages: dict[str, str] = {}
+        self.page_hash = ""
+        self._socket: websockets.ClientConnection | None = None
+
+    async def open(self) -> Drawn:
+        self._socket = await websockets.connect(
+            self.url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=[websockets.Subprotocol("streamlit")],
+            origin=websockets.Origin(self.url), max_size=None, open_timeout=ANSWER_WITHIN)
+        return await self.run()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+
+    async def go_to(self, address: str) -> Drawn:
+        self.page_hash = self.pages[address]
+        self.values.clear()
+        return await self.run()
+
+    async def run(self, changes: Sequence[WidgetState] = (), press: str | None = None) -> Drawn:
+        """Send a rerun holding the widget values the tab knows, with `changes` applied and the button whose id is
+        `press` pressed; return once the run (and any run it hands on to) has finished."""
+        assert self._socket is not None
+        for state in changes:
+            self.values[state.id] = state
+        message = BackMsg()
+        message.rerun_script.page_script_hash = self.page_hash
+        message.rerun_script.context_info.timezone = "Europe/London"
+        message.rerun_script.widget_states.widgets.extend(self.values.values())
+        if press is not None:
+            message.rerun_script.widget_states.widgets.append(WidgetState(id=press, trigger_value=True))
+        await self._socket.send(message.SerializeToString())
+        drawn = Drawn()
+        async with asyncio.timeout(ANSWER_WITHIN):
+            while True:
+                data = await self._socket.recv()
+                drawn.bytes += len(data)
+                forward = ForwardMsg()
+                forward.ParseFromString(data)
+                kind = forward.WhichOneof("type")
+                if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                    _note(drawn, forward.delta.new_element)
+                elif kind == "navigation":
+                    self.pages = {page.url_pathname: page.page_script_hash for page in forward.navigation.app_pages}
+                elif kind == "script_finished":
+                    if forward.script_finished != RERUN_FOLLOWS:
+                        break
+                    drawn.widgets.clear()
+        on_page = {widget.id for widget in drawn.widgets.values()}
+        self.values = {key: value for key, value in self.values.items() if key in on_page}
+        if drawn.problems:
+            raise NoAnswer("; ".join(drawn.problems))
+        return drawn
+
+
+def _note(drawn: Drawn, element) -> None:
+    kind = element.WhichOneof("type")
+    proto = getattr(element, kind)
+    if kind in ("text_input", "button", "radio"):
+        drawn.widgets[proto.label] = proto
+    elif kind == "exception":
+        drawn.problems.append(f"{proto.type}: {proto.message}")
+    elif kind == "alert" and proto.format == proto.ERROR and "Not saved" in proto.body:
+        drawn.problems.append(proto.body)
+    elif kind == "bidi_component" and proto.component_name == "reflect_session_cookie" and proto.json:
+        drawn.ticket = json.loads(proto.json).get("ticket")
+
+
+def _trade_ticket(url: str, ticket: str) -> None:
+    """What the page's script does with a new session's ticket: POST it to ``/session`` for the cookie."""
+    request = urllib.request.Request(url + "/session", data=ticket.encode(), method="POST",
+                                     headers={"Origin": url, "Content-Type": "text/plain"})
+    with urllib.request.urlopen(request, timeout=ANSWER_WITHIN) as response:
+        if response.status != 204:
+            raise NoAnswer(f"/session answered {response.status}")
+
+
+@dataclass
+class Level:
+    """One run of the crowd: `leaders` signing in over `ramp` seconds, then rating for `seconds`."""
+    leaders: int
+    ramp: float
+    seconds: float
+    timings: dict[str, list[float]] = field(default_factory=lambda: {action: [] for action in ACTIONS})
+    errors: list[str] = field(default_factory=list)
+    acknowledged: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (email, set, item, field)
+    unacknowledged: dict[tuple[str, str, str, str], set[int]] = field(default_factory=dict)  # tried since
+    lost: int = 0
+    cpu_percent: float = 0.0  # of one core, over the rating window
+    rss_idle_mb: float = 0.0
+    rss_peak_mb: float = 0.0
+    rating_bytes: list[int] = field(default_factory=list)
+
+    def percentile(self, action: str, share: float) -> float | None:
+        ordered = sorted(self.timings[action])
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else None
+
+
+async def _leader(url: str, email: str, level: Level, start_at: float, rating_from: float, stop_at: float,
+                  pace: tuple[float, float], chance: random.Random) -> None:
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    tab = Tab(url)
+
+    async def timed(action: str, work):
+        started = time.perf_counter()
+        try:
+            drawn = await work
+        except (NoAnswer, TimeoutError, OSError, websockets.ConnectionClosed) as error:
+            level.errors.append(f"{email}, {action}: {type(error).__name__}: {error}")
+            raise
+        if action != "rate" or time.monotonic() >= rating_from:
+            level.timings[action].append(time.perf_counter() - started)
+        return drawn
+
+    with contextlib.suppress(NoAnswer, TimeoutError, OSError, websockets.ConnectionClosed):
+        try:
+            form = await timed("open sign-in", tab.open())
+            signed_in = await timed("sign in", tab.run(
+                [WidgetState(id=form.widgets["Email"].id, string_value=email),
+                 WidgetState(id=form.widgets["Password"].id, string_value=PASSWORD)],
+                press=form.widgets["Sign in"].id))
+            if signed_in.ticket is None:
+                raise NoAnswer("signing in handed over no session")
+            await asyncio.to_thread(_trade_ticket, url, signed_in.ticket)
+            page = await timed("open checklist", tab.go_to(CHECKLIST))
+            ratings = [widget for label, widget in page.widgets.items() if label.endswith("(required)")]
+            while True:
+                await asyncio.sleep(chance.uniform(*pace))
+                if time.monotonic() >= stop_at:
+                    break
+                radio = chance.choice(ratings)
+                point = chance.randrange(len(radio.options))
+                set_id, item_id, which = radio.id.split("-", 2)[2].rsplit(":", 2)
+                saved = (email, set_id, item_id, which)
+                level.unacknowledged.setdefault(saved, set()).add(point + 1)  # may be stored even if the run fails
+                drawn = await timed("rate", tab.run(
+                    [WidgetState(id=radio.id, string_value=radio.options[point])]))
+                level.acknowledged[saved] = point + 1
+                level.unacknowledged.pop(saved)
+                if time.monotonic() >= rating_from:
+                    level.rating_bytes.append(drawn.bytes)
+        finally:
+            await tab.close()
+
+
+class _ServerWatch:
+    """The server process's CPU time and resident memory, read from /proc every half second (Linux)."""
+
+    def __init__(self, pids: Sequence[int]) -> None:
+        self.pids = list(pids)
+        self.peak_mb = 0.0
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def rss_mb(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        return total
+
+    async def watch(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, self.rss_mb())
+            await asyncio.sleep(0.5)
+
+
+def leader_emails(db_path: Path, count: int) -> list[str]:
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        emails = [row[0] for row in db.execute(
+            "SELECT email FROM users WHERE role = 'leader' AND email LIKE 'demo.%' ORDER BY id LIMIT ?", [count])]
+    if len(emails) < count:
+        raise ValueError(f"the database holds {len(emails)} demo leaders; {count} were asked for")
+    return emails
+
+
+def count_lost(db_path: Path, acknowledged: dict[tuple[str, str, str, str], int],
+               unacknowledged: dict[tuple[str, str, str, str], set[int]] | None = None) -> int:
+    """Acknowledged ratings the database does not hold: for each leader and field, the draft must hold the last
+    rating the page said was saved, or one chosen after it whose run did not finish (it may have been saved)."""
+    unacknowledged = unacknowledged or {}
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        stored = {(email, set_id, item_id): (rating, then_rating) for email, set_id, item_id, rating, then_rating
+                  in db.execute("SELECT u.email, d.set_id, d.item_id, d.rating, d.then_rating FROM drafts d "
+                                "JOIN users u ON u.id = d.user_id")}
+    return sum(1 for key, point in acknowledged.items()
+               if stored.get(key[:3], (None, None))[key[3] == "then_rating"]
+               not in {point, *unacknowledged.get(key, ())})
+
+
+async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level, pace: tuple[float, float],
+                     seed: int) -> None:
+    emails = leader_emails(db_path, level.leaders)
+    watch = _ServerWatch(pids)
+    level.rss_idle_mb = watch.rss_mb()
+    watcher = asyncio.create_task(watch.watch())
+    began = time.monotonic()
+    rating_from = began + level.ramp + pace[1]  # everyone signed in and past their first pause
+    stop_at = rating_from + level.seconds
+    chance = random.Random(seed)
+    leaders = [
+        _leader(url, email, level, began + level.ramp * index / level.leaders, rating_from, stop_at, pace,
+                random.Random(chance.random()))
+        for index, email in enumerate(emails)
+    ]
+    cpu_from: float | None = None
+
+    async def mark_cpu() -> None:
+        nonlocal cpu_from
+        await asyncio.sleep(max(0.0, rating_from - time.monotonic()))
+        cpu_from = watch.cpu_seconds()
+
+    marker = asyncio.create_task(mark_cpu())
+    await asyncio.gather(*leaders)
+    await marker
+    ended = time.monotonic()
+    level.cpu_percent = 100 * (watch.cpu_seconds() - (cpu_from or 0.0)) / max(ended - rating_from, 1e-9)
+    watcher.cancel()
+    level.rss_peak_mb = watch.peak_mb
+    level.lost = count_lost(db_path, level.acknowledged, level.unacknowledged)
+
+
+def run_crowd(levels: Sequence[int], *, seconds: float = 60.0, ramp: float = 60.0, pace: tuple[float, float] = (4, 12),
+              server: str | None = None, db_path: Path | None = None, pids: Sequence[int] = (),
+              streamlit_options: Sequence[str] = (), questions: Path | None = None, seed: int = 0,
+              keep: Path | None = None) -> list[Level]:
+    """Run each level in turn against `server` (a URL, with its database at `db_path` and its processes' `pids`),
+    or, without one, against a server of its own on a new demo database with enough leaders, kept with the
+    server's log in the folder `keep` if given."""
+    results = [Level(leaders, ramp, seconds) for leaders in levels]
+    with _a_server(server, db_path, streamlit_options, questions, max(levels), keep) as (url, path, server_pids):
+        for index, level in enumerate(results):
+            asyncio.run(_run_level(url, path, list(pids) or server_pids, level, pace, seed + index))
+    return results
+
+
+@contextlib.contextmanager
+def _a_server(url: str | None, db_path: Path | None, options: Sequence[str], questions: Path | None,
+              leaders: int, keep: Path | None) -> Iterator[tuple[str, Path, list[int]]]:
+    if url is not None:
+        if db_path is None:
+            raise ValueError("give the server's database (--db) too: the saves are checked in it")
+        yield url.rstrip("/"), db_path, []
+        return
+    with contextlib.nullcontext(str(keep)) if keep else tempfile.TemporaryDirectory(prefix="reflect-crowd-") as name:
+        Path(name).mkdir(parents=True, exist_ok=True)
+        path = Path(name) / "crowd.db"
+        with contextlib.closing(open_db(path)) as db:
+            make_demo(db, load_question_sets(questions or questions_dir())[0], leaders=leaders, seed=0)
+        running: Server = start_server(path, Path(name) / "streamlit.log", options=options)
+        try:
+            yield running.url, path, [running.process.pid]
+        finally:
+            stop_server(running)
+
+
+def _ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:,.0f}" if seconds is not None else "–"
+
+
+def table(results: Sequence[Level]) -> str:
+    """One line per level and action: how many, p50/p95/p99 in ms; then errors, lost saves, server CPU and RSS."""
+    lines = [f"{'leaders':>7}  {'action':<15} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}", "-" * 58]
+    for level in results:
+        for action in ACTIONS:
+            lines.append(f"{level.leaders:>7}  {action:<15} {len(level.timings[action]):>6} "
+                         f"{_ms(level.percentile(action, 0.5)):>8} {_ms(level.percentile(action, 0.95)):>8} "
+                         f"{_ms(level.percentile(action, 0.99)):>8}")
+        rating_kb = statistics.fmean(level.rating_bytes) / 1024 if level.rating_bytes else 0
+        lines.append(f"{'':>7}  {len(level.errors)} errors, {level.lost} of {len(level.acknowledged)} acknowledged "
+                     f"ratings lost; server CPU {level.cpu_percent:.0f}% of a core while rating; RSS "
+                     f"{level.rss_idle_mb:,.0f} MB before, {level.rss_peak_mb:,.0f} MB at most; "
+                     f"{rating_kb:,.1f} KB sent per rating")
+        lines += [f"{'':>9}{error}" for error in level.errors[:5]]
+    return "\n".join(lines)
+
+
+def as_json(results: Sequence[Level]) -> str:
+    return json.dumps([{
+        "leaders": level.leaders, "ramp_seconds": level.ramp, "rating_seconds": level.seconds,
+        "seconds": {action: {"count": len(level.timings[action]), "p50": level.percentile(action, 0.5),
+                             "p95": level.percentile(action, 0.95), "p99": level.percentile(action, 0.99)}
+                    for action in ACTIONS},
+        "errors": level.errors, "acknowledged": len(level.acknowledged), "lost": level.lost,
+        "cpu_percent": level.cpu_percent, "rss_idle_mb": level.rss_idle_mb, "rss_peak_mb": level.rss_peak_mb,
+        "bytes_per_rating": statistics.fmean(level.rating_bytes) if level.rating_bytes else None,
+    } for level in results], indent=2)
