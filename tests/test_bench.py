@@ -16,7 +16,8 @@ def test_the_benchmark_reports_every_measurement_for_a_small_cohort():
                      "export: long CSV streamed, peak memory", "export: long CSV built whole, peak memory",
                      "export: long CSV from the server, its RSS growth", "concurrency: submit p95, 20 writers",
                      "facilitator: Completion counts (Nothing submitted)",
-                     "facilitator: Completion, a page of 25 (Everyone)", "facilitator: Impact figures, uncached"):
+                     "facilitator: Completion, a page of 25 (Everyone)", "facilitator: Impact figures, uncached",
+                     "facilitator: checkpoint edit, a closing day a week on"):
         assert expected in names
     memory = {m.name: m.median for m in results if m.unit == "MB"}
     assert memory["export: long CSV streamed, peak memory"] > 0 and "MB" in table(results)

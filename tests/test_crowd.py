@@ -15,7 +15,7 @@ from .cohort_data import ROOT
 
 
 def test_leaders_sign_in_and_rate_on_the_real_server_and_every_acknowledged_rating_is_stored():
-    [level] = run_crowd([3], seconds=2, ramp=1, pace=(0.2, 0.5), questions=ROOT / "questions")
+    [level] = run_crowd([3], seconds=4, ramp=1, pace=(0.2, 0.4), questions=ROOT / "questions")
     assert level.errors == []
     assert [len(level.timings[action]) for action in ACTIONS[:3]] == [3, 3, 3]  # each signed in and opened the page
     assert len(level.timings["rate"]) >= 3 and level.acknowledged and level.lost == 0

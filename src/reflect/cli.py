@@ -165,7 +165,8 @@ def _load_server(args: argparse.Namespace) -> int:
     results = run_crowd([int(count) for count in args.leaders.split(",")], seconds=args.seconds, ramp=args.ramp,
                         pace=(low, high), server=args.server, db_path=Path(args.db) if args.db else None,
                         pids=[int(pid) for pid in args.pid], streamlit_options=args.streamlit,
-                        questions=Path(args.questions), keep=Path(args.keep) if args.keep else None)
+                        questions=Path(args.questions), keep=Path(args.keep) if args.keep else None,
+                        processes=args.processes)
     print(table(results))
     if args.json:
         Path(args.json).write_text(as_json(results), encoding="utf-8")
@@ -262,6 +263,9 @@ def parser() -> argparse.ArgumentParser:
     crowd.add_argument("--streamlit", action="append", default=[], metavar="OPTION",
                        help="without --server: an option for the server it starts "
                             "(e.g. --streamlit=--runner.postScriptGC=false)")
+    crowd.add_argument("--processes", type=int, default=1,
+                       help="without --server: server processes to start, behind Caddy if more than one "
+                            "(deploy/Caddyfile; default: 1)")
     crowd.add_argument("--keep", help="without --server: a new folder to keep its database and log in")
     crowd.add_argument("--json", help="also write the figures to this JSON file")
     _questions_option(crowd)

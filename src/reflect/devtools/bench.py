@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import datetime
 import functools
 import json
 import multiprocessing
@@ -215,6 +216,10 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
         out.append(Measurement("facilitator: Impact figures, uncached", size, median_time(
             lambda: impact.impact(db, facilitator, cohort_id, qset), runs)))
 
+        out.append(Measurement("facilitator: checkpoint edit, a closing day a week on", size,
+                               _checkpoint_edits(db, facilitator, cohort_id, runs),
+                               note="one write transaction: the write lock is held this long"))
+
         out.append(Measurement("export: cohort CSV, long", size, median_time(
             lambda: export.cohort_long_csv(db, facilitator, cohort_id), runs, warm_up=0)))
         out.append(Measurement("export: cohort CSV, wide", size, median_time(
@@ -222,6 +227,29 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
         out += measure_streamed_export(db, path, facilitator, cohort_id, size, runs)
         out += measure_served_export(db, path, facilitator, cohort_id, size, folder)
     return out
+
+
+def _checkpoint_edits(db, facilitator: accounts.User, cohort_id: int, runs: int) -> float:
+    """Median time of saving the cohort's checkpoints with the latest one closing a week later, then a week earlier
+    again (each a real change, recounted where the window moved)."""
+    points = checkpoints.of_cohort(db, cohort_id)
+    rows = [(point.id, point.name, point.first_day, point.last_day) for point in points]
+    week = datetime.timedelta(days=7)
+
+    def edit(shift: datetime.timedelta) -> None:
+        point_id, name, first, last = rows[-1]
+        rows[-1] = (point_id, name, first, last + shift)
+        if not checkpoints.replace_all(db, facilitator, cohort_id, rows):
+            raise RuntimeError("the checkpoint edit changed nothing")
+
+    timings = []
+    for number in range(runs):
+        started = time.perf_counter()
+        edit(week if number % 2 == 0 else -week)
+        timings.append(time.perf_counter() - started)
+    if runs % 2:
+        edit(-week)  # as it was
+    return statistics.median(timings)
 
 
 def measure_streamed_export(db, path: Path, facilitator: accounts.User, cohort_id: int, size: int,

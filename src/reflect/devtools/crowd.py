@@ -18,8 +18,10 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import sqlite3
 import statistics
+import subprocess
 import tempfile
 import time
 import urllib.request
@@ -33,8 +35,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from reflect.devtools import APP_DIR
 from reflect.devtools.demo import PASSWORD, make_demo
-from reflect.devtools.live_server import Server, start_server, stop_server
+from reflect.devtools.live_server import Server, free_port, start_server, stop_server
 from reflect.domain.questions import load_question_sets
 from reflect.settings import questions_dir
 from reflect.storage.db import open_db
@@ -156,6 +159,7 @@ class Level:
     cpu_percent: float = 0.0  # of one core, over the rating window
     rss_idle_mb: float = 0.0
     rss_peak_mb: float = 0.0
+    rss_by_minute: list[float] = field(default_factory=list)
     rating_bytes: list[int] = field(default_factory=list)
 
     def percentile(self, action: str, share: float) -> float | None:
@@ -216,6 +220,7 @@ class _ServerWatch:
     def __init__(self, pids: Sequence[int]) -> None:
         self.pids = list(pids)
         self.peak_mb = 0.0
+        self.by_minute: list[float] = []  # RSS at the start of each minute: flat, or growing?
 
     def cpu_seconds(self) -> float:
         total = 0.0
@@ -233,8 +238,12 @@ class _ServerWatch:
         return total
 
     async def watch(self) -> None:
+        began = time.monotonic()
         while True:
-            self.peak_mb = max(self.peak_mb, self.rss_mb())
+            rss = self.rss_mb()
+            self.peak_mb = max(self.peak_mb, rss)
+            if time.monotonic() - began >= 60 * len(self.by_minute):
+                self.by_minute.append(rss)
             await asyncio.sleep(0.5)
 
 
@@ -289,19 +298,20 @@ async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level,
     ended = time.monotonic()
     level.cpu_percent = 100 * (watch.cpu_seconds() - (cpu_from or 0.0)) / max(ended - rating_from, 1e-9)
     watcher.cancel()
-    level.rss_peak_mb = watch.peak_mb
+    level.rss_peak_mb, level.rss_by_minute = watch.peak_mb, watch.by_minute
     level.lost = count_lost(db_path, level.acknowledged, level.unacknowledged)
 
 
 def run_crowd(levels: Sequence[int], *, seconds: float = 60.0, ramp: float = 60.0, pace: tuple[float, float] = (4, 12),
               server: str | None = None, db_path: Path | None = None, pids: Sequence[int] = (),
               streamlit_options: Sequence[str] = (), questions: Path | None = None, seed: int = 0,
-              keep: Path | None = None) -> list[Level]:
+              keep: Path | None = None, processes: int = 1) -> list[Level]:
     """Run each level in turn against `server` (a URL, with its database at `db_path` and its processes' `pids`),
-    or, without one, against a server of its own on a new demo database with enough leaders, kept with the
-    server's log in the folder `keep` if given."""
+    or, without one, against `processes` servers of their own (behind Caddy, if more than one) on a new demo
+    database with enough leaders, kept with the servers' logs in the folder `keep` if given."""
     results = [Level(leaders, ramp, seconds) for leaders in levels]
-    with _a_server(server, db_path, streamlit_options, questions, max(levels), keep) as (url, path, server_pids):
+    with _a_server(server, db_path, streamlit_options, questions, max(levels), keep,
+                   processes) as (url, path, server_pids):
         for index, level in enumerate(results):
             asyncio.run(_run_level(url, path, list(pids) or server_pids, level, pace, seed + index))
     return results
@@ -309,22 +319,58 @@ def run_crowd(levels: Sequence[int], *, seconds: float = 60.0, ramp: float = 60.
 
 @contextlib.contextmanager
 def _a_server(url: str | None, db_path: Path | None, options: Sequence[str], questions: Path | None,
-              leaders: int, keep: Path | None) -> Iterator[tuple[str, Path, list[int]]]:
+              leaders: int, keep: Path | None, processes: int) -> Iterator[tuple[str, Path, list[int]]]:
     if url is not None:
         if db_path is None:
             raise ValueError("give the server's database (--db) too: the saves are checked in it")
         yield url.rstrip("/"), db_path, []
         return
     with contextlib.nullcontext(str(keep)) if keep else tempfile.TemporaryDirectory(prefix="reflect-crowd-") as name:
-        Path(name).mkdir(parents=True, exist_ok=True)
-        path = Path(name) / "crowd.db"
+        folder = Path(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crowd.db"
         with contextlib.closing(open_db(path)) as db:
             make_demo(db, load_question_sets(questions or questions_dir())[0], leaders=leaders, seed=0)
-        running: Server = start_server(path, Path(name) / "streamlit.log", options=options)
-        try:
-            yield running.url, path, [running.process.pid]
-        finally:
-            stop_server(running)
+        with contextlib.ExitStack() as running:
+            servers = []
+            for number in range(1, processes + 1):
+                server = start_server(path, folder / f"streamlit-{number}.log", options=options)
+                running.callback(stop_server, server)
+                servers.append(server)
+            pids = [server.process.pid for server in servers]
+            if processes == 1:
+                yield servers[0].url, path, pids
+            else:
+                yield running.enter_context(_behind_caddy(servers, folder)), path, pids
+
+
+@contextlib.contextmanager
+def _behind_caddy(servers: Sequence[Server], folder: Path) -> Iterator[str]:
+    """`servers` behind Caddy, configured by deploy/Caddyfile as a deployment is: yields the address to use."""
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        raise RuntimeError("Caddy is not installed (apt-get install caddy): it stands in front of several processes")
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {**os.environ, "REFLECT_SITE": url, "REFLECT_CADDY_ADMIN": f"127.0.0.1:{free_port()}",
+           "REFLECT_UPSTREAMS": " ".join(server.url.removeprefix("http://") for server in servers)}
+    with open(folder / "caddy.log", "wb") as log:
+        proxy = subprocess.Popen(
+            [caddy, "run", "--adapter", "caddyfile", "--config", str(APP_DIR / "deploy" / "Caddyfile")],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2):
+                    break
+            except OSError:
+                if proxy.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"Caddy did not start: {(folder / 'caddy.log').read_text()}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
 
 
 def _ms(seconds: float | None) -> str:
@@ -344,6 +390,8 @@ def table(results: Sequence[Level]) -> str:
                      f"ratings lost; server CPU {level.cpu_percent:.0f}% of a core while rating; RSS "
                      f"{level.rss_idle_mb:,.0f} MB before, {level.rss_peak_mb:,.0f} MB at most; "
                      f"{rating_kb:,.1f} KB sent per rating")
+        if len(level.rss_by_minute) > 3:
+            lines.append(f"{'':>9}RSS minute by minute, MB: " + " ".join(f"{mb:.0f}" for mb in level.rss_by_minute))
         lines += [f"{'':>9}{error}" for error in level.errors[:5]]
     return "\n".join(lines)
 
@@ -356,5 +404,6 @@ def as_json(results: Sequence[Level]) -> str:
                     for action in ACTIONS},
         "errors": level.errors, "acknowledged": len(level.acknowledged), "lost": level.lost,
         "cpu_percent": level.cpu_percent, "rss_idle_mb": level.rss_idle_mb, "rss_peak_mb": level.rss_peak_mb,
+        "rss_by_minute_mb": level.rss_by_minute,
         "bytes_per_rating": statistics.fmean(level.rating_bytes) if level.rating_bytes else None,
     } for level in results], indent=2)

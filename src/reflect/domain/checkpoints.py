@@ -163,7 +163,8 @@ def replace_all(db: Database, actor: Actor, cohort_id: int,
     the cohort's time zone, if `actor` runs it. Return whether anything changed.
 
     Checkpoints left out are removed; no submission is touched, since membership follows from the windows (the
-    cohort's figures are recounted). Saving what is stored already writes nothing and recounts nothing.
+    cohort's figures are recounted where a window moved). Saving what is stored already writes nothing and
+    recounts nothing.
     Raises :class:`CheckpointError` naming the checkpoint for a blank name, a missing day, a last day before the
     first, an overlap, or a checkpoint of another cohort.
     """
@@ -217,18 +218,24 @@ def replace_all(db: Database, actor: Actor, cohort_id: int,
             "DELETE FROM checkpoints WHERE cohort_id = ? AND id NOT IN (SELECT value FROM json_each(?))",
             [cohort_id, json.dumps([key for key in wanted if isinstance(key, int)])],
         )
+        # Where each checkpoint's window moved: only submissions made there can count differently now.
+        moved = [(key, *values[3:]) for key, values in stored.items() if key not in wanted]
         for key, values in wanted.items():
             if not isinstance(key, int):
-                db.execute(
+                cursor = db.execute(
                     """INSERT INTO checkpoints (name, first_day, last_day, opens_at, closes_at, cohort_id)
                        VALUES (?, ?, ?, ?, ?, ?)""",
                     [*values, cohort_id],
                 )
+                moved.append((cursor.lastrowid, *values[3:]))
             elif values != stored[key]:
                 db.execute(
                     """UPDATE checkpoints SET name = ?, first_day = ?, last_day = ?, opens_at = ?, closes_at = ?
                        WHERE id = ? AND cohort_id = ?""",
                     [*values, key, cohort_id],
                 )
-        tally.refresh(db, cohort_id=cohort_id)
+                (was_open, was_closed), (opens, closes) = stored[key][3:], values[3:]
+                moved += [(key, *sorted(edge)) for edge in ((was_open, opens), (was_closed, closes))
+                          if edge[0] != edge[1]]
+        tally.refresh_windows(db, cohort_id, moved)  # a new name alone moves no count, but is shown: still changed
     return True

@@ -3,7 +3,8 @@
 Two derived tables: ``counted_submissions`` says which submission counts for each leader, set and checkpoint (the
 leader's latest within the checkpoint's window), and ``rating_counts`` how many counted submissions gave each rating
 of each item. Every write that can change them calls :func:`refresh` in its own transaction: a submission, a leader
-joining or leaving a cohort, a checkpoint edit, a bulk load. :func:`refresh` recomputes the scope it is given from
+joining or leaving a cohort, a bulk load (a checkpoint edit calls :func:`refresh_windows`, which recounts only where
+a window moved). :func:`refresh` recomputes the scope it is given from
 the submissions themselves and applies only the difference, so it is idempotent and cannot drift. Each refresh
 also counts up the :func:`version` of every cohort it touched, so a cache of a cohort's figures keyed on it is never
 stale, and a change in one cohort leaves every other cohort's cache as it is.
@@ -11,6 +12,7 @@ stale, and a change in one cohort leaves every other cohort's cache as it is.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from sqlite_utils import Database
@@ -65,6 +67,32 @@ def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None =
     else:
         touched |= {row[0] for row in db.execute("SELECT cohort_id FROM cohort_leaders WHERE user_id = ?", [user_id])}
     changed(db, *touched)
+
+
+def refresh_windows(db: Database, cohort_id: int, moved: Iterable[tuple[int, str, str]]) -> None:
+    """After a checkpoint edit: bring the cohort's figures up to date where windows moved, given as (checkpoint id,
+    from, until), a checkpoint's own window for one added or removed. Only a leader with a submission in such a
+    stretch can count differently for that checkpoint, so only they are recounted: moving a closing day by a week
+    recounts that week's submitters, not the cohort. Counts the cohort's :func:`version` up either way."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS moved_leaders (checkpoint_id INTEGER, user_id INTEGER, "
+               "PRIMARY KEY (checkpoint_id, user_id)) WITHOUT ROWID")
+    try:
+        db.execute("""INSERT OR IGNORE INTO temp.moved_leaders (checkpoint_id, user_id)
+                      SELECT json_extract(m.value, '$[0]'), s.user_id FROM json_each(?) m
+                      JOIN submissions s ON s.submitted_at >= json_extract(m.value, '$[1]')
+                           AND s.submitted_at < json_extract(m.value, '$[2]')
+                      JOIN cohort_leaders cl ON cl.user_id = s.user_id AND cl.cohort_id = ?""",
+                   [json.dumps(list(moved)), cohort_id])
+        pairs = "(SELECT checkpoint_id, user_id FROM temp.moved_leaders)"
+        fresh = set(db.execute(_LATEST.format(scope=f"cl.cohort_id = :value AND (cp.id, cl.user_id) IN {pairs}"),
+                               {"value": cohort_id}).fetchall())
+        stored = set(db.execute("SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM "
+                                f"counted_submissions WHERE cohort_id = ? AND (checkpoint_id, user_id) IN {pairs}",
+                                [cohort_id]).fetchall())
+        _apply(db, gone=stored - fresh, new=fresh - stored)
+    finally:
+        db.execute("DELETE FROM temp.moved_leaders")
+    changed(db, cohort_id)
 
 
 def changed(db: Database, *cohort_ids: int) -> None:
