@@ -233,11 +233,13 @@ def _checkpoint_edits(db, facilitator: accounts.User, cohort_id: int, runs: int)
     """Median time of saving the cohort's checkpoints with the latest one closing a week later, then a week earlier
     again (each a real change, recounted where the window moved)."""
     points = checkpoints.of_cohort(db, cohort_id)
-    rows = [(point.id, point.name, point.first_day, point.last_day) for point in points]
+    rows: list[tuple[int | None, str, datetime.date | None, datetime.date | None]] = [
+        (point.id, point.name, point.first_day, point.last_day) for point in points]
     week = datetime.timedelta(days=7)
 
     def edit(shift: datetime.timedelta) -> None:
         point_id, name, first, last = rows[-1]
+        assert last is not None
         rows[-1] = (point_id, name, first, last + shift)
         if not checkpoints.replace_all(db, facilitator, cohort_id, rows):
             raise RuntimeError("the checkpoint edit changed nothing")
