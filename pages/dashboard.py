@@ -40,7 +40,7 @@ else:
     counts = figures.distribution(db, user, cohort.id, shown, point.id)
     st.caption("Each bar is 100% of the leaders who rated that skill. Ratings below the middle of the scale go left "
                "of zero, above it right; the middle point straddles zero. Skills are ordered by their positive share.")
-    st.altair_chart(charts.diverging_bars(counts, shown), width="stretch")
+    show.chart(charts.diverging_bars, counts, shown, width="stretch")
     with st.expander("Numbers behind this chart"):
         st.dataframe(charts.diverging_table(counts, shown).drop(columns="item_id"), hide_index=True,
                      column_config={column: st.column_config.NumberColumn(format="%.1f")
@@ -55,7 +55,7 @@ else:
     if summary := charts.cohort_change_summary(means, shown):
         show.plain(summary)  # checkpoint names are typed by people
     st.caption("The cohort's mean rating at each checkpoint, with a 95% confidence interval.")
-    st.altair_chart(charts.cohort_over_time(means, shown, order))
+    show.chart(charts.cohort_over_time, means, shown, order)
     with st.expander("Numbers behind this chart"):
         st.dataframe(charts.over_time_table(means, shown), hide_index=True)
 
@@ -83,7 +83,7 @@ def leaders_grid() -> None:
     table = charts.grid_table(grid, shown)
     st.caption(f"Leaders {(page - 1) * size + 1:,}–{min(page * size, total):,} of {total:,}: "
                "each leader's latest rating at this checkpoint.")
-    st.altair_chart(charts.leader_grid(grid, shown, list(table.index)), width="stretch")
+    show.chart(charts.leader_grid, grid, shown, list(table.index), width="stretch")
     with st.expander("Numbers behind this chart"):
         st.dataframe(table)
     pickers.open_a_leaders_record(grid[["user_id", "leader", "email"]].drop_duplicates(), cohort.id,

@@ -22,7 +22,7 @@ for qset in (qset for qset in sets.values() if qset.is_rating):
     if history.empty:
         st.info("No submission of this checklist since joining this cohort.")
         continue
-    st.altair_chart(charts.ratings_over_time(history, qset))
+    show.chart(charts.ratings_over_time, history, qset)
     with st.expander("The same numbers as a table"):
         st.dataframe(charts.ratings_table(history, qset, lambda moment: show.local_time(moment.isoformat())))
 

@@ -30,7 +30,7 @@ for qset in sets:
     else:
         st.write(charts.change_summary(history, qset))
         st.subheader("From your first to your latest rating")
-        st.altair_chart(charts.first_to_latest(history, qset), width="stretch")
+        show.chart(charts.first_to_latest, history, qset, width="stretch")
         st.dataframe(charts.change_table(history, qset), hide_index=True)
     looking_back = charts.looking_back_table(history, qset)
     if not looking_back.empty:
@@ -39,7 +39,7 @@ for qset in sets:
             st.write(summary)
         st.dataframe(looking_back, hide_index=True)
     st.subheader("Every rating you submitted")
-    st.altair_chart(charts.ratings_over_time(history, qset))
+    show.chart(charts.ratings_over_time, history, qset)
     with st.expander("The same numbers as a table"):
         st.dataframe(charts.ratings_table(history, qset, lambda moment: show.local_time(moment.isoformat())))
 
@@ -58,6 +58,6 @@ for qset in sets:
     scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
     st.caption(f"{int(at_checkpoint['respondents'].iloc[0]):,} leaders submitted at this checkpoint. The bars show the "
                f"share of the cohort at each rating ({scale}); ▼ marks your own rating.")
-    st.altair_chart(charts.position_in_cohort(at_checkpoint, qset), width="stretch")
+    show.chart(charts.position_in_cohort, at_checkpoint, qset, width="stretch")
     with st.expander("The same numbers as a table"):
         st.dataframe(charts.position_table(at_checkpoint, qset))

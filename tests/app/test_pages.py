@@ -166,6 +166,21 @@ def test_progress_empty_state_then_charts(people, db):
     change = at.dataframe[0].value
     assert list(change["First"]) == [2] * 10 and list(change["Latest"]) == [4] * 10
     assert list(change["Change"]) == [2] * 10
+    assert chart_ratings(at) == {2, 4}
+
+    # The charts' specs are kept for data already drawn (reflect.web.show.chart): new data draws anew.
+    _submit_checklist(db, people.leader, [5] * 10, "three")
+    at.run()
+    assert chart_ratings(at) == {2, 4, 5}
+
+
+def chart_ratings(at) -> set[int]:
+    """Every rating in the data of the charts on the page."""
+    from streamlit import dataframe_util
+
+    frames = [dataframe_util.convert_arrow_bytes_to_pandas_df(named.data.data)
+              for chart in at.get("vega_lite_chart") for named in chart.proto.datasets]
+    return {int(rating) for frame in frames if "rating" in frame for rating in frame["rating"].dropna()}
 
 
 def test_my_data_offers_its_downloads(people, db):

@@ -96,9 +96,10 @@ def _page(path: Path, user_id: int, page: str, *, cold: bool = False):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from reflect.devtools.apptest import route_through_router, sign_in
+    from reflect.devtools.apptest import compile_once, route_through_router, sign_in
 
     route_through_router()
+    compile_once()
     os.environ["REFLECT_DB"] = str(path)
     at = AppTest.from_file(str(APP_DIR / "app.py"), default_timeout=120)
     sign_in(at, user_id)
@@ -121,8 +122,9 @@ def _warm_page(script: str, user_id: int | None = None) -> Callable[[], object]:
     pays."""
     from streamlit.testing.v1 import AppTest
 
-    from reflect.devtools.apptest import sign_in
+    from reflect.devtools.apptest import compile_once, sign_in
 
+    compile_once()
     at = AppTest.from_string(script, default_timeout=60)
     if user_id is not None:
         sign_in(at, user_id)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from reflect.domain.accounts import AccountLocked
 from reflect.domain.checkpoints import Checkpoint
+from reflect.domain.questions import QuestionSet
 
 
 def plain(text: str, *, heading: int = 0) -> None:
@@ -80,3 +84,22 @@ def opens(checkpoint: Checkpoint) -> str:
     """When a checkpoint opens, in the browser's zone ("00:00 on Mon 02 Mar 2027 GMT")."""
     first = datetime.fromisoformat(checkpoint.opens_at).astimezone(browser_zone())
     return f"{first:%H:%M on %a %d %b %Y} {first.tzname()}"
+
+
+def chart(make: Callable[..., Any], data: pd.DataFrame, qset: QuestionSet, *more: Any,
+          width: Literal["stretch", "content"] = "content") -> None:
+    """Draw the Altair chart ``make(data, qset, *more)`` exactly as ``st.altair_chart`` would, from a Vega-Lite spec
+    made once for the same data and set, then kept. Building an Altair chart and validating it against the Vega-Lite
+    schema was most of a chart page's run (80 of My progress's 115 ms); a spec already made costs a hash of the data
+    and a copy."""
+    spec = _vega_lite_spec(f"{make.__module__}.{make.__qualname__}", data, repr(qset), more, _qset=qset, _make=make)
+    st.vega_lite_chart(spec=spec, width=width)
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _vega_lite_spec(name: str, data: pd.DataFrame, set_text: str, more: tuple, _qset: QuestionSet,
+                    _make: Callable[..., Any]) -> dict:
+    # Known to the cache by the chart's name, the data's contents and the set's text (its repr: Streamlit's hashing
+    # of the set object itself cost more than the chart). Streamlit's own conversion, as st.altair_chart makes it:
+    # the data as Arrow, under the lock that keeps Altair's global theme and data settings per call.
+    return _convert_altair_to_vega_lite_spec(_make(data, _qset, *more))
