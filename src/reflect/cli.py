@@ -255,7 +255,7 @@ def parser() -> argparse.ArgumentParser:
                        help="leaders at once, a run for each (default: 50,100,200,300)")
     crowd.add_argument("--ramp", type=float, default=60, help="seconds over which they sign in (default: 60)")
     crowd.add_argument("--seconds", type=float, default=60,
-                       help="seconds of rating timed once all are in (default: 60)")
+                       help="seconds of rating timed once all are in; 0 for sign-ins alone (default: 60)")
     crowd.add_argument("--pace", default="4-12", help="seconds between one leader's ratings, low-high (default: 4-12)")
     crowd.add_argument("--server", help="a running server's URL (default: start one on a new demo database)")
     crowd.add_argument("--db", help="with --server: its database file, where the saves are checked")

@@ -196,7 +196,8 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
             page = await timed("open checklist", tab.go_to(CHECKLIST))
             ratings = [widget for label, widget in page.widgets.items() if label.endswith("(required)")]
             while True:
-                await asyncio.sleep(chance.uniform(*pace))
+                pause = chance.uniform(*pace)
+                await asyncio.sleep(max(0.0, min(pause, stop_at - time.monotonic())))
                 if time.monotonic() >= stop_at:
                     break
                 radio = chance.choice(ratings)
@@ -277,26 +278,28 @@ async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level,
     level.rss_idle_mb = watch.rss_mb()
     watcher = asyncio.create_task(watch.watch())
     began = time.monotonic()
-    rating_from = began + level.ramp + pace[1]  # everyone signed in and past their first pause
-    stop_at = rating_from + level.seconds
+    rating_from = began + level.ramp + (pace[1] if level.seconds else 0)  # everyone in and past a first pause
+    stop_at = rating_from + level.seconds  # with no seconds of rating, a storm of sign-ins only
     chance = random.Random(seed)
     leaders = [
         _leader(url, email, level, began + level.ramp * index / level.leaders, rating_from, stop_at, pace,
                 random.Random(chance.random()))
         for index, email in enumerate(emails)
     ]
+    # The server's CPU while everyone rates; for a storm of sign-ins alone, while they sign in.
+    timed_from = rating_from if level.seconds else began
     cpu_from: float | None = None
 
     async def mark_cpu() -> None:
         nonlocal cpu_from
-        await asyncio.sleep(max(0.0, rating_from - time.monotonic()))
+        await asyncio.sleep(max(0.0, timed_from - time.monotonic()))
         cpu_from = watch.cpu_seconds()
 
     marker = asyncio.create_task(mark_cpu())
     await asyncio.gather(*leaders)
     await marker
     ended = time.monotonic()
-    level.cpu_percent = 100 * (watch.cpu_seconds() - (cpu_from or 0.0)) / max(ended - rating_from, 1e-9)
+    level.cpu_percent = 100 * (watch.cpu_seconds() - (cpu_from or 0.0)) / max(ended - timed_from, 1e-9)
     watcher.cancel()
     level.rss_peak_mb, level.rss_by_minute = watch.peak_mb, watch.by_minute
     level.lost = count_lost(db_path, level.acknowledged, level.unacknowledged)
@@ -387,7 +390,8 @@ def table(results: Sequence[Level]) -> str:
                          f"{_ms(level.percentile(action, 0.99)):>8}")
         rating_kb = statistics.fmean(level.rating_bytes) / 1024 if level.rating_bytes else 0
         lines.append(f"{'':>7}  {len(level.errors)} errors, {level.lost} of {len(level.acknowledged)} acknowledged "
-                     f"ratings lost; server CPU {level.cpu_percent:.0f}% of a core while rating; RSS "
+                     f"ratings lost; server CPU {level.cpu_percent:.0f}% of a core while "
+                     f"{'rating' if level.seconds else 'signing in'}; RSS "
                      f"{level.rss_idle_mb:,.0f} MB before, {level.rss_peak_mb:,.0f} MB at most; "
                      f"{rating_kb:,.1f} KB sent per rating")
         if len(level.rss_by_minute) > 3:
