@@ -157,6 +157,7 @@ class Level:
     unacknowledged: dict[tuple[str, str, str, str], set[int]] = field(default_factory=dict)  # tried since
     lost: int = 0
     cpu_percent: float = 0.0  # of one core, over the rating window
+    client_cpu_percent: float = 0.0  # this process's own: near 100, the client, not the server, sets the pace
     rss_idle_mb: float = 0.0
     rss_peak_mb: float = 0.0
     rss_by_minute: list[float] = field(default_factory=list)
@@ -290,16 +291,19 @@ async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level,
     timed_from = rating_from if level.seconds else began
     cpu_from: float | None = None
 
+    client_from = 0.0
+
     async def mark_cpu() -> None:
-        nonlocal cpu_from
+        nonlocal cpu_from, client_from
         await asyncio.sleep(max(0.0, timed_from - time.monotonic()))
-        cpu_from = watch.cpu_seconds()
+        cpu_from, client_from = watch.cpu_seconds(), time.process_time()
 
     marker = asyncio.create_task(mark_cpu())
     await asyncio.gather(*leaders)
     await marker
     ended = time.monotonic()
     level.cpu_percent = 100 * (watch.cpu_seconds() - (cpu_from or 0.0)) / max(ended - timed_from, 1e-9)
+    level.client_cpu_percent = 100 * (time.process_time() - client_from) / max(ended - timed_from, 1e-9)
     watcher.cancel()
     level.rss_peak_mb, level.rss_by_minute = watch.peak_mb, watch.by_minute
     level.lost = count_lost(db_path, level.acknowledged, level.unacknowledged)
@@ -391,7 +395,8 @@ def table(results: Sequence[Level]) -> str:
         rating_kb = statistics.fmean(level.rating_bytes) / 1024 if level.rating_bytes else 0
         lines.append(f"{'':>7}  {len(level.errors)} errors, {level.lost} of {len(level.acknowledged)} acknowledged "
                      f"ratings lost; server CPU {level.cpu_percent:.0f}% of a core while "
-                     f"{'rating' if level.seconds else 'signing in'}; RSS "
+                     f"{'rating' if level.seconds else 'signing in'} (the load client's "
+                     f"{level.client_cpu_percent:.0f}%); RSS "
                      f"{level.rss_idle_mb:,.0f} MB before, {level.rss_peak_mb:,.0f} MB at most; "
                      f"{rating_kb:,.1f} KB sent per rating")
         if len(level.rss_by_minute) > 3:
@@ -407,7 +412,8 @@ def as_json(results: Sequence[Level]) -> str:
                              "p95": level.percentile(action, 0.95), "p99": level.percentile(action, 0.99)}
                     for action in ACTIONS},
         "errors": level.errors, "acknowledged": len(level.acknowledged), "lost": level.lost,
-        "cpu_percent": level.cpu_percent, "rss_idle_mb": level.rss_idle_mb, "rss_peak_mb": level.rss_peak_mb,
+        "cpu_percent": level.cpu_percent, "client_cpu_percent": level.client_cpu_percent,
+        "rss_idle_mb": level.rss_idle_mb, "rss_peak_mb": level.rss_peak_mb,
         "rss_by_minute_mb": level.rss_by_minute,
         "bytes_per_rating": statistics.fmean(level.rating_bytes) if level.rating_bytes else None,
     } for level in results], indent=2)
