@@ -121,23 +121,18 @@ def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, che
     access.cohort_for(db, actor, cohort_id)
     params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
               "name": f"%{name_contains.strip()}%", "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
-    rated = """WITH rated AS (
-            SELECT counted.user_id, counted.submission_id, AVG(a.rating) AS mean_rating
-            FROM counted_submissions counted JOIN answers a ON a.submission_id = counted.submission_id
-            WHERE counted.cohort_id = :cohort_id AND counted.checkpoint_id = :checkpoint_id
-                  AND counted.set_id = :set_id
-            GROUP BY counted.user_id
-        )"""
-    total = db.execute(
-        f"{rated} SELECT COUNT(*) FROM rated JOIN users u ON u.id = rated.user_id WHERE u.name LIKE :name", params
-    ).fetchone()[0]
+    # The leaders who count at the checkpoint: one kept row each (reflect.storage.tally), so counting them and
+    # ordering them by name reads no answers. Only a sort by mean rating averages every leader's answers.
+    counted = """FROM counted_submissions counted JOIN users u ON u.id = counted.user_id
+                 WHERE counted.cohort_id = :cohort_id AND counted.checkpoint_id = :checkpoint_id
+                       AND counted.set_id = :set_id AND u.name LIKE :name"""
+    total = db.execute(f"SELECT COUNT(*) {counted}", params).fetchone()[0]
+    mean = ("(SELECT AVG(a.rating) FROM answers a WHERE a.submission_id = counted.submission_id)"
+            if "mean_rating" in GRID_SORTS[sort] else "NULL")
     grid = _frame(
         db,
-        f"""{rated},
-            page AS (
-                SELECT rated.user_id, rated.submission_id, u.name, u.email, rated.mean_rating
-                FROM rated JOIN users u ON u.id = rated.user_id
-                WHERE u.name LIKE :name
+        f"""WITH page AS (
+                SELECT counted.user_id, counted.submission_id, u.name, u.email, {mean} AS mean_rating {counted}
                 ORDER BY {GRID_SORTS[sort]}
                 LIMIT :limit OFFSET :offset
             )
