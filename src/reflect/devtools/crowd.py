@@ -14,6 +14,7 @@ a rating on one skill every few seconds. Sign-ins are spread over a ramp; rating
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -320,7 +321,10 @@ def run_crowd(levels: Sequence[int], *, seconds: float = 60.0, ramp: float = 60.
     with _a_server(server, db_path, streamlit_options, questions, max(levels), keep,
                    processes) as (url, path, server_pids):
         for index, level in enumerate(results):
-            asyncio.run(_run_level(url, path, list(pids) or server_pids, level, pace, seed + index))
+            # On a thread of its own: the caller may be running an event loop already (Playwright's sync API does).
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+                thread.submit(asyncio.run, _run_level(url, path, list(pids) or server_pids, level, pace,
+                                                      seed + index)).result()
     return results
 
 
