@@ -1,4 +1,4 @@
-"""Showing what people typed, and times, the same way on every page."""
+"""Showing what people typed, times and charts the same way on every page."""
 
 from __future__ import annotations
 
