@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from reflect.devtools.live_server import start_server, stop_server
 
 from ..cohort_data import ROOT
-from .helpers import goto, settled
+from .helpers import goto, settled, wait_for_the_run_to_end
 from .test_real_server import FACILITATOR, choose, chosen, metric_number, no_error_on, respondents
 
 COHORT = "Demo cohort, 2,000 leaders (seed 1)"
@@ -104,6 +104,7 @@ def test_saving_checkpoints_unchanged_keeps_every_figure_and_an_edit_changes_it_
     first_day = date.fromisoformat(editor.locator("#glide-cell-2-2").inner_text())
     last_day = first_day + timedelta(weeks=4)
     edit_last_day_of_the_third(page, editor, last_day)
+    wait_for_the_run_to_end(page)  # the edit reaches the server before Save is pressed, as it does for a person
     save_checkpoints(page)
     expect(page.get_by_text("Checkpoints saved.")).to_be_visible()
     with sqlite3.connect(db) as conn:

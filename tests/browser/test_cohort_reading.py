@@ -13,7 +13,7 @@ from reflect.domain.questions import load_question_sets
 from reflect.storage.db import open_db
 
 from ..cohort_data import PASSWORD, ROOT
-from .helpers import goto, settled, signed_in_context
+from .helpers import goto, settled, signed_in_context, wait_for_the_run_to_end
 
 SETS, _ = load_question_sets(ROOT / "questions")
 CHECKLIST, REFLECTION = SETS["munby-fullan-skills"], SETS["personal-reflection"]
@@ -72,6 +72,7 @@ def test_a_facilitator_sees_how_many_of_the_cohort_submitted_and_takes_away_who_
 def _open_record_of(page, leader: str) -> None:
     """Type to find the leader and choose them, as a person with a long list would (charts still drawing above
     cannot move what is typed), then open their record."""
+    wait_for_the_run_to_end(page)  # a page run ending while the list is open closes it (seen under load)
     box = page.get_by_label("Open a leader's record")
     box.focus()
     page.keyboard.type(leader.split(" ")[0])
