@@ -16,7 +16,6 @@ import functools
 import json
 import multiprocessing
 import os
-import re
 import statistics
 import tempfile
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from reflect.devtools import APP_DIR
 from reflect.devtools.demo import FACILITATOR_EMAIL, PASSWORD, make_demo
-from reflect.devtools.live_server import CHROMIUM_ARGS, start_server, stop_server
+from reflect.devtools.live_server import CHROMIUM_ARGS, resident, start_server, stop_server
 from reflect.devtools.load import run_load
 from reflect.domain import accounts, checkpoints, cohorts, responses, sessions
 from reflect.domain.questions import load_question_sets
@@ -300,9 +299,9 @@ def _long_export_memory(path: str, facilitator_id: int, cohort_id: int, built_wh
                 size, count = size + len(chunk), count + 1
             return size, count
 
-        before = _resident("VmRSS", reset_peak=True)
+        before = resident("VmRSS", reset_peak=True)
         size, chunks = export_it()
-        rss_growth = _resident("VmHWM") - before
+        rss_growth = resident("VmHWM") - before
         tracemalloc.start()
         export_it()
         peak = tracemalloc.get_traced_memory()[1]
@@ -325,30 +324,18 @@ def measure_served_export(db, path: Path, facilitator: accounts.User, cohort_id:
             return sum(len(piece) for piece in iter(lambda: answer.read(1 << 16), b""))
 
     try:
-        before = _resident("VmRSS", server.process.pid, reset_peak=True)
+        before = resident("VmRSS", server.process.pid, reset_peak=True)
         download()  # the first request after a start also warms the server: counted in the memory, not the time
         started = time.perf_counter()
         received = download()
         seconds = time.perf_counter() - started
-        growth = _resident("VmHWM", server.process.pid) - before
+        growth = resident("VmHWM", server.process.pid) - before
     finally:
         stop_server(server)
     return [Measurement("export: long CSV from the server, to the last byte", size, seconds,
                         note=f"{received / 1e6:,.1f} MB over HTTP; one run, the second"),
             Measurement("export: long CSV from the server, its RSS growth", size, growth / 1e6, unit="MB",
                         note="the server's resident memory at its peak over two downloads, over its idle start")]
-
-
-def _resident(field: str, pid: int | str = "self", *, reset_peak: bool = False) -> float:
-    """A figure of a process's resident memory from Linux's /proc, in bytes (VmRSS now, VmHWM its peak);
-    `reset_peak` first brings the peak down to now. NaN elsewhere."""
-    try:
-        if reset_peak:
-            Path(f"/proc/{pid}/clear_refs").write_text("5")
-        found = re.search(rf"^{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE)
-    except OSError:
-        return float("nan")
-    return int(found.group(1)) * 1024 if found else float("nan")
 
 
 def _in_fresh_process(work: Callable[..., ExportMemory], *args) -> ExportMemory:

@@ -38,7 +38,14 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from reflect.devtools import APP_DIR
 from reflect.devtools.demo import PASSWORD, make_demo
-from reflect.devtools.live_server import Server, free_port, start_server, stop_server
+from reflect.devtools.live_server import (
+    Server,
+    free_port,
+    resident,
+    start_server,
+    stop_server,
+    wait_until_answering,
+)
 from reflect.domain.questions import load_question_sets
 from reflect.settings import questions_dir
 from reflect.storage.db import open_db
@@ -233,12 +240,7 @@ class _ServerWatch:
         return total
 
     def rss_mb(self) -> float:
-        total = 0.0
-        for pid in self.pids:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        return total
+        return sum(resident("VmRSS", pid) for pid in self.pids) / 2**20
 
     async def watch(self) -> None:
         began = time.monotonic()
@@ -369,15 +371,7 @@ def _behind_caddy(servers: Sequence[Server], folder: Path) -> Iterator[str]:
             [caddy, "run", "--adapter", "caddyfile", "--config", str(APP_DIR / "deploy" / "Caddyfile")],
             env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if proxy.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Caddy did not start: {(folder / 'caddy.log').read_text()}") from None
-                time.sleep(0.2)
+        wait_until_answering(url + "/healthz", proxy, folder / "caddy.log", what="Caddy", seconds=30)
         yield url
     finally:
         proxy.terminate()

@@ -4,6 +4,7 @@ tests and the benchmark."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -51,18 +52,40 @@ def start_server(db_path: Path, log_path: Path, env: dict[str, str] | None = Non
         cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    try:
+        wait_until_answering(f"{url}/_stcore/health", process, log_path, what="streamlit")
+    except RuntimeError:
+        process.kill()
+        raise
+    return Server(url, db_path, process)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, *, what: str,
+                         seconds: float = 60) -> None:
+    """Return once `url` answers 200; raise, with `process`'s log, if the process exits first or `seconds` pass."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}: {log_path.read_text()}")
+            raise RuntimeError(f"{what} exited with {process.returncode}: {log_path.read_text()}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
-                    return Server(url, db_path, process)
+                    return
         except OSError:
             time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"streamlit did not answer in 60 s: {log_path.read_text()}")
+    raise RuntimeError(f"{what} did not answer in {seconds:.0f} s: {log_path.read_text()}")
+
+
+def resident(field: str, pid: int | str = "self", *, reset_peak: bool = False) -> float:
+    """A figure of a process's resident memory from Linux's /proc, in bytes (VmRSS now, VmHWM its peak);
+    `reset_peak` first brings the peak down to now. NaN elsewhere."""
+    try:
+        if reset_peak:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+        found = re.search(rf"^{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE)
+    except OSError:
+        return float("nan")
+    return int(found.group(1)) * 1024 if found else float("nan")
 
 
 def stop_server(server: Server) -> None:
