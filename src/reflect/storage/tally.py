@@ -53,15 +53,10 @@ def refresh(db: Database, *, user_id: int | None = None, cohort_id: int | None =
     if (user_id is None) == (cohort_id is None):
         raise ValueError("refresh one leader or one cohort")
     column, value = ("user_id", user_id) if user_id is not None else ("cohort_id", cohort_id)
-    fresh = set(db.execute(_LATEST.format(scope=f"cl.{column} = :value"), {"value": value}).fetchall())
-    stored = set(db.execute(
-        f"SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM counted_submissions WHERE {column} = ?",
-        [value],
-    ).fetchall())
-    _apply(db, gone=stored - fresh, new=fresh - stored)
+    rows = _recount(db, f"cl.{column} = :value", f"{column} = :value", {"value": value})
     # The cohorts whose figures may have moved: the one refreshed, or the leader's (a member joining or leaving
     # moves the count of leaders even when nothing of theirs counts).
-    touched = {row[3] for row in stored | fresh} | set(left)
+    touched = {row[3] for row in rows} | set(left)
     if cohort_id is not None:
         touched.add(cohort_id)
     else:
@@ -84,12 +79,8 @@ def refresh_windows(db: Database, cohort_id: int, moved: Iterable[tuple[int, str
                       JOIN cohort_leaders cl ON cl.user_id = s.user_id AND cl.cohort_id = ?""",
                    [json.dumps(list(moved)), cohort_id])
         pairs = "(SELECT checkpoint_id, user_id FROM temp.moved_leaders)"
-        fresh = set(db.execute(_LATEST.format(scope=f"cl.cohort_id = :value AND (cp.id, cl.user_id) IN {pairs}"),
-                               {"value": cohort_id}).fetchall())
-        stored = set(db.execute("SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM "
-                                f"counted_submissions WHERE cohort_id = ? AND (checkpoint_id, user_id) IN {pairs}",
-                                [cohort_id]).fetchall())
-        _apply(db, gone=stored - fresh, new=fresh - stored)
+        _recount(db, f"cl.cohort_id = :value AND (cp.id, cl.user_id) IN {pairs}",
+                 f"cohort_id = :value AND (checkpoint_id, user_id) IN {pairs}", {"value": cohort_id})
     finally:
         db.execute("DELETE FROM temp.moved_leaders")
     changed(db, cohort_id)
@@ -119,6 +110,18 @@ def rebuild(db: Database) -> None:
     db.execute("DELETE FROM rating_counts")
     _apply(db, gone=set(), new=set(db.execute(_LATEST.format(scope="1")).fetchall()))
     db.execute("UPDATE tally_version SET version = version + 1")  # every cohort's figures
+
+
+def _recount(db: Database, scope: str, kept_scope: str, params: dict) -> set[tuple]:
+    """Recount the counted submissions `scope` picks (a condition on the member ``cl`` and checkpoint ``cp`` of
+    :data:`_LATEST`), compare them with the kept rows `kept_scope` picks (the same condition on
+    ``counted_submissions``' own columns), and apply the difference. Returns the rows before and after, for the
+    cohorts they touch."""
+    fresh = set(db.execute(_LATEST.format(scope=scope), params).fetchall())
+    stored = set(db.execute(f"SELECT checkpoint_id, set_id, user_id, cohort_id, submission_id FROM counted_submissions "
+                            f"WHERE {kept_scope}", params).fetchall())
+    _apply(db, gone=stored - fresh, new=fresh - stored)
+    return stored | fresh
 
 
 def _apply(db: Database, *, gone: set[tuple], new: set[tuple]) -> None:
