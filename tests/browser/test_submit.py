@@ -117,3 +117,31 @@ def test_missing_ratings_are_marked_where_they_are_and_focus_goes_to_the_first(n
     page.keyboard.press("ArrowRight")  # keyboard from where focus landed: a rating is chosen
     settled(page)
     expect(page.get_by_text("Not rated yet")).to_have_count(1)
+
+
+def test_changing_one_rating_after_submitting_invites_a_new_submission(north_server, page_as):
+    """Each skill saves and redraws on its own; what the rest of the page says still follows: the count of skills
+    rated, and Submit, off while nothing has changed since the latest submission and on again after a change."""
+    checklist, lee = SETS["munby-fullan-skills"], "lee.again@x.org"
+    page = page_as(north_server, join_north(north_server, lee))
+    goto(page, north_server.url + "/checklist")
+    groups, count = page.get_by_role("radiogroup"), len(checklist.items)
+    for index in range(count):
+        groups.nth(index).get_by_text(f"3 · {checklist.scale[2]}", exact=True).click()
+        settled(page)
+        expect(page.get_by_text(f"{index + 1} of {count} skills rated")).to_be_visible()
+    submit = page.get_by_role("button", name="Submit my ratings")
+    submit.click()
+    wait_for_the_run_to_end(page)
+    expect(submit).to_be_disabled()
+    groups.nth(4).get_by_text(f"4 · {checklist.scale[3]}", exact=True).click()
+    settled(page)
+    expect(page.get_by_text("Nothing has changed since")).to_have_count(0)
+    expect(submit).to_be_enabled()
+    submit.click()
+    wait_for_the_run_to_end(page)
+    assert submissions(north_server.db_path, lee) == 2
+    page.reload()
+    settled(page)
+    expect(groups.nth(4).get_by_role("radio", name=f"4 · {checklist.scale[3]}")).to_be_checked()
+    expect(page.get_by_text(f"{count} of {count} skills rated")).to_be_visible()

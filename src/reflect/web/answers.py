@@ -4,12 +4,16 @@ Each field saves its own value to the database when it changes. A text area send
 Ctrl+Enter, and, through :func:`save_while_typing`, after each pause in typing, so a reload, a crash or a closed lid
 loses at most a few seconds. The status under it says "Saved" only after the write committed; text that cannot be
 saved stays in the box with the reason, and the last good draft stays in the database.
+
+Each item's fields are drawn by :func:`item_fields` as a fragment of the page, so a save redraws that item alone.
 """
 
 from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 from sqlite_utils import Database
@@ -18,10 +22,10 @@ from streamlit.delta_generator import DeltaGenerator
 from reflect.domain import feedback, responses
 from reflect.domain.accounts import User
 from reflect.domain.questions import QuestionSet
-from reflect.domain.text import InvalidText
+from reflect.domain.text import InvalidText, is_blank
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import conversation
-from reflect.web.context import database, owns_connection
+from reflect.web.context import database, fragment, owns_connection
 from reflect.web.show import closes, count_of, local_time, opens, plain
 
 PAUSE_MS = 1500  # typing that stops this long is saved: about two seconds behind at most, with the save itself
@@ -72,6 +76,45 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
 
 
+def _shown(qset: QuestionSet, item_id: str, field: str, stored: str | int | None) -> str | int | None:
+    """What a field shows: what was typed (kept while it cannot be saved), else what was saved."""
+    key, _, problem_key = _keys(qset, item_id, field)
+    if key in st.session_state:
+        return st.session_state[key]
+    problem = st.session_state.get(problem_key)
+    return problem[1] if problem else stored
+
+
+def _answers(values: Sequence[str | int | None]) -> tuple[str | int | None, ...]:
+    """`values` with every empty one (no rating, blank text) as None."""
+    return tuple(None if value is None or (isinstance(value, str) and is_blank(value)) else value for value in values)
+
+
+def item_fields(qset: QuestionSet, item_id: str, draft: responses.Draft | None, fields: Sequence[str],
+                draw: Callable[..., None], *args: Any, unchanged: bool) -> None:
+    """Draw one item's answer `fields` with ``draw(*args)`` as a fragment of the page, so that a save reruns this
+    item alone instead of the whole page: with many leaders typing and rating at once, that is most of the server's
+    work. `draw` must take everything it uses as arguments (it runs again, later, on its own).
+
+    The rest of the page stays as its last run drew it, so the page runs again when a save changes what it shows:
+    a field filled or emptied (the count of what is answered) or, while the page says that nothing has changed
+    since the latest submission (`unchanged`, with Submit off), any change.
+    """
+    draft = draft or responses.Draft()
+    shown = _answers([_shown(qset, item_id, field, getattr(draft, field)) for field in fields])
+    _item_fragment(qset, item_id, tuple(fields), shown, unchanged, draw, args)
+
+
+@fragment
+def _item_fragment(qset: QuestionSet, item_id: str, fields: tuple[str, ...], shown: tuple[str | int | None, ...],
+                   unchanged: bool, draw: Callable[..., None], args: tuple[Any, ...]) -> None:
+    draw(*args)
+    # `shown` is what the page's last run drew: the same as now in that run, and compared after each save since.
+    now = _answers([st.session_state.get(_keys(qset, item_id, field)[0]) for field in fields])
+    if now != shown and (unchanged or [value is None for value in now] != [value is None for value in shown]):
+        st.rerun(scope="app")
+
+
 def has_unsaved_problems(qset: QuestionSet) -> bool:
     """True while any field of `qset` holds text that could not be saved."""
     return any(key.startswith(f"problem:{qset.id}:") for key in st.session_state)
@@ -81,8 +124,7 @@ def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int |
                 stored_at: str | None) -> tuple[str, str, str]:
     key, saved_key, problem_key = _keys(qset, item_id, field)
     if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
-        problem = st.session_state.get(problem_key)
-        st.session_state[key] = problem[1] if problem else stored
+        st.session_state[key] = _shown(qset, item_id, field, stored)
     if saved_key not in st.session_state and stored_at and stored not in (None, ""):
         st.session_state[saved_key] = stored_at  # saved before, by this person: never under a field left empty
     return key, saved_key, problem_key

@@ -90,7 +90,7 @@ def owns_connection(function: Callable[P, R]) -> Callable[P, R]:
     return owned
 
 
-def fragment(function: Callable[[], None]) -> Callable[[], None]:
+def fragment(function: Callable[P, None]) -> Callable[P, None]:
     """``st.fragment`` whose every run owns its connection. A fragment reruns on a thread other than its page's,
     after the page's connection has been closed: it must call :func:`database` itself, never capture the page's."""
     return st.fragment(owns_connection(function))
