@@ -51,7 +51,6 @@ for qset, tab in zip(sets, tabs, strict=True):
         since = responses.fresh_since(db, user.id)
         last_time = responses.ratings_before(db, user.id, qset, since) if since else {}
         then = responses.asks_then(db, user.id, qset)
-        rated = len(responses.answered(qset, current, then=then))
         if then:
             st.info("At this checkpoint, rate each skill twice: **Now**, as you see yourself today, and **Looking "
                     "back**, as you now think you were at the start of the module. Both are needed to submit.",
@@ -61,18 +60,15 @@ for qset, tab in zip(sets, tabs, strict=True):
                    + f"Rate all {len(qset.items)} skills{' both ways' if then else ''} to submit. "
                    + (f"A note on “{qset.note_prompt}” is optional, up to {responses.MAX_NOTE:,} characters. "
                       if qset.note_prompt else "") + "Everything saves as you go.")
-        st.progress(rated / len(qset.items), text=f"{rated} of {len(qset.items)} skills rated"
-                    + (" now and looking back" if then else ""))
+        answers.answered_bar(qset, current, then=then)
         earlier = responses.submissions(db, user.id, qset.id)
         if earlier and not last_time:
             show.plain(f"You have submitted this checklist {show.count_of(len(earlier), 'time')}. Latest: "
                        f"{answers.counted_for(earlier[0])}. Your ratings below start from your draft.")
 
-        unchanged = responses.unchanged_since(db, user.id, qset) is not None
-        fields = ["rating", *(["then_rating"] if then else []), *(["note"] if qset.note_prompt else [])]
         for number, item in enumerate(qset.items, start=1):
-            answers.item_fields(qset, item.id, current.get(item.id), fields, skill, user.id, qset, number, item,
-                                current.get(item.id), last_time.get(item.id), then, unchanged=unchanged)
+            answers.item_fields(qset, item.id, skill, user.id, qset, number, item, current.get(item.id),
+                                last_time.get(item.id), then)
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")

@@ -41,8 +41,7 @@ for qset, tab in zip(sets, tabs, strict=True):
         st.markdown(qset.intro)
         st.caption(f"Source: {qset.source}")
         current = responses.drafts(db, user.id, qset.id)
-        done = len(responses.answered(qset, current))
-        st.progress(done / len(qset.items), text=f"{done} of {len(qset.items)} questions answered")
+        answers.answered_bar(qset, current)
         st.caption(
             f"Each answer can be up to {qset.max_chars:,} characters. It saves as a draft as you type; Submit keeps "
             "a dated copy."
@@ -61,10 +60,9 @@ for qset, tab in zip(sets, tabs, strict=True):
             st.caption("When you submit, a dated copy is kept here so you can later compare how your thinking moved.")
         then = responses.answers(db, user.id, compare_with.id) if compare_with else {}
 
-        unchanged = responses.unchanged_since(db, user.id, qset) is not None
         for number, item in enumerate(qset.items, start=1):
-            answers.item_fields(qset, item.id, current.get(item.id), ["text"], question, user.id, qset, number, item,
-                                current.get(item.id), compare_with, then.get(item.id), unchanged=unchanged)
+            answers.item_fields(qset, item.id, question, user.id, qset, number, item, current.get(item.id),
+                                compare_with, then.get(item.id))
 
         answers.sharing_controls(db, user, qset, earlier, in_view=tab.open is not False)
         answers.what_submitting_counts_for(db, user)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -63,6 +63,10 @@ def _keys(qset: QuestionSet, item_id: str, field: str) -> tuple[str, str, str]:
     return base, f"saved:{base}", f"problem:{base}"
 
 
+def _counted_key(qset: QuestionSet, item_id: str, field: str) -> str:
+    return f"counted:{qset.id}:{item_id}:{field}"  # whether the field's saved answer counts as one (not empty)
+
+
 @owns_connection
 def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> None:
     key, saved_key, problem_key = _keys(qset, item_id, field)
@@ -74,45 +78,39 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
         st.session_state[saved_key] = saved_at
         st.session_state.pop(problem_key, None)
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
+        _rerun_what_the_save_changed(qset, item_id, field)
 
 
-def _shown(qset: QuestionSet, item_id: str, field: str, stored: str | int | None) -> str | int | None:
-    """What a field shows: what was typed (kept while it cannot be saved), else what was saved."""
-    key, _, problem_key = _keys(qset, item_id, field)
-    if key in st.session_state:
-        return st.session_state[key]
-    problem = st.session_state.get(problem_key)
-    return problem[1] if problem else stored
+def _rerun_what_the_save_changed(qset: QuestionSet, item_id: str, field: str) -> None:
+    """A save reruns the item's own fragment (:func:`item_fields`); the whole page runs instead when the save makes
+    something else on it untrue: a field filled or emptied (the count of what is answered), or any change while the
+    Submit area says that nothing has changed since the latest submission, or marks items a Submit found unrated."""
+    counted = not _empty(st.session_state[_keys(qset, item_id, field)[0]])
+    counted_before = st.session_state.get(_counted_key(qset, item_id, field))
+    st.session_state[_counted_key(qset, item_id, field)] = counted
+    if (counted != counted_before or st.session_state.get(f"unchanged:{qset.id}")
+            or st.session_state.get(f"missing:{qset.id}")):
+        st.rerun()  # from a callback: the whole page, in place of the item's fragment
 
 
-def _answers(values: Sequence[str | int | None]) -> tuple[str | int | None, ...]:
-    """`values` with every empty one (no rating, blank text) as None."""
-    return tuple(None if value is None or (isinstance(value, str) and is_blank(value)) else value for value in values)
+def _empty(value: str | int | None) -> bool:
+    return value is None or (isinstance(value, str) and is_blank(value))
 
 
-def item_fields(qset: QuestionSet, item_id: str, draft: responses.Draft | None, fields: Sequence[str],
-                draw: Callable[..., None], *args: Any, unchanged: bool) -> None:
-    """Draw one item's answer `fields` with ``draw(*args)`` as a fragment of the page, so that a save reruns this
-    item alone instead of the whole page: with many leaders typing and rating at once, that is most of the server's
-    work. `draw` must take everything it uses as arguments (it runs again, later, on its own).
-
-    The rest of the page stays as its last run drew it, so the page runs again when a save changes what it shows:
-    a field filled or emptied (the count of what is answered) or, while the page says that nothing has changed
-    since the latest submission (`unchanged`, with Submit off), any change.
-    """
-    draft = draft or responses.Draft()
-    shown = _answers([_shown(qset, item_id, field, getattr(draft, field)) for field in fields])
-    _item_fragment(qset, item_id, tuple(fields), shown, unchanged, draw, args)
+def item_fields(qset: QuestionSet, item_id: str, draw: Callable[..., None], *args: Any) -> None:
+    """Draw one item's answer fields with ``draw(*args)`` as a fragment of the page, so that a save reruns this item
+    alone (unless it changed more: see :func:`_rerun_what_the_save_changed`) instead of the whole page: with many
+    leaders typing and rating at once, that is most of the server's work. `draw` must take everything it uses as
+    arguments, for it runs again later on its own."""
+    fragment(draw)(*args)
 
 
-@fragment
-def _item_fragment(qset: QuestionSet, item_id: str, fields: tuple[str, ...], shown: tuple[str | int | None, ...],
-                   unchanged: bool, draw: Callable[..., None], args: tuple[Any, ...]) -> None:
-    draw(*args)
-    # `shown` is what the page's last run drew: the same as now in that run, and compared after each save since.
-    now = _answers([st.session_state.get(_keys(qset, item_id, field)[0]) for field in fields])
-    if now != shown and (unchanged or [value is None for value in now] != [value is None for value in shown]):
-        st.rerun(scope="app")
+def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then: bool = False) -> None:
+    """A bar of how many of `qset`'s items `current` answers (rated: with `then`, both now and looking back)."""
+    done, total = len(responses.answered(qset, current, then=then)), len(qset.items)
+    text = (f"{done} of {total} skills rated{' now and looking back' if then else ''}" if qset.is_rating
+            else f"{done} of {total} questions answered")
+    st.progress(done / total, text=text)
 
 
 def has_unsaved_problems(qset: QuestionSet) -> bool:
@@ -124,7 +122,9 @@ def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int |
                 stored_at: str | None) -> tuple[str, str, str]:
     key, saved_key, problem_key = _keys(qset, item_id, field)
     if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
-        st.session_state[key] = _shown(qset, item_id, field, stored)
+        problem = st.session_state.get(problem_key)
+        st.session_state[key] = problem[1] if problem else stored
+        st.session_state[_counted_key(qset, item_id, field)] = not _empty(stored)
     if saved_key not in st.session_state and stored_at and stored not in (None, ""):
         st.session_state[saved_key] = stored_at  # saved before, by this person: never under a field left empty
     return key, saved_key, problem_key
@@ -248,6 +248,7 @@ def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> re
     share_label, share_help = SHARE_LABELS[qset.is_rating]
     share = st.toggle(share_label, key=f"share_new:{qset.id}", help=share_help)
     repeat = responses.unchanged_since(db, user.id, qset)
+    st.session_state[f"unchanged:{qset.id}"] = repeat is not None  # a change must turn Submit on: see _save_field
     if repeat and not made:
         st.caption(f"Submitted {local_time(repeat.submitted_at)}. Nothing has changed since: change an answer to "
                    "submit again.")
