@@ -22,7 +22,7 @@ from streamlit.delta_generator import DeltaGenerator
 from reflect.domain import feedback, responses
 from reflect.domain.accounts import User
 from reflect.domain.questions import QuestionSet
-from reflect.domain.text import InvalidText, is_blank
+from reflect.domain.text import InvalidText
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import conversation
 from reflect.web.context import database, fragment, owns_connection
@@ -63,10 +63,6 @@ def _keys(qset: QuestionSet, item_id: str, field: str) -> tuple[str, str, str]:
     return base, f"saved:{base}", f"problem:{base}"
 
 
-def _counted_key(qset: QuestionSet, item_id: str, field: str) -> str:
-    return f"counted:{qset.id}:{item_id}:{field}"  # whether the field's saved answer counts as one (not empty)
-
-
 @owns_connection
 def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> None:
     key, saved_key, problem_key = _keys(qset, item_id, field)
@@ -78,23 +74,33 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
         st.session_state[saved_key] = saved_at
         st.session_state.pop(problem_key, None)
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
-        _rerun_what_the_save_changed(qset, item_id, field)
+        _rerun_what_the_save_changed(qset, item_id)
 
 
-def _rerun_what_the_save_changed(qset: QuestionSet, item_id: str, field: str) -> None:
+def _rerun_what_the_save_changed(qset: QuestionSet, item_id: str) -> None:
     """A save reruns the item's own fragment (:func:`item_fields`); the whole page runs instead when the save makes
-    something else on it untrue: a field filled or emptied (the count of what is answered), or any change while the
-    Submit area says that nothing has changed since the latest submission, or marks items a Submit found unrated."""
-    counted = not _empty(st.session_state[_keys(qset, item_id, field)[0]])
-    counted_before = st.session_state.get(_counted_key(qset, item_id, field))
-    st.session_state[_counted_key(qset, item_id, field)] = counted
-    if (counted != counted_before or st.session_state.get(f"unchanged:{qset.id}")
+    something else on it untrue: the item now counts as answered, or no longer does (the count of what is answered),
+    or the Submit area says that nothing has changed since the latest submission, or marks items a Submit found
+    unrated."""
+    answered_before = st.session_state.get(_answered_key(qset, item_id))
+    if (_answered(qset, item_id) != answered_before or st.session_state.get(f"unchanged:{qset.id}")
             or st.session_state.get(f"missing:{qset.id}")):
         st.rerun()  # from a callback: the whole page, in place of the item's fragment
 
 
-def _empty(value: str | int | None) -> bool:
-    return value is None or (isinstance(value, str) and is_blank(value))
+def _answered_key(qset: QuestionSet, item_id: str) -> str:
+    return f"answered:{qset.id}:{item_id}"
+
+
+def _answered(qset: QuestionSet, item_id: str) -> bool:
+    """Whether the item's fields, as they stand, answer it (:func:`reflect.domain.responses.answered`): a rating
+    looking back is needed where the page shows one."""
+    def value(field: str) -> Any:
+        return st.session_state.get(_keys(qset, item_id, field)[0])
+
+    draft = responses.Draft(text=value("text"), rating=value("rating"), then_rating=value("then_rating"))
+    then = _keys(qset, item_id, "then_rating")[0] in st.session_state
+    return bool(responses.answered(qset, {item_id: draft}, then=then))
 
 
 def item_fields(qset: QuestionSet, item_id: str, draw: Callable[..., None], *args: Any) -> None:
@@ -102,7 +108,12 @@ def item_fields(qset: QuestionSet, item_id: str, draw: Callable[..., None], *arg
     alone (unless it changed more: see :func:`_rerun_what_the_save_changed`) instead of the whole page: with many
     leaders typing and rating at once, that is most of the server's work. `draw` must take everything it uses as
     arguments, for it runs again later on its own."""
-    fragment(draw)(*args)
+    fragment(_item)(qset, item_id, draw, args)
+
+
+def _item(qset: QuestionSet, item_id: str, draw: Callable[..., None], args: tuple[Any, ...]) -> None:
+    draw(*args)
+    st.session_state[_answered_key(qset, item_id)] = _answered(qset, item_id)
 
 
 def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then: bool = False) -> None:
@@ -124,7 +135,6 @@ def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int |
     if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
         problem = st.session_state.get(problem_key)
         st.session_state[key] = problem[1] if problem else stored
-        st.session_state[_counted_key(qset, item_id, field)] = not _empty(stored)
     if saved_key not in st.session_state and stored_at and stored not in (None, ""):
         st.session_state[saved_key] = stored_at  # saved before, by this person: never under a field left empty
     return key, saved_key, problem_key
