@@ -178,10 +178,13 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
             responses.submit(db, leader_id, qset, uuid.uuid4().hex)
         out.append(Measurement("leader: submit a checklist", size, median_time(submit, runs)))
 
-        def progress_queries():
+        def progress_queries():  # as the page makes them: the cohort's shares from the cache it reads them from
+            from reflect.web import figures
+
             cohorts.cohort_of_leader(db, leader_id)
             history = responses.ratings_over_time(db, leader_id, qset.id)
-            reports.leader_positions(db, leader, cohort.id, qset, leader_id)
+            reports.positions(figures.cohort_shares(db, leader, cohort.id, qset),
+                              reports.own_latest(db, leader, cohort.id, qset, leader_id))
             return history
         floor = routed[leader_id] + median_time(progress_queries, runs)
         out.append(Measurement("leader: My progress page run", size,
