@@ -83,8 +83,8 @@ def _rerun_what_the_save_changed(qset: QuestionSet, item_id: str) -> None:
     or the Submit area says that nothing has changed since the latest submission, or marks items a Submit found
     unrated."""
     answered_before = st.session_state.get(_answered_key(qset, item_id))
-    if (_answered(qset, item_id) != answered_before or st.session_state.get(f"unchanged:{qset.id}")
-            or st.session_state.get(f"missing:{qset.id}")):
+    if (_answered(qset, item_id) != answered_before or st.session_state.get(_unchanged_key(qset))
+            or missing_ratings(qset)):
         st.rerun()  # from a callback: the whole page, in place of the item's fragment
 
 
@@ -240,6 +240,10 @@ def missing_ratings(qset: QuestionSet) -> set[str]:
     return set(st.session_state.get(f"missing:{qset.id}", ()))
 
 
+def _unchanged_key(qset: QuestionSet) -> str:
+    return f"unchanged:{qset.id}"  # whether Submit is off: nothing has changed since the latest submission
+
+
 def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:
     """The share choice and a Submit button for `qset`; returns the submission it just made, or None (with the
     reason shown).
@@ -258,7 +262,7 @@ def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> re
     share_label, share_help = SHARE_LABELS[qset.is_rating]
     share = st.toggle(share_label, key=f"share_new:{qset.id}", help=share_help)
     repeat = responses.unchanged_since(db, user.id, qset)
-    st.session_state[f"unchanged:{qset.id}"] = repeat is not None  # a change must turn Submit on: see _save_field
+    st.session_state[_unchanged_key(qset)] = repeat is not None  # a change must turn Submit on (see _save_field)
     if repeat and not made:
         st.caption(f"Submitted {local_time(repeat.submitted_at)}. Nothing has changed since: change an answer to "
                    "submit again.")
