@@ -60,8 +60,8 @@ from reflect.web import context, figures, guard, router
 
 def progress_queries():
     db, user = guard.require_user(accounts.LEADER)
+    cohort = cohorts.cohort_of_leader(db, user.id)
     for qset in [qset for qset in context.question_sets().values() if qset.is_rating]:
-        cohort = cohorts.cohort_of_leader(db, user.id)
         responses.ratings_over_time(db, user.id, qset.id)
         reports.positions(figures.cohort_shares(db, user, cohort.id, qset),
                           reports.own_latest(db, user, cohort.id, qset, user.id))
