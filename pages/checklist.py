@@ -3,29 +3,7 @@
 import streamlit as st
 
 from reflect.domain import accounts, feedback, responses
-from reflect.domain.questions import Item, QuestionSet
 from reflect.web import answers, context, guard, show
-
-
-def skill(user_id: int, qset: QuestionSet, number: int, item: Item, draft: responses.Draft | None,
-          last_time: int | None, then: bool) -> None:
-    """One skill: its ratings (now, and looking back where the checkpoint asks) and its note."""
-    with st.container(border=True, gap="xxsmall"):  # compact: ten skills fit a phone in fewer screens
-        # The skill in bold; its rating group is named by the plain text, so a screen reader reads no stars.
-        st.markdown(f"**{number}. {item.text}**")
-        if last_time is not None:
-            st.caption(f"Last time: {last_time} · {qset.scale_label(last_time)}")
-        if then:
-            st.markdown("**Now**")
-        answers.draft_rating(user_id, qset, item.id, draft, label=answers.rating_label(number, item.text))
-        if then:
-            st.markdown(f"**{answers.LOOKING_BACK}**")
-            answers.draft_rating(user_id, qset, item.id, draft, field="then_rating",
-                                 label=answers.then_label(number, item.text))
-        if qset.note_prompt:
-            answers.draft_text(user_id, qset, item.id, draft, field="note", label=f"{qset.note_prompt} (optional)",
-                               height=68)
-
 
 db, user = guard.require_user(accounts.LEADER)
 st.title("Skills checklist")
@@ -67,8 +45,22 @@ for qset, tab in zip(sets, tabs, strict=True):
                        f"{answers.counted_for(earlier[0])}. Your ratings below start from your draft.")
 
         for number, item in enumerate(qset.items, start=1):
-            answers.item_fields(qset, item.id, skill, user.id, qset, number, item, current.get(item.id),
-                                last_time.get(item.id), then)
+            with st.container(border=True, gap="xxsmall"):  # compact: ten skills fit a phone in fewer screens
+                # The skill in bold; its rating group is named by the plain text, so a screen reader reads no stars.
+                st.markdown(f"**{number}. {item.text}**")
+                if item.id in last_time:
+                    st.caption(f"Last time: {last_time[item.id]} · {qset.scale_label(last_time[item.id])}")
+                if then:
+                    st.markdown("**Now**")
+                answers.draft_rating(user.id, qset, item.id, current.get(item.id),
+                                     label=answers.rating_label(number, item.text))
+                if then:
+                    st.markdown(f"**{answers.LOOKING_BACK}**")
+                    answers.draft_rating(user.id, qset, item.id, current.get(item.id), field="then_rating",
+                                         label=answers.then_label(number, item.text))
+                if qset.note_prompt:
+                    answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
+                                  label=f"{qset.note_prompt} (optional)", height=68)
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")

@@ -3,25 +3,7 @@
 import streamlit as st
 
 from reflect.domain import accounts, feedback, responses
-from reflect.domain.questions import Item, QuestionSet
 from reflect.web import answers, context, guard, show
-
-
-def question(user_id: int, qset: QuestionSet, number: int, item: Item, draft: responses.Draft | None,
-             compare_with: responses.Submission | None, answer_then: responses.Answer | None) -> None:
-    """One question and the answer being written, beside the earlier one chosen to compare with."""
-    st.markdown(f"**Question {number} of {len(qset.items)}**")
-    if item.behaviour:
-        st.caption(f"Core behaviour: {item.behaviour}")
-    draft_column, then_column = st.columns(2) if compare_with else (st.container(), None)
-    with draft_column:
-        answers.draft_text(user_id, qset, item.id, draft, label=item.text)
-    if compare_with is not None and then_column is not None:
-        with then_column:
-            st.caption(f"Your answer, submitted {show.local_time(compare_with.submitted_at)}")
-            with st.container(border=True):
-                st.text(answer_then.text if answer_then and answer_then.text else "(no answer)")
-
 
 db, user = guard.require_user(accounts.LEADER)
 st.title("Reflect")
@@ -61,8 +43,18 @@ for qset, tab in zip(sets, tabs, strict=True):
         then = responses.answers(db, user.id, compare_with.id) if compare_with else {}
 
         for number, item in enumerate(qset.items, start=1):
-            answers.item_fields(qset, item.id, question, user.id, qset, number, item, current.get(item.id),
-                                compare_with, then.get(item.id))
+            st.markdown(f"**Question {number} of {len(qset.items)}**")
+            if item.behaviour:
+                st.caption(f"Core behaviour: {item.behaviour}")
+            draft_column, then_column = st.columns(2) if compare_with else (st.container(), None)
+            with draft_column:
+                answers.draft_text(user.id, qset, item.id, current.get(item.id), label=item.text)
+            if then_column is not None:
+                with then_column:
+                    st.caption(f"Your answer, submitted {show.local_time(compare_with.submitted_at)}")
+                    answer = then.get(item.id)
+                    with st.container(border=True):
+                        st.text(answer.text if answer and answer.text else "(no answer)")
 
         answers.sharing_controls(db, user, qset, earlier, in_view=tab.open is not False)
         answers.what_submitting_counts_for(db, user)

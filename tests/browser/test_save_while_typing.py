@@ -56,8 +56,8 @@ def test_a_how_do_you_know_note_saves_while_typing_too(north_server, page_as):
 
 
 def test_the_count_of_answers_follows_an_answer_written_and_then_cleared(north_server, page_as):
-    """A pause in typing saves and redraws the question alone; the count at the top still follows when an answer is
-    first written and when it is cleared, and typing goes on in the same box meanwhile."""
+    """The count at the top follows a pause in typing: when an answer is first written and when it is cleared, and
+    typing goes on in the same box meanwhile."""
     page = page_as(north_server, join_north(north_server, "lee.count@x.org"))
     goto(page, north_server.url + "/reflect")
     page.get_by_role("tab", name=REFLECTION.title).click()
@@ -68,7 +68,7 @@ def test_the_count_of_answers_follows_an_answer_written_and_then_cleared(north_s
     box.press_sequentially("Our governors", delay=30)
     expect(page.get_by_text(f"1 of {total} questions answered")).to_be_visible(timeout=15_000)
     assert focused_label(page) == question
-    box.press_sequentially(" visit each term.", delay=30)  # later saves redraw the question alone
+    box.press_sequentially(" visit each term.", delay=30)
     expect(page.get_by_text(SAVED_STATUS)).to_have_count(1, timeout=15_000)
     expect(box).to_have_value("Our governors visit each term.")
     box.fill("")

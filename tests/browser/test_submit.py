@@ -120,8 +120,8 @@ def test_missing_ratings_are_marked_where_they_are_and_focus_goes_to_the_first(n
 
 
 def test_changing_one_rating_after_submitting_invites_a_new_submission(north_server, page_as):
-    """Each skill saves and redraws on its own; what the rest of the page says still follows: the count of skills
-    rated, and Submit, off while nothing has changed since the latest submission and on again after a change."""
+    """What the page says follows each rating: the count of skills rated, and Submit, off while nothing has changed
+    since the latest submission and on again after a change."""
     checklist, lee = SETS["munby-fullan-skills"], "lee.again@x.org"
     page = page_as(north_server, join_north(north_server, lee))
     goto(page, north_server.url + "/checklist")

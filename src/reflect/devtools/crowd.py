@@ -8,8 +8,8 @@ figures are the server's share of what a person waits for.
 
 A leader's session, as a browser has it: open the address (the sign-in page runs), send the form, trade the new
 session's ticket for its cookie at ``/session`` (what the page's script does), open Skills checklist, then choose
-a rating on one skill every few seconds (sent, as the browser sends it, as a run of that skill's fragment). Sign-ins
-are spread over a ramp; ratings are timed once everyone is in.
+a rating on one skill every few seconds (sent as the browser sends it: a run of the page, or of the fragment the
+rating is drawn in). Sign-ins are spread over a ramp; ratings are timed once everyone is in.
 """
 
 from __future__ import annotations

@@ -4,16 +4,12 @@ Each field saves its own value to the database when it changes. A text area send
 Ctrl+Enter, and, through :func:`save_while_typing`, after each pause in typing, so a reload, a crash or a closed lid
 loses at most a few seconds. The status under it says "Saved" only after the write committed; text that cannot be
 saved stays in the box with the reason, and the last good draft stays in the database.
-
-Each item's fields are drawn by :func:`item_fields` as a fragment of the page, so a save redraws that item alone.
 """
 
 from __future__ import annotations
 
 import html
 import uuid
-from collections.abc import Callable
-from typing import Any
 
 import streamlit as st
 from sqlite_utils import Database
@@ -25,7 +21,7 @@ from reflect.domain.questions import QuestionSet
 from reflect.domain.text import InvalidText
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import conversation
-from reflect.web.context import database, fragment, owns_connection
+from reflect.web.context import database, owns_connection
 from reflect.web.show import closes, count_of, local_time, opens, plain
 
 PAUSE_MS = 1500  # typing that stops this long is saved: about two seconds behind at most, with the save itself
@@ -74,46 +70,6 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
         st.session_state[saved_key] = saved_at
         st.session_state.pop(problem_key, None)
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
-        _rerun_what_the_save_changed(qset, item_id)
-
-
-def _rerun_what_the_save_changed(qset: QuestionSet, item_id: str) -> None:
-    """A save reruns the item's own fragment (:func:`item_fields`); the whole page runs instead when the save makes
-    something else on it untrue: the item now counts as answered, or no longer does (the count of what is answered),
-    or the Submit area says that nothing has changed since the latest submission, or marks items a Submit found
-    unrated."""
-    answered_before = st.session_state.get(_answered_key(qset, item_id))
-    if (_answered(qset, item_id) != answered_before or st.session_state.get(_unchanged_key(qset))
-            or missing_ratings(qset)):
-        st.rerun()  # from a callback: the whole page, in place of the item's fragment
-
-
-def _answered_key(qset: QuestionSet, item_id: str) -> str:
-    return f"answered:{qset.id}:{item_id}"
-
-
-def _answered(qset: QuestionSet, item_id: str) -> bool:
-    """Whether the item's fields, as they stand, answer it (:func:`reflect.domain.responses.answered`): a rating
-    looking back is needed where the page shows one."""
-    def value(field: str) -> Any:
-        return st.session_state.get(_keys(qset, item_id, field)[0])
-
-    draft = responses.Draft(text=value("text"), rating=value("rating"), then_rating=value("then_rating"))
-    then = _keys(qset, item_id, "then_rating")[0] in st.session_state
-    return bool(responses.answered(qset, {item_id: draft}, then=then))
-
-
-def item_fields(qset: QuestionSet, item_id: str, draw: Callable[..., None], *args: Any) -> None:
-    """Draw one item's answer fields with ``draw(*args)`` as a fragment of the page, so that a save reruns this item
-    alone (unless it changed more: see :func:`_rerun_what_the_save_changed`) instead of the whole page: with many
-    leaders typing and rating at once, that is most of the server's work. `draw` must take everything it uses as
-    arguments, for it runs again later on its own."""
-    fragment(_item)(qset, item_id, draw, args)
-
-
-def _item(qset: QuestionSet, item_id: str, draw: Callable[..., None], args: tuple[Any, ...]) -> None:
-    draw(*args)
-    st.session_state[_answered_key(qset, item_id)] = _answered(qset, item_id)
 
 
 def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then: bool = False) -> None:
@@ -240,10 +196,6 @@ def missing_ratings(qset: QuestionSet) -> set[str]:
     return set(st.session_state.get(f"missing:{qset.id}", ()))
 
 
-def _unchanged_key(qset: QuestionSet) -> str:
-    return f"unchanged:{qset.id}"  # whether Submit is off: nothing has changed since the latest submission
-
-
 def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> responses.Submission | None:
     """The share choice and a Submit button for `qset`; returns the submission it just made, or None (with the
     reason shown).
@@ -262,7 +214,6 @@ def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> re
     share_label, share_help = SHARE_LABELS[qset.is_rating]
     share = st.toggle(share_label, key=f"share_new:{qset.id}", help=share_help)
     repeat = responses.unchanged_since(db, user.id, qset)
-    st.session_state[_unchanged_key(qset)] = repeat is not None  # a change must turn Submit on (see _save_field)
     if repeat and not made:
         st.caption(f"Submitted {local_time(repeat.submitted_at)}. Nothing has changed since: change an answer to "
                    "submit again.")
