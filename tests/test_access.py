@@ -53,8 +53,6 @@ CALLS = {
     "reports.completion": lambda w, actor: reports.completion(w.db, actor, w.north.id, [TINY], w.start.id),
     "reports.cohort_shares": lambda w, actor: reports.cohort_shares(w.db, actor, w.north.id, TINY),
     "reports.own_latest (Lee's)": lambda w, actor: reports.own_latest(w.db, actor, w.north.id, TINY, w.lee.id),
-    "reports.leader_positions (Lee's)": (
-        lambda w, actor: reports.leader_positions(w.db, actor, w.north.id, TINY, w.lee.id)),
     "cohort_report.cohort_report_html": lambda w, actor: cohort_report.cohort_report_html(
         w.db, actor, w.north.id, [TINY], UTC),
     "impact.impact": lambda w, actor: impact.impact(w.db, actor, w.north.id, TINY),

@@ -159,14 +159,20 @@ def test_completion_tells_submitted_draft_only_and_not_started(db, cohort):
         reports.CompletionCounts(leaders=3, submitted={TINY.title: 1}, draft_only={TINY.title: 1}, listed=2))
 
 
+def my_positions(db, me, cohort):
+    """What My progress shows a leader: the cohort's shares, with the leader's own rating marked."""
+    return reports.positions(reports.cohort_shares(db, me, cohort.id, TINY),
+                             reports.own_latest(db, me, cohort.id, TINY, me.id))
+
+
 def test_a_leader_sees_the_cohort_only_once_five_have_submitted(db, cohort):
     people = leaders(db, cohort, 5)
     for person, rating in zip(people[:4], [1, 2, 3, 3], strict=True):
         rate(db, person, [rating, 2], JAN + timedelta(days=1))
     me = people[0]
-    assert reports.leader_positions(db, me, cohort.id, TINY, me.id).empty, "shown with only 4 respondents"
+    assert my_positions(db, me, cohort).empty, "shown with only 4 respondents"
     rate(db, people[4], [3, 2], JAN + timedelta(days=2))
-    positions = reports.leader_positions(db, me, cohort.id, TINY, me.id)
+    positions = my_positions(db, me, cohort)
     item_a = positions[positions["item_id"] == "a"].set_index("rating")
     assert item_a["share"].to_dict() == pytest.approx({1: 0.2, 2: 0.2, 3: 0.6})
     assert item_a["mine"].to_dict() == {1: 1, 2: 0, 3: 0}

@@ -22,7 +22,7 @@ from reflect.domain.access import Actor
 from reflect.domain.questions import RATING, QuestionSet
 from reflect.domain.text import InvalidText, clean_text, is_blank
 from reflect.storage import tally
-from reflect.storage.db import insert, stamp, write_transaction
+from reflect.storage.db import insert, page_of, stamp, write_transaction
 from reflect.storage.db import now as current_time
 
 MAX_NOTE = 2000
@@ -411,11 +411,10 @@ def shared_in_cohort(db: Database, actor: Actor, cohort_id: int, set_id: str, ch
     the cohort, by leader's name: the only free text facilitators can read, and only those who run the cohort. With
     `page`, only that page of `per_page`, paged in SQL, and its answers read in one query."""
     access.cohort_for(db, actor, cohort_id)
+    paging, page_params = page_of(page, per_page)
     rows = db.execute(
-        f"""{_SHARED_IN_COHORT} ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at
-            {"LIMIT :limit OFFSET :offset" if page is not None else ""}""",
-        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, "limit": per_page,
-         "offset": (max(page or 1, 1) - 1) * per_page},
+        f"""{_SHARED_IN_COHORT} ORDER BY u.name COLLATE NOCASE, u.email, s.submitted_at {paging}""",
+        {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id, **page_params},
     ).fetchall()
     found: dict[int, dict[str, Answer]] = {row[3]: {} for row in rows}
     for submission_id, *answer in db.execute(

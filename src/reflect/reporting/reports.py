@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from reflect.domain import access
 from reflect.domain.access import Actor
 from reflect.domain.questions import QuestionSet
+from reflect.storage.db import page_of
 
 MIN_RESPONDENTS = 5  # below this, no cohort figure is shown to leaders
 # Where a leader is with one set at a checkpoint (:func:`completion`), in the words the Completion page shows.
@@ -119,8 +120,9 @@ def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, che
     whatever the size of the cohort.
     """
     access.cohort_for(db, actor, cohort_id)
+    paging, page_params = page_of(page, per_page)
     params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
-              "name": f"%{name_contains.strip()}%", "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
+              "name": f"%{name_contains.strip()}%", **page_params}
     # The leaders who count at the checkpoint: one kept row each (reflect.storage.tally), so counting them and
     # ordering them by name reads no answers. Only a sort by mean rating averages every leader's answers.
     counted = """FROM counted_submissions counted JOIN users u ON u.id = counted.user_id
@@ -134,7 +136,7 @@ def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, che
         f"""WITH page AS (
                 SELECT counted.user_id, counted.submission_id, u.name, u.email, {mean} AS mean_rating {counted}
                 ORDER BY {GRID_SORTS[sort]}
-                LIMIT :limit OFFSET :offset
+                {paging}
             )
             SELECT page.name AS leader, page.user_id, page.email, a.item_id, a.rating
             FROM page JOIN answers a ON a.submission_id = page.submission_id""",
@@ -194,7 +196,7 @@ def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSe
     SQL before any status is worked out, so a page costs a page's work whatever the size of the cohort."""
     access.cohort_for(db, actor, cohort_id)
     columns, params = _status_columns(sets)
-    paging = "LIMIT :limit OFFSET :offset" if page is not None else ""
+    paging, page_params = page_of(page, per_page)
     table = _frame(db, f"""
         WITH m AS (
             SELECT cl.user_id, cl.joined_at, u.name AS leader, u.email
@@ -205,7 +207,7 @@ def completion(db: Database, actor: Actor, cohort_id: int, sets: list[QuestionSe
         FROM m JOIN checkpoints cp ON cp.id = :checkpoint_id AND cp.cohort_id = :cohort_id
         ORDER BY m.leader COLLATE NOCASE, m.email""",
         {**params, "cohort_id": cohort_id, "checkpoint_id": checkpoint_id, "sets": json.dumps([q.id for q in sets]),
-         "limit": per_page, "offset": (max(page or 1, 1) - 1) * per_page})
+         **page_params})
     return table.rename(columns={f"s{number}": qset.title for number, qset in enumerate(sets)})
 
 
@@ -279,8 +281,3 @@ def positions(shares: pd.DataFrame, own: pd.DataFrame) -> pd.DataFrame:
     joined = shares.merge(own.rename(columns={"rating": "own"}), on=["checkpoint_id", "item_id"], how="inner")
     joined["mine"] = (joined["rating"] == joined["own"]).astype(int)
     return joined[["checkpoint", "respondents", "item_id", "rating", "share", "mine"]].reset_index(drop=True)
-
-
-def leader_positions(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, user_id: int) -> pd.DataFrame:
-    """:func:`positions` from a fresh read of the cohort."""
-    return positions(cohort_shares(db, actor, cohort_id, qset), own_latest(db, actor, cohort_id, qset, user_id))

@@ -105,6 +105,14 @@ def backup(source: str | Path, target: str | Path) -> int:
     return pages
 
 
+def page_of(page: int | None, per_page: int) -> tuple[str, dict[str, int]]:
+    """The clause that ends a query at page `page` (counted from 1) of `per_page` rows, and its parameters; no clause
+    for `page=None` (every row)."""
+    if page is None:
+        return "", {}
+    return "LIMIT :limit OFFSET :offset", {"limit": per_page, "offset": (max(page, 1) - 1) * per_page}
+
+
 def insert(db: Database, sql: str, params: Sequence[object]) -> int:
     """Run one ``INSERT`` and return the new row's id."""
     row_id = db.execute(sql, params).lastrowid
