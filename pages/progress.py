@@ -3,8 +3,8 @@
 import streamlit as st
 
 from reflect.domain import accounts, cohorts, responses
-from reflect.reporting import charts, reports
-from reflect.web import context, figures, guard, show
+from reflect.reporting import reports
+from reflect.web import context, figures, guard, my_progress, show
 
 db, user = guard.require_user(accounts.LEADER)
 st.title("My progress")
@@ -17,31 +17,30 @@ cohort = cohorts.cohort_of_leader(db, user.id)
 for qset in sets:
     st.header(qset.title)
     history = responses.ratings_over_time(db, user.id, qset.id)
-    times = history["submission_id"].nunique()
-    if times == 0:
+    if history.empty:
         st.info("You have not submitted this checklist yet. When you do, your ratings appear here.")
         st.page_link("pages/checklist.py", label="Rate yourself now", icon=":material/checklist:")
         continue
-    if times == 1:
+    view = my_progress.history(history, qset)
+    if view.first_to_latest is None:
         st.info(
             "You have submitted once, so there is no change to show yet. Rate yourself again later in the module "
             "and this page shows how each skill moved."
         )
     else:
-        st.write(charts.change_summary(history, qset))
+        st.write(view.change_summary)
         st.subheader("From your first to your latest rating")
-        show.chart(charts.first_to_latest, history, qset, width="stretch")
-        st.dataframe(charts.change_table(history, qset), hide_index=True)
-    looking_back = charts.looking_back_table(history, qset)
-    if not looking_back.empty:
+        show.draw_spec(view.first_to_latest, width="stretch")
+        st.dataframe(view.change_table, hide_index=True)
+    if not view.looking_back.empty:
         st.subheader("Looking back at where you started")
-        if summary := charts.looking_back_summary(looking_back):
-            st.write(summary)
-        st.dataframe(looking_back, hide_index=True)
+        if view.looking_back_summary:
+            st.write(view.looking_back_summary)
+        st.dataframe(view.looking_back, hide_index=True)
     st.subheader("Every rating you submitted")
-    show.chart(charts.ratings_over_time, history, qset)
+    show.draw_spec(view.over_time)
     with st.expander("The same numbers as a table"):
-        st.dataframe(charts.ratings_table(history, qset, lambda moment: show.local_time(moment.isoformat())))
+        st.dataframe(view.ratings_table)
 
     st.subheader("Where you sit in your cohort")
     positions = (reports.positions(figures.cohort_shares(db, user, cohort.id, qset),
@@ -58,6 +57,7 @@ for qset in sets:
     scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
     st.caption(f"{int(at_checkpoint['respondents'].iloc[0]):,} leaders submitted at this checkpoint. The bars show the "
                f"share of the cohort at each rating ({scale}); ▼ marks your own rating.")
-    show.chart(charts.position_in_cohort, at_checkpoint, qset, width="stretch")
+    where = my_progress.position(at_checkpoint, qset)
+    show.draw_spec(where.chart, width="stretch")
     with st.expander("The same numbers as a table"):
-        st.dataframe(charts.position_table(at_checkpoint, qset))
+        st.dataframe(where.table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -15,6 +15,8 @@ from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 from reflect.domain.accounts import AccountLocked
 from reflect.domain.checkpoints import Checkpoint
 from reflect.domain.questions import QuestionSet
+
+R = TypeVar("R")
 
 
 def plain(text: str, *, heading: int = 0) -> None:
@@ -92,14 +94,33 @@ def chart(make: Callable[..., Any], data: pd.DataFrame, qset: QuestionSet, *more
     made once for the same data and set, then kept. Building an Altair chart and validating it against the Vega-Lite
     schema was most of a chart page's run (80 of My progress's 115 ms); a spec already made costs a hash of the data
     and a copy."""
-    spec = _vega_lite_spec(f"{make.__module__}.{make.__qualname__}", data, repr(qset), more, _qset=qset, _make=make)
+    def make_spec(*args: Any) -> dict:
+        return vega_lite_spec(make(*args))
+
+    name = f"the spec of {make.__module__}.{make.__qualname__}"
+    draw_spec(_made(name, data, repr(qset), more, _qset=qset, _make=make_spec), width=width)
+
+
+def vega_lite_spec(chart: Any) -> dict:
+    """The Vega-Lite spec of an Altair chart, as ``st.altair_chart`` makes it: Streamlit's own conversion (the data
+    as Arrow), under the lock that keeps Altair's global theme and data settings per call."""
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+def draw_spec(spec: dict, *, width: Literal["stretch", "content"] = "content") -> None:
+    """Draw a chart from its spec (:func:`vega_lite_spec`)."""
     st.vega_lite_chart(spec=spec, width=width)
 
 
+def made_once(make: Callable[..., R], data: pd.DataFrame, qset: QuestionSet, *more: Any) -> R:
+    """``make(data, qset, *more)``, made once for the same data, set and arguments, then kept, as :func:`chart` keeps
+    a spec: for all that a page shows from one frame (tables, words, chart specs), so the frame is hashed once."""
+    return _made(f"{make.__module__}.{make.__qualname__}", data, repr(qset), more, _qset=qset, _make=make)
+
+
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _vega_lite_spec(name: str, data: pd.DataFrame, set_text: str, more: tuple, _qset: QuestionSet,
-                    _make: Callable[..., Any]) -> dict:
-    # Known to the cache by the chart's name, the data's contents and the set's text (its repr: Streamlit's hashing
-    # of the set object itself cost more than the chart). Streamlit's own conversion, as st.altair_chart makes it:
-    # the data as Arrow, under the lock that keeps Altair's global theme and data settings per call.
-    return _convert_altair_to_vega_lite_spec(_make(data, _qset, *more))
+def _made(name: str, data: pd.DataFrame, set_text: str, more: tuple, _qset: QuestionSet,
+          _make: Callable[..., Any]) -> Any:
+    # Known to the cache by what is made (its name), the data's contents and the set's text (its repr: Streamlit's
+    # hashing of the set object itself cost more than the chart).
+    return _make(data, _qset, *more)
