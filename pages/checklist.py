@@ -60,7 +60,7 @@ for qset, tab in zip(sets, tabs, strict=True):
                                          label=answers.then_label(number, item.text))
                 if qset.note_prompt:
                     answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
-                                  label=f"{qset.note_prompt} (optional)", height=68)
+                                       label=f"{qset.note_prompt} (optional)", height=68)
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")

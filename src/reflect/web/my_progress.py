@@ -43,6 +43,7 @@ def position(at_checkpoint: pd.DataFrame, qset: QuestionSet) -> Position:
 
 
 def _history(ratings: pd.DataFrame, qset: QuestionSet, zone: str) -> History:
+    # `zone` is the browser's (show.local_time writes the table's times in it): here only to be part of the key.
     changed = ratings["submission_id"].nunique() > 1
     looking_back = charts.looking_back_table(ratings, qset)
     return History(
