@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from reflect.devtools.live_server import start_server, stop_server
 
@@ -61,7 +62,8 @@ def open_checkpoints_tab(page: Page):
 
 def edit_last_day_of_the_third(page: Page, editor, last_day: date) -> None:
     """Type a new last day into the third checkpoint's cell, by keyboard from the first name cell, as a person
-    would. The grid sometimes drops the first keys while it is still drawing, so try again until the cell shows it."""
+    would. The grid sometimes drops the first keys while it is still drawing, and on a loaded machine its day
+    editor may open late (the cell is not in the page while it is open), so try again until the cell shows it."""
     cell = editor.locator("#glide-cell-3-2")
     for _ in range(3):
         box = editor.bounding_box()
@@ -69,13 +71,14 @@ def edit_last_day_of_the_third(page: Page, editor, last_day: date) -> None:
         for key in ("ArrowDown", "ArrowDown", "ArrowRight", "ArrowRight", "Enter"):
             page.keyboard.press(key)
         day_input = page.get_by_test_id("date-picker-cell")
-        if day_input.count():
+        try:
+            day_input.wait_for(timeout=5_000)
             day_input.fill(last_day.isoformat())
             day_input.press("Enter")
-        page.wait_for_timeout(300)
-        if cell.inner_text() == last_day.isoformat():
+            expect(cell).to_have_text(last_day.isoformat(), timeout=5_000)
             return
-        page.keyboard.press("Escape")
+        except (AssertionError, PlaywrightTimeoutError):
+            page.keyboard.press("Escape")
     expect(cell).to_have_text(last_day.isoformat())
 
 
