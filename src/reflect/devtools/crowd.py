@@ -8,8 +8,7 @@ figures are the server's share of what a person waits for.
 
 A leader's session, as a browser has it: open the address (the sign-in page runs), send the form, trade the new
 session's ticket for its cookie at ``/session`` (what the page's script does), open Skills checklist, then choose
-a rating on one skill every few seconds (sent as the browser sends it: a run of the page, or of the fragment the
-rating is drawn in). Sign-ins are spread over a ramp; ratings are timed once everyone is in.
+a rating on one skill every few seconds. Sign-ins are spread over a ramp; ratings are timed once everyone is in.
 """
 
 from __future__ import annotations
@@ -55,7 +54,6 @@ ANSWER_WITHIN = 30.0  # seconds: an action with no finished run by then counts a
 CHECKLIST = "checklist"  # the page's address, as the router names it
 ACTIONS = ("open sign-in", "sign in", "open checklist", "rate")
 RERUN_FOLLOWS = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN  # st.rerun(): another run is on its way
-FRAGMENT_RUN_ENDED = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
 
 class NoAnswer(Exception):
@@ -66,7 +64,6 @@ class NoAnswer(Exception):
 class Drawn:
     """What one action's run drew: the widgets by label, the errors shown, and the session ticket handed over."""
     widgets: dict[str, Any] = field(default_factory=dict)  # their protobufs
-    fragments: dict[str, str] = field(default_factory=dict)  # the fragment each widget is drawn in, by widget id
     problems: list[str] = field(default_factory=list)
     ticket: str | None = None
     bytes: int = 0
@@ -98,16 +95,14 @@ class Tab:
         self.values.clear()
         return await self.run()
 
-    async def run(self, changes: Sequence[WidgetState] = (), press: str | None = None, fragment: str = "") -> Drawn:
+    async def run(self, changes: Sequence[WidgetState] = (), press: str | None = None) -> Drawn:
         """Send a rerun holding the widget values the tab knows, with `changes` applied and the button whose id is
-        `press` pressed, of the page or of one `fragment` of it (as the browser does for a widget drawn in one);
-        return once the run (and any run it hands on to) has finished."""
+        `press` pressed; return once the run (and any run it hands on to) has finished."""
         assert self._socket is not None
         for state in changes:
             self.values[state.id] = state
         message = BackMsg()
         message.rerun_script.page_script_hash = self.page_hash
-        message.rerun_script.fragment_id = fragment
         message.rerun_script.context_info.timezone = "Europe/London"
         message.rerun_script.widget_states.widgets.extend(self.values.values())
         if press is not None:
@@ -122,34 +117,25 @@ class Tab:
                 forward.ParseFromString(data)
                 kind = forward.WhichOneof("type")
                 if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
-                    _note(drawn, forward.delta.new_element, forward.delta.fragment_id)
+                    _note(drawn, forward.delta.new_element)
                 elif kind == "navigation":
                     self.pages = {page.url_pathname: page.page_script_hash for page in forward.navigation.app_pages}
                 elif kind == "script_finished":
-                    if forward.script_finished == FRAGMENT_RUN_ENDED:
-                        return self._drawn(drawn, whole_page=False)
                     if forward.script_finished != RERUN_FOLLOWS:
                         break
-                    drawn.widgets.clear()  # the page runs again, drawing it all
-                    drawn.fragments.clear()
-        return self._drawn(drawn, whole_page=True)
-
-    def _drawn(self, drawn: Drawn, *, whole_page: bool) -> Drawn:
-        """Forget the values of widgets a page run no longer drew (a fragment's run draws only its own)."""
-        if whole_page:
-            on_page = {widget.id for widget in drawn.widgets.values()}
-            self.values = {key: value for key, value in self.values.items() if key in on_page}
+                    drawn.widgets.clear()
+        on_page = {widget.id for widget in drawn.widgets.values()}
+        self.values = {key: value for key, value in self.values.items() if key in on_page}
         if drawn.problems:
             raise NoAnswer("; ".join(drawn.problems))
         return drawn
 
 
-def _note(drawn: Drawn, element, fragment: str) -> None:
+def _note(drawn: Drawn, element) -> None:
     kind = element.WhichOneof("type")
     proto = getattr(element, kind)
     if kind in ("text_input", "button", "radio"):
         drawn.widgets[proto.label] = proto
-        drawn.fragments[proto.id] = fragment
     elif kind == "exception":
         drawn.problems.append(f"{proto.type}: {proto.message}")
     elif kind == "alert" and proto.format == proto.ERROR and "Not saved" in proto.body:
@@ -229,8 +215,7 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
                 saved = (email, set_id, item_id, which)
                 level.unacknowledged.setdefault(saved, set()).add(point + 1)  # may be stored even if the run fails
                 drawn = await timed("rate", tab.run(
-                    [WidgetState(id=radio.id, string_value=radio.options[point])],
-                    fragment=page.fragments[radio.id]))
+                    [WidgetState(id=radio.id, string_value=radio.options[point])]))
                 level.acknowledged[saved] = point + 1
                 level.unacknowledged.pop(saved)
                 if time.monotonic() >= rating_from:
