@@ -3,9 +3,11 @@ menu, rate every skill and submit, without the mouse (issue 12)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from playwright.sync_api import Page, expect
 
-from reflect.domain.questions import load_question_sets
+from reflect.domain.questions import Item, load_question_sets
 
 from ..cohort_data import PASSWORD, ROOT
 from .conftest import join_north
@@ -24,27 +26,32 @@ def focused(page: Page) -> str:
         return `${kind} ${lines.pop() || ''}`.trim(); }""")
 
 
-def tab_to(page: Page, wanted: str, *, limit: int = 80) -> None:
-    """Press Tab until the focus is on something whose description starts with `wanted`."""
+def _tab_until(page: Page, reached: Callable[[], bool], what: str, limit: int) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if focused(page).startswith(wanted):
+        if reached():
             return
-    raise AssertionError(f"Tab never reached {wanted!r}; last: {focused(page)!r}")
+    raise AssertionError(f"Tab never reached {what}; last: {focused(page)!r}")
+
+
+def tab_to(page: Page, wanted: str, *, limit: int = 80) -> None:
+    """Press Tab until the focus is on something whose description starts with `wanted`."""
+    _tab_until(page, lambda: focused(page).startswith(wanted), repr(wanted), limit)
 
 
 IN_GROUP = "() => document.activeElement.closest('[role=radiogroup]')?.getAttribute('aria-label')"
+
+
+def group(number: int, item: Item) -> str:
+    """The name of a skill's rating group, as a screen reader announces it."""
+    return f"{number}. {item.text} (required)"
 
 
 def tab_to_group(page: Page, name: str, *, limit: int = 160) -> None:
     """Press Tab until the focus is in the rating group named `name`, going round the page again if need be, as a
     person who missed it would: on a first view of a loaded machine, a group may not yet take the focus when Tab
     first passes it (seen here under load: Tab went through eight skills' notes before reaching a rating)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(IN_GROUP) == name:
-            return
-    raise AssertionError(f"Tab never reached the rating group {name!r}; last: {focused(page)!r}")
+    _tab_until(page, lambda: page.evaluate(IN_GROUP) == name, f"the rating group {name!r}", limit)
 
 
 def test_a_leader_signs_in_rates_every_skill_and_submits_by_keyboard_alone(leader_server, page):
@@ -66,7 +73,7 @@ def test_a_leader_signs_in_rates_every_skill_and_submits_by_keyboard_alone(leade
     # then), as a person sees: until then the notes would be the first fields a Tab reaches.
     expect(page.get_by_role("radiogroup").first).to_be_visible()
     for number, item in enumerate(CHECKLIST.items, start=1):
-        name = f"{number}. {item.text} (required)"
+        name = group(number, item)
         tab_to_group(page, name)  # the first scale point of the skill's group
         page.keyboard.press("ArrowRight")  # 2 · Beginning to develop
         settled(page)
@@ -90,7 +97,7 @@ def test_a_keyboard_user_who_does_not_wait_for_the_page_keeps_their_place_and_ev
     goto(page, north_server.url + "/checklist")
     expect(page.get_by_role("radiogroup").first).to_be_visible()  # see the test above
     for number, item in enumerate(CHECKLIST.items, start=1):
-        name = f"{number}. {item.text} (required)"
+        name = group(number, item)
         tab_to_group(page, name)
         page.keyboard.press("ArrowRight")  # 2 · Beginning to develop
         page.wait_for_timeout(60)
@@ -98,6 +105,6 @@ def test_a_keyboard_user_who_does_not_wait_for_the_page_keeps_their_place_and_ev
         page.keyboard.press("Tab")  # on to its note
     wait_for_the_run_to_end(page)
     for number, item in enumerate(CHECKLIST.items, start=1):
-        expect(page.get_by_role("radiogroup", name=f"{number}. {item.text} (required)")
+        expect(page.get_by_role("radiogroup", name=group(number, item))
                .get_by_role("radio", name="2 · Beginning to develop")).to_be_checked()
     expect(page.get_by_text(f"{len(CHECKLIST.items)} of {len(CHECKLIST.items)} skills rated")).to_be_visible()
