@@ -70,7 +70,7 @@ def leaders_grid() -> None:
     name = search.text_input("Find a leader by name", key="grid_name")
     order = sort.selectbox("Sort by", list(reports.GRID_SORTS), key="grid_sort")
     size = per_page.selectbox("Leaders per page", [25, 50, 100], index=1, key="grid_size")
-    total = figures.grid_page(db, user, cohort.id, shown, point.id, name_contains=name, per_page=1)[1]
+    total = figures.grid_total(db, user, cohort.id, shown.id, point.id, name_contains=name)
     if total == 0:
         st.info("No leader matches." if name else "No one has submitted at this checkpoint yet.")
         return
@@ -78,7 +78,7 @@ def leaders_grid() -> None:
     if st.session_state.get("grid_page", 1) > pages:  # fewer pages than before: a new search, size or checkpoint
         st.session_state["grid_page"] = pages
     page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="grid_page")
-    grid, _ = figures.grid_page(db, user, cohort.id, shown, point.id, sort=order, page=page, per_page=size,
+    grid = figures.grid_page(db, user, cohort.id, shown, point.id, sort=order, page=page, per_page=size,
                                name_contains=name)
     table = charts.grid_table(grid, shown)
     st.caption(f"Leaders {(page - 1) * size + 1:,}–{min(page * size, total):,} of {total:,}: "

@@ -63,7 +63,8 @@ def everything_south_sees(db, south) -> str:
         str(reports.respondents(db, SYSTEM, south.id, TINY.id, start.id)),
         reports.distribution(db, SYSTEM, south.id, TINY, start.id).to_csv(),
         reports.over_time(db, SYSTEM, south.id, TINY).to_csv(),
-        reports.grid_page(db, SYSTEM, south.id, TINY, start.id)[0].to_csv(),
+        reports.grid_page(db, SYSTEM, south.id, TINY, start.id).to_csv(),
+        str(reports.grid_total(db, SYSTEM, south.id, TINY.id, start.id, name_contains="e")),
         repr(responses.shared_in_cohort(db, SYSTEM, south.id, TINY.id, start.id)),
         *(repr(responses.shared_by(db, SYSTEM, south.id, user_id))  # each leader's record
           for user_id in reports.leaders(db, SYSTEM, south.id)["user_id"]),

@@ -208,7 +208,7 @@ def measure_size(size: int, folder: Path, runs: int, questions: Path) -> list[Me
             reports.respondents(db, facilitator, cohort_id, qset.id, point.id)
             reports.distribution(db, facilitator, cohort_id, qset, point.id)
             reports.over_time(db, facilitator, cohort_id, qset)
-            reports.grid_page(db, facilitator, cohort_id, qset, point.id, per_page=1)
+            reports.grid_total(db, facilitator, cohort_id, qset.id, point.id)
             reports.grid_page(db, facilitator, cohort_id, qset, point.id)
         dashboard = lambda: _page(path, facilitator_id, "pages/dashboard.py")  # noqa: E731
         out.append(Measurement("facilitator: cohort dashboard page run", size, median_run_time(dashboard, runs),

@@ -111,30 +111,39 @@ GRID_SORTS = {
 }
 
 
-def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, checkpoint_id: int, *,
-              sort: str = "Name (A–Z)", page: int = 1, per_page: int = 50,
-              name_contains: str = "") -> tuple[pd.DataFrame, int]:
-    """One page of the leaders × items grid of latest ratings at a checkpoint, and how many leaders match in all.
+# The leaders who count at the checkpoint: one kept row each (reflect.storage.tally), so counting them and ordering
+# them by name reads no answers. Only a sort by mean rating averages every leader's answers.
+_GRID_ROWS = """FROM counted_submissions counted JOIN users u ON u.id = counted.user_id
+                WHERE counted.cohort_id = :cohort_id AND counted.checkpoint_id = :checkpoint_id
+                      AND counted.set_id = :set_id AND u.name LIKE :name"""
 
-    Rows: leader (name), user_id, email, item_id, rating. Sorting and paging happen in SQL, so a page costs the same
-    whatever the size of the cohort.
-    """
+
+def grid_total(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int, *,
+               name_contains: str = "") -> int:
+    """How many leaders the grid of `set_id` at a checkpoint lists: those whose name holds `name_contains`, if given,
+    else all who count there (read from the kept rows alone, not every leader's name)."""
+    if not name_contains.strip():
+        return respondents(db, actor, cohort_id, set_id, checkpoint_id)
+    access.cohort_for(db, actor, cohort_id)
+    params = {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id,
+              "name": f"%{name_contains.strip()}%"}
+    return db.execute(f"SELECT COUNT(*) {_GRID_ROWS}", params).fetchone()[0]
+
+
+def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, checkpoint_id: int, *,
+              sort: str = "Name (A–Z)", page: int = 1, per_page: int = 50, name_contains: str = "") -> pd.DataFrame:
+    """One page of the leaders × items grid of latest ratings at a checkpoint (:func:`grid_total` counts its
+    leaders). Rows: leader (name), user_id, email, item_id, rating. Sorting and paging happen in SQL."""
     access.cohort_for(db, actor, cohort_id)
     paging, page_params = page_of(page, per_page)
     params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
               "name": f"%{name_contains.strip()}%", **page_params}
-    # The leaders who count at the checkpoint: one kept row each (reflect.storage.tally), so counting them and
-    # ordering them by name reads no answers. Only a sort by mean rating averages every leader's answers.
-    counted = """FROM counted_submissions counted JOIN users u ON u.id = counted.user_id
-                 WHERE counted.cohort_id = :cohort_id AND counted.checkpoint_id = :checkpoint_id
-                       AND counted.set_id = :set_id AND u.name LIKE :name"""
-    total = db.execute(f"SELECT COUNT(*) {counted}", params).fetchone()[0]
     mean = ("(SELECT AVG(a.rating) FROM answers a WHERE a.submission_id = counted.submission_id)"
             if "mean_rating" in GRID_SORTS[sort] else "NULL")
     grid = _frame(
         db,
         f"""WITH page AS (
-                SELECT counted.user_id, counted.submission_id, u.name, u.email, {mean} AS mean_rating {counted}
+                SELECT counted.user_id, counted.submission_id, u.name, u.email, {mean} AS mean_rating {_GRID_ROWS}
                 ORDER BY {GRID_SORTS[sort]}
                 {paging}
             )
@@ -142,7 +151,7 @@ def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, che
             FROM page JOIN answers a ON a.submission_id = page.submission_id""",
         params,
     )
-    return grid[grid["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True), total
+    return grid[grid["item_id"].isin([item.id for item in qset.items])].reset_index(drop=True)
 
 
 # What the Completion page can list: everyone, those yet to submit some set, or those who have submitted none.
