@@ -54,21 +54,31 @@ def save_while_typing() -> None:
     _save_while_typing(data={"pause": PAUSE_MS}, key="save_while_typing", height=0)
 
 
-def _keys(qset: QuestionSet, item_id: str, field: str) -> tuple[str, str, str]:
-    base = f"{qset.id}:{item_id}:{field}"
-    return base, f"saved:{base}", f"problem:{base}"
+def _key(qset: QuestionSet, item_id: str, field: str) -> str:
+    return f"{qset.id}:{item_id}:{field}"
+
+
+def _saved_at() -> dict[str, str]:
+    """When each field (by its key) was last saved, as stored. One entry of the session's state for them all, not
+    one each: Streamlit reads every entry of it for every keyed widget it draws."""
+    return st.session_state.setdefault("saved_at", {})
+
+
+def _not_saved() -> dict[str, tuple[str, str]]:
+    """Each field (by its key) whose text could not be saved: the reason, and the text, kept to show again."""
+    return st.session_state.setdefault("not_saved", {})
 
 
 @owns_connection
 def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> None:
-    key, saved_key, problem_key = _keys(qset, item_id, field)
+    key = _key(qset, item_id, field)
     try:
         saved_at = responses.save_draft(database(), user_id, qset, item_id, **{field: st.session_state[key]})
     except (InvalidText, DatabaseUnavailable) as error:
-        st.session_state[problem_key] = (str(error), st.session_state[key])
+        _not_saved()[key] = (str(error), st.session_state[key])
     else:
-        st.session_state[saved_key] = saved_at
-        st.session_state.pop(problem_key, None)
+        _saved_at()[key] = saved_at
+        _not_saved().pop(key, None)
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
 
 
@@ -82,37 +92,36 @@ def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then
 
 def has_unsaved_problems(qset: QuestionSet) -> bool:
     """True while any field of `qset` holds text that could not be saved."""
-    return any(key.startswith(f"problem:{qset.id}:") for key in st.session_state)
+    return any(key.startswith(f"{qset.id}:") for key in _not_saved())
 
 
-def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int | None,
-                stored_at: str | None) -> tuple[str, str, str]:
-    key, saved_key, problem_key = _keys(qset, item_id, field)
+def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int | None, stored_at: str | None) -> str:
+    key = _key(qset, item_id, field)
     if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
-        problem = st.session_state.get(problem_key)
+        problem = _not_saved().get(key)
         st.session_state[key] = problem[1] if problem else stored
-    if saved_key not in st.session_state and stored_at and stored not in (None, ""):
-        st.session_state[saved_key] = stored_at  # saved before, by this person: never under a field left empty
-    return key, saved_key, problem_key
+    if stored_at and stored not in (None, ""):
+        _saved_at().setdefault(key, stored_at)  # saved before, by this person: never under a field left empty
+    return key
 
 
 _CAPTION_STYLE = "margin: 0; font-size: 0.875rem; color: rgba(20, 20, 19, 0.6)"  # as Streamlit draws a caption
 
 
-def _status(saved_key: str, problem_key: str, *, unrated: bool = False) -> None:
+def _status(key: str, *, unrated: bool = False) -> None:
     """The line under a field: that a Submit found it unrated, the reason it could not be saved, when it was saved,
-    or nothing. Drawn in a slot that is there either way, so a field's first save does not move everything below it
+    or an empty placeholder. One element either way, so a field's first save does not move everything below it
     (which Streamlit would redraw, showing the old and the new status at once while the page runs)."""
-    slot = st.empty()
-    problem = st.session_state.get(problem_key)
     if unrated:
-        slot.error("Not rated yet: choose a rating for this skill, then submit again.", icon=":material/error:")
-    elif problem:
-        slot.error(f"Not saved. {problem[0]}", icon=":material/error:")
-    elif st.session_state.get(saved_key):
+        st.error("Not rated yet: choose a rating for this skill, then submit again.", icon=":material/error:")
+    elif problem := _not_saved().get(key):
+        st.error(f"Not saved. {problem[0]}", icon=":material/error:")
+    elif saved_at := _saved_at().get(key):
         # A status region, so a screen reader announces the save without moving the person from the box.
-        saved = html.escape(local_time(st.session_state[saved_key], "%d %b, %H:%M:%S"))
-        slot.html(f'<p role="status" style="{_CAPTION_STYLE}">✓ Saved {saved}</p>')
+        saved = html.escape(local_time(saved_at, "%d %b, %H:%M:%S"))
+        st.html(f'<p role="status" style="{_CAPTION_STYLE}">✓ Saved {saved}</p>')
+    else:
+        st.empty()
 
 
 def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, field: str = "text",
@@ -120,9 +129,9 @@ def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.D
     """A text area for one item's answer (or note) that saves itself as a draft. The page says how long an answer
     may be and that it saves itself, once: a help icon here would sit between the label and the box."""
     draft = draft or responses.Draft()
-    key, saved_key, problem_key = _init_field(qset, item_id, field, getattr(draft, field) or "", draft.saved_at)
+    key = _init_field(qset, item_id, field, getattr(draft, field) or "", draft.saved_at)
     st.text_area(label, key=key, height=height, on_change=_save_field, args=(user_id, qset, item_id, field))
-    _status(saved_key, problem_key)
+    _status(key)
 
 
 def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses.Draft | None, *, label: str,
@@ -131,13 +140,13 @@ def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses
     back), unanswered until chosen, that saves itself as a draft. `label` names the group for assistive technology,
     as plain text; the page shows the item itself above it."""
     draft = draft or responses.Draft()
-    key, saved_key, problem_key = _init_field(qset, item_id, field, getattr(draft, field), draft.saved_at)
+    key = _init_field(qset, item_id, field, getattr(draft, field), draft.saved_at)
     st.radio(
         label, options=range(1, len(qset.scale) + 1), format_func=lambda point: f"{point} · {qset.scale_label(point)}",
         index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, field),
         label_visibility="collapsed",
     )
-    _status(saved_key, problem_key, unrated=item_id in missing_ratings(qset) and st.session_state.get(key) is None)
+    _status(key, unrated=item_id in missing_ratings(qset) and st.session_state.get(key) is None)
 
 
 def what_submitting_counts_for(db: Database, user: User) -> None:
@@ -247,7 +256,7 @@ def _first_unrated(qset: QuestionSet, missing: tuple) -> str | None:
     if not missing:
         return None
     first, number = missing[0], qset.items.index(missing[0]) + 1
-    now_rated = st.session_state.get(_keys(qset, first.id, "rating")[0]) is not None
+    now_rated = st.session_state.get(_key(qset, first.id, "rating")) is not None
     return then_label(number, first.text) if now_rated else rating_label(number, first.text)
 
 
