@@ -32,7 +32,7 @@ for qset in sets:
         st.subheader("From your first to your latest rating")
         show.draw_spec(view.first_to_latest, width="stretch")
         st.dataframe(view.change_table, hide_index=True)
-    if not view.looking_back.empty:
+    if view.looking_back is not None:
         st.subheader("Looking back at where you started")
         if view.looking_back_summary:
             st.write(view.looking_back_summary)

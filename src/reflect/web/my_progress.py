@@ -1,16 +1,21 @@
 """What My progress shows of a leader's ratings of one set, made once for the same ratings and kept
 (:func:`reflect.web.show.made_once`): the tables, the words and the chart specs all come from one frame, and making
-them (pandas, Altair) was most of the page's run, each time it was opened."""
+them (pandas, Altair) was most of the page's run, each time it was opened. Tables are kept as Arrow, as
+``st.dataframe`` sends them, so a run does not convert them again."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
 
 from reflect.domain.questions import QuestionSet
 from reflect.reporting import charts
 from reflect.web import show
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # Streamlit's own dependency: a table as st.dataframe takes it
 
 
 class History(NamedTuple):
@@ -18,17 +23,17 @@ class History(NamedTuple):
     submission (no change to show yet)."""
     change_summary: str | None
     first_to_latest: dict | None  # a chart's spec
-    change_table: pd.DataFrame | None
-    looking_back: pd.DataFrame
+    change_table: pa.Table | None
+    looking_back: pa.Table | None  # None if no rating looked back
     looking_back_summary: str
     over_time: dict  # a chart's spec
-    ratings_table: pd.DataFrame
+    ratings_table: pa.Table
 
 
 class Position(NamedTuple):
     """Where the leader's ratings sit among the cohort's at one checkpoint."""
     chart: dict  # a chart's spec
-    table: pd.DataFrame
+    table: pa.Table
 
 
 def history(ratings: pd.DataFrame, qset: QuestionSet) -> History:
@@ -49,14 +54,15 @@ def _history(ratings: pd.DataFrame, qset: QuestionSet, zone: str) -> History:
     return History(
         change_summary=charts.change_summary(ratings, qset) if changed else None,
         first_to_latest=show.vega_lite_spec(charts.first_to_latest(ratings, qset)) if changed else None,
-        change_table=charts.change_table(ratings, qset) if changed else None,
-        looking_back=looking_back,
+        change_table=convert_pandas_df_to_arrow_table(charts.change_table(ratings, qset)) if changed else None,
+        looking_back=None if looking_back.empty else convert_pandas_df_to_arrow_table(looking_back),
         looking_back_summary=charts.looking_back_summary(looking_back),
         over_time=show.vega_lite_spec(charts.ratings_over_time(ratings, qset)),
-        ratings_table=charts.ratings_table(ratings, qset, lambda moment: show.local_time(moment.isoformat())),
+        ratings_table=convert_pandas_df_to_arrow_table(
+            charts.ratings_table(ratings, qset, lambda moment: show.local_time(moment.isoformat()))),
     )
 
 
 def _position(at_checkpoint: pd.DataFrame, qset: QuestionSet) -> Position:
     return Position(show.vega_lite_spec(charts.position_in_cohort(at_checkpoint, qset)),
-                    charts.position_table(at_checkpoint, qset))
+                    convert_pandas_df_to_arrow_table(charts.position_table(at_checkpoint, qset)))
