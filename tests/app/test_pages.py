@@ -172,6 +172,7 @@ def test_progress_empty_state_then_charts(people, db):
     _submit_checklist(db, people.leader, [5] * 10, "three")
     at.run()
     assert chart_ratings(at) == {2, 4, 5}
+    assert list(at.dataframe[0].value["Latest"]) == [5] * 10  # the tables too (kept as Arrow with the charts)
 
 
 def chart_ratings(at) -> set[int]:
