@@ -97,11 +97,11 @@ def first_to_latest(history: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:
         y=_skill_axis(order),
         x=alt.X("Rating:Q", scale=_rating_scale(qset), axis=_rating_axis(qset)),
     )
-    line = base.mark_line(color="#999").encode(detail="Label:N")
+    line = base.mark_line(color="#999").encode(detail=alt.Detail("Label:N"))
     points = base.mark_point(filled=True, size=120).encode(
         color=alt.Color("When:N", scale=alt.Scale(domain=["First", "Latest"], range=["#9ecae1", "#08519c"]),
                         legend=alt.Legend(title=None, orient="top")),
-        tooltip=["Skill:N", "When:N", "Rating:Q"],
+        tooltip=[alt.Tooltip("Skill:N"), alt.Tooltip("When:N"), alt.Tooltip("Rating:Q")],
     )
     return alt.LayerChart(layer=[line, points]).properties(
         height=alt.Step(80), description=f"Dot chart: your first and latest rating of each skill of the {qset.title}.")
@@ -251,12 +251,12 @@ def diverging_bars(counts: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
         .encode(
             x=alt.X("start:Q", title=["Percent of leaders", "(lower ratings left of zero, higher right)"],
                     scale=alt.Scale(domain=[-100, 100])),
-            x2="end:Q",
+            x2=alt.X2("end:Q"),
             y=_skill_axis(order),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
                             legend=alt.Legend(orient="top", title=None, columns=1, labelLimit=0)),
             order=alt.Order("point:Q"),
-            tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".1f")],
+            tooltip=[alt.Tooltip("Skill:N"), alt.Tooltip("Rating:N"), alt.Tooltip("Percent:Q", format=".1f")],
         )
         .properties(height=alt.Step(80), description="Diverging bar chart: the share of leaders at each rating of each "
                                                       "skill, lower ratings left of zero and higher right.")
@@ -273,11 +273,12 @@ def cohort_over_time(means: pd.DataFrame, qset: QuestionSet, checkpoint_order: l
     y_scale = _rating_scale(qset)
     base = alt.Chart().encode(x=x)
     interval = base.mark_rule(strokeWidth=2, color="#9ecae1").encode(
-        y=alt.Y("low:Q", scale=y_scale, title="Mean rating (95% interval)"), y2="high:Q")
+        y=alt.Y("low:Q", scale=y_scale, title="Mean rating (95% interval)"), y2=alt.Y2("high:Q"))
     line = base.mark_line(point=True, color="#08519c").encode(
         y=alt.Y("mean:Q", scale=y_scale),
-        tooltip=["Skill:N", "checkpoint:N", "n:Q", alt.Tooltip("mean:Q", format=".2f"),
-                 alt.Tooltip("low:Q", format=".2f"), alt.Tooltip("high:Q", format=".2f")],
+        tooltip=[alt.Tooltip("Skill:N"), alt.Tooltip("checkpoint:N"), alt.Tooltip("n:Q"),
+                 alt.Tooltip("mean:Q", format=".2f"), alt.Tooltip("low:Q", format=".2f"),
+                 alt.Tooltip("high:Q", format=".2f")],
     )
     return (
         alt.layer(interval, line, data=data)
@@ -308,7 +309,7 @@ def leader_grid(grid: pd.DataFrame, qset: QuestionSet, leader_order: list[str]) 
             y=alt.Y("Leader:N", sort=leader_order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
                             legend=alt.Legend(orient="bottom", title=None, columns=1, labelLimit=0)),
-            tooltip=["Leader:N", "Skill:N", "Rating:N"],
+            tooltip=[alt.Tooltip("Leader:N"), alt.Tooltip("Skill:N"), alt.Tooltip("Rating:N")],
         )
         .properties(height=alt.Step(20), description="Heat map: each leader's latest rating of each skill.")
     )
@@ -328,15 +329,15 @@ def position_in_cohort(positions: pd.DataFrame, qset: QuestionSet) -> alt.LayerC
     data["Label"] = data["Skill"].map(_wrapped)
     y = _skill_axis(order)
     bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("start:Q", title="Percent of the cohort", scale=alt.Scale(domain=[0, 100])), x2="end:Q", y=y,
+        x=alt.X("start:Q", title="Percent of the cohort", scale=alt.Scale(domain=[0, 100])), x2=alt.X2("end:Q"), y=y,
         color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
                         # The scale's numbers only, in one row that fits a phone; the page says what each means.
                         legend=alt.Legend(orient="top", title=None, labelExpr="split(datum.label, ' ')[0]")),
-        tooltip=["Skill:N", "Rating:N", alt.Tooltip("Percent:Q", format=".0f")],
+        tooltip=[alt.Tooltip("Skill:N"), alt.Tooltip("Rating:N"), alt.Tooltip("Percent:Q", format=".0f")],
     )
     you = alt.Chart(data).transform_filter("datum.mine == 1").mark_point(
         shape="triangle-down", size=140, filled=True, color="black", yOffset=-9).encode(
-        x="middle:Q", y=y, tooltip=[alt.Tooltip("Rating:N", title="Your rating")])
+        x=alt.X("middle:Q"), y=y, tooltip=[alt.Tooltip("Rating:N", title="Your rating")])
     return alt.LayerChart(layer=[bars, you]).properties(
         height=alt.Step(80), description="Stacked bar chart: the share of your cohort at each rating of each skill, "
                                          "with a triangle at your own rating.")
