@@ -204,3 +204,19 @@ def test_checkpoint_edits_recount_where_windows_moved_and_keep_the_figures_equal
         assert_same_as_recounted(db)
     assert moved_the_figures == {"earlier start", "later start", "earlier end", "later end", "remove", "add"}
     assert db.execute(south_counted, [south.id]).fetchall() == south_before  # the other cohort's: untouched
+
+
+def test_a_leaders_new_email_shows_in_their_cohorts_cached_figures(db, monkeypatch):
+    from reflect.web import figures
+
+    owner = facilitator(db)
+    north = cohort_with_windows(db, owner)
+    [lee] = leaders(db, north, 1)
+    rate(db, lee, [2, 3], JAN + timedelta(days=1))
+    start = checkpoints.of_cohort(db, north.id)[0]
+    monkeypatch.setenv("REFLECT_DB", db.conn.execute("PRAGMA database_list").fetchone()[2])
+    figures.forget_all()
+    assert set(figures.grid_page(db, owner, north.id, TINY, start.id)["email"]) == {"leader1@school.org.uk"}
+    accounts.change_email(db, lee.id, password=PASSWORD, new_email="lee@elm.sch.uk")
+    assert set(figures.grid_page(db, owner, north.id, TINY, start.id)["email"]) == {"lee@elm.sch.uk"}
+    figures.forget_all()

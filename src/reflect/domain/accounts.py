@@ -290,6 +290,9 @@ def change_email(db: Database, user_id: int, *, password: str, new_email: str,
         _email_is_free(db, new_email)
         db.execute("UPDATE users SET email = ? WHERE id = ?", [new_email, user_id])
         sessions.end_all(db, user_id, keep=keep_session)
+        # The figures kept for a leader's cohorts name them by email too (the dashboard's grid).
+        tally.changed(db, *[cohort_id for (cohort_id,) in db.execute(
+            "SELECT cohort_id FROM cohort_leaders WHERE user_id = ?", [user_id]).fetchall()])
     return new_email
 
 
