@@ -79,7 +79,7 @@ def leaders_grid() -> None:
         st.session_state["grid_page"] = pages
     page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, key="grid_page")
     grid = figures.grid_page(db, user, cohort.id, shown, point.id, sort=order, page=page, per_page=size,
-                               name_contains=name)
+                             name_contains=name)
     table = charts.grid_table(grid, shown)
     st.caption(f"Leaders {(page - 1) * size + 1:,}–{min(page * size, total):,} of {total:,}: "
                "each leader's latest rating at this checkpoint.")
