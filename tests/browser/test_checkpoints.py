@@ -63,8 +63,11 @@ def open_checkpoints_tab(page: Page):
 def edit_last_day_of_the_third(page: Page, editor, last_day: date) -> None:
     """Type a new last day into the third checkpoint's cell, by keyboard from the first name cell, as a person
     would. The grid sometimes drops the first keys while it is still drawing, and on a loaded machine its day
-    editor may open late (the cell is not in the page while it is open), so try again until the cell shows it."""
+    editor may open late (the cell is not in the page while it is open), so try again until the cell shows it; and
+    type only into the editor of that cell (it opens holding the cell's day), never into a neighbour's that a dropped
+    key led to (seen once: the second checkpoint's last day changed, and the two overlapped)."""
     cell = editor.locator("#glide-cell-3-2")
+    shown = cell.inner_text()
     for _ in range(3):
         box = editor.bounding_box()
         page.mouse.click(box["x"] + 80, box["y"] + 36 + 17)  # the first checkpoint's name; then by keyboard
@@ -73,6 +76,8 @@ def edit_last_day_of_the_third(page: Page, editor, last_day: date) -> None:
         day_input = page.get_by_test_id("date-picker-cell")
         try:
             day_input.wait_for(timeout=5_000)
+            if day_input.input_value() != shown:
+                raise AssertionError(f"the editor opened on another cell, holding {day_input.input_value()!r}")
             day_input.fill(last_day.isoformat())
             day_input.press("Enter")
             expect(cell).to_have_text(last_day.isoformat(), timeout=5_000)
