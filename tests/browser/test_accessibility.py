@@ -54,7 +54,15 @@ def demo_server(tmp_path_factory) -> Iterator[Server]:
 def problems(page: Page, title: str) -> list[str]:
     """What a person would hit: serious or critical axe violations, a page or a chart wider than the screen, a chart
     a screen reader cannot name, a browser tab not named after the page, and Markdown read out by a screen reader
-    ("star star 1. skilled at…")."""
+    ("star star 1. skilled at…").
+
+    On a loaded machine a chart may still be drawing when the run has ended (it is named as it is drawn, and a
+    page's first view loads the charts' code): wait for every chart, as a person would. One never drawn or named is
+    reported after the wait."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("""[...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+            .every((chart) => chart.querySelector('svg, canvas') && chart.getAttribute('aria-label'))""",
+                               timeout=15_000)
     found = [f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}×)"
              for violation in AXE.run(page).response["violations"] if violation["impact"] in BLOCKING]
     if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
@@ -64,9 +72,10 @@ def problems(page: Page, title: str) -> list[str]:
     if cut:
         found.append(f"{cut} chart(s) wider than the screen")
     unnamed = page.evaluate("""[...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-        .filter((chart) => !/chart|map/i.test(chart.getAttribute('aria-label') || '')).length""")
+        .filter((chart) => !/chart|map/i.test(chart.getAttribute('aria-label') || ''))
+        .map((chart) => `${chart.getAttribute('aria-label')}, drawn: ${!!chart.querySelector('svg, canvas')}`)""")
     if unnamed:
-        found.append(f"{unnamed} chart(s) not named for what they show")
+        found.append(f"{len(unnamed)} chart(s) not named for what they show ({'; '.join(unnamed)})")
     if page.title() != f"{title} · Reflect":
         found.append(f"browser title {page.title()!r}")
     if page.locator("[aria-label*='**']").count():
@@ -86,12 +95,6 @@ def open_from_the_menu(page: Page, title: str) -> None:
     settled(page)
     page.wait_for_timeout(200)  # charts draw once the run has ended
     settled(page)
-    # On a loaded machine a chart may still be drawing (it is named as it is drawn): wait, as a person would. One
-    # that is never drawn or named is reported by problems() after the wait.
-    with contextlib.suppress(PlaywrightTimeoutError):
-        page.wait_for_function("""[...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-            .every((chart) => chart.querySelector('svg, canvas') && chart.getAttribute('aria-label'))""",
-                               timeout=15_000)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -82,6 +82,20 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
 
 
+def current_drafts(db: Database, user_id: int, qset: QuestionSet) -> dict[str, responses.Draft]:
+    """The leader's drafts of `qset` (:func:`reflect.domain.responses.current_drafts`), once any rating the page holds
+    but the database does not is saved. Streamlit calls a widget's on_change only for a widget it had drawn before
+    the change, so on a loaded server a rating chosen while the page's first run was still drawing its skill was shown
+    chosen but never saved (caught once in CI: skill 7 chosen, no "Saved", 9 of 10 counted)."""
+    current = responses.current_drafts(db, user_id, qset)
+    unreported = [(item.id, field) for item in qset.items for field in ("rating", "then_rating")
+                  if getattr(current.get(item.id) or responses.Draft(), field) is None
+                  and st.session_state.get(key := _key(qset, item.id, field)) is not None and key not in _not_saved()]
+    for item_id, field in unreported:
+        _save_field(user_id, qset, item_id, field)
+    return responses.current_drafts(db, user_id, qset) if unreported else current
+
+
 def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then: bool = False) -> None:
     """A bar of how many of `qset`'s items `current` answers (rated: with `then`, both now and looking back)."""
     done, total = len(responses.answered(qset, current, then=then)), len(qset.items)
