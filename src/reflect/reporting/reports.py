@@ -118,6 +118,12 @@ _GRID_ROWS = """FROM counted_submissions counted JOIN users u ON u.id = counted.
                       AND counted.set_id = :set_id AND u.name LIKE :name"""
 
 
+def _grid_params(cohort_id: int, set_id: str, checkpoint_id: int, name_contains: str) -> dict[str, object]:
+    """The parameters of :data:`_GRID_ROWS`: a name matches if it holds `name_contains` anywhere."""
+    return {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id,
+            "name": f"%{name_contains.strip()}%"}
+
+
 def grid_total(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoint_id: int, *,
                name_contains: str = "") -> int:
     """How many leaders the grid of `set_id` at a checkpoint lists: those whose name holds `name_contains`, if given,
@@ -125,8 +131,7 @@ def grid_total(db: Database, actor: Actor, cohort_id: int, set_id: str, checkpoi
     if not name_contains.strip():
         return respondents(db, actor, cohort_id, set_id, checkpoint_id)
     access.cohort_for(db, actor, cohort_id)
-    params = {"cohort_id": cohort_id, "set_id": set_id, "checkpoint_id": checkpoint_id,
-              "name": f"%{name_contains.strip()}%"}
+    params = _grid_params(cohort_id, set_id, checkpoint_id, name_contains)
     return db.execute(f"SELECT COUNT(*) {_GRID_ROWS}", params).fetchone()[0]
 
 
@@ -136,8 +141,7 @@ def grid_page(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, che
     leaders). Rows: leader (name), user_id, email, item_id, rating. Sorting and paging happen in SQL."""
     access.cohort_for(db, actor, cohort_id)
     paging, page_params = page_of(page, per_page)
-    params = {"cohort_id": cohort_id, "set_id": qset.id, "checkpoint_id": checkpoint_id,
-              "name": f"%{name_contains.strip()}%", **page_params}
+    params = {**_grid_params(cohort_id, qset.id, checkpoint_id, name_contains), **page_params}
     mean = ("(SELECT AVG(a.rating) FROM answers a WHERE a.submission_id = counted.submission_id)"
             if "mean_rating" in GRID_SORTS[sort] else "NULL")
     grid = _frame(

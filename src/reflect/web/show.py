@@ -98,8 +98,8 @@ def chart(make: Callable[..., Any], data: pd.DataFrame, qset: QuestionSet, *more
     def make_spec(*args: Any) -> dict:
         return vega_lite_spec(make(*args))
 
-    name = f"the spec of {make.__module__}.{make.__qualname__}"
-    draw_spec(_made(name, contents_key(data), repr(qset), more, _data=data, _qset=qset, _make=make_spec), width=width)
+    draw_spec(made_once(make_spec, data, qset, *more, name=f"the spec of {make.__module__}.{make.__qualname__}"),
+              width=width)
 
 
 def vega_lite_spec(chart: Any) -> dict:
@@ -113,10 +113,11 @@ def draw_spec(spec: dict, *, width: Literal["stretch", "content"] = "content") -
     st.vega_lite_chart(spec=spec, width=width)
 
 
-def made_once(make: Callable[..., R], data: pd.DataFrame, qset: QuestionSet, *more: Any) -> R:
-    """``make(data, qset, *more)``, made once for the same data, set and arguments, then kept, as :func:`chart` keeps
-    a spec: for all that a page shows from one frame (tables, words, chart specs), so the frame is hashed once."""
-    return _made(f"{make.__module__}.{make.__qualname__}", contents_key(data), repr(qset), more, _data=data,
+def made_once(make: Callable[..., R], data: pd.DataFrame, qset: QuestionSet, *more: Any, name: str = "") -> R:
+    """``make(data, qset, *more)``, made once for the same data, set and arguments, then kept (as :func:`chart` keeps
+    a spec): for all that a page shows from one frame (tables, words, chart specs), so the frame is hashed once. The
+    cache knows `make` by `name`, else by its own name."""
+    return _made(name or f"{make.__module__}.{make.__qualname__}", contents_key(data), repr(qset), more, _data=data,
                  _qset=qset, _make=make)
 
 
