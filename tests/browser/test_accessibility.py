@@ -112,6 +112,9 @@ def test_no_page_has_a_serious_or_critical_accessibility_problem(demo_server, br
                    else browser.new_context(**options))
         context.set_default_timeout(20_000)
         page = context.new_page()
+        errors: list[str] = []  # the browser's own, told with a chart that did not draw (seen under load in CI)
+        page.on("console", lambda message, errors=errors: errors.append(message.text)
+                if message.type == "error" else None)
         goto(page, demo_server.url)
         for title in titles:
             if title == "Forgot your password?":  # linked under the sign-in form (the page before), not in the menu
@@ -120,6 +123,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_problem(demo_server, br
             else:
                 open_from_the_menu(page, title)
             found[f"{role}: {title}"] = problems(page, title)
+            if any("not named" in problem for problem in found[f"{role}: {title}"]) and errors:
+                found[f"{role}: {title}"].append(f"browser errors: {' | '.join(errors[-3:])}")
             if title == "Skills checklist" and size == "phone":
                 tall = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
                 both = page.get_by_text("rate each skill twice", exact=False).count()
