@@ -232,6 +232,20 @@ def test_a_big_cohort_comes_in_chunks_of_about_a_thousand_rows(db):
     assert len(wide) == 1 and wide[0].startswith(b"\xef\xbb\xbfCohort,")  # a few hundred rows: one chunk
 
 
+def test_answers_read_a_few_submissions_at_a_time_make_the_same_files(db, monkeypatch):
+    made = make_demo(db, {CHECKLIST.id: CHECKLIST}, leaders=60, seed=3)
+    long_file = export.cohort_long_csv(db, SYSTEM, made.cohort.id)
+    wide_file = export.cohort_wide_csv(db, SYSTEM, made.cohort.id, CHECKLIST)
+    monkeypatch.setattr(export, "ANSWER_BATCH", 7)
+    assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] > 10 * export.ANSWER_BATCH  # 10+ batches
+    assert export.cohort_long_csv(db, SYSTEM, made.cohort.id) == long_file
+    assert export.cohort_wide_csv(db, SYSTEM, made.cohort.id, CHECKLIST) == wide_file
+    rows = list(csv.DictReader(io.StringIO(long_file.decode("utf-8"), newline="")))
+    assert len(rows) == db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    leaders = [int(row["Leader id"]) for row in rows]
+    assert leaders == sorted(leaders)  # leader by leader
+
+
 def test_the_access_gate_refuses_another_cohorts_facilitator_before_any_byte_and_logs_nothing(db, north):
     olu = accounts.get_user(db, 4)  # South's facilitator (see north)
     assert olu is not None and olu.email == "olu@trust.org.uk"
