@@ -1,5 +1,7 @@
 """Leader: rate yourself on each skill of a checklist, with an optional note on how you know."""
 
+from functools import partial
+
 import streamlit as st
 
 from reflect.domain import accounts, feedback, responses
@@ -25,7 +27,7 @@ for qset, tab in zip(sets, tabs, strict=True):
         st.markdown(
             "**The scale:** " + " · ".join(f"**{point}** {label}" for point, label in enumerate(qset.scale, start=1))
         )
-        current = answers.current_drafts(db, user.id, qset)
+        current = answers.with_unreported_saved(user.id, qset, partial(responses.current_drafts, db, user.id, qset))
         since = responses.fresh_since(db, user.id)
         last_time = responses.ratings_before(db, user.id, qset, since) if since else {}
         then = responses.asks_then(db, user.id, qset)

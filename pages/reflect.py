@@ -1,5 +1,7 @@
 """Leader: the free-text reflection sets. Answers save as drafts as they are typed; Submit records a dated copy."""
 
+from functools import partial
+
 import streamlit as st
 
 from reflect.domain import accounts, feedback, responses
@@ -22,7 +24,7 @@ for qset, tab in zip(sets, tabs, strict=True):
     with tab:
         st.markdown(qset.intro)
         st.caption(f"Source: {qset.source}")
-        current = responses.drafts(db, user.id, qset.id)
+        current = answers.with_unreported_saved(user.id, qset, partial(responses.drafts, db, user.id, qset.id))
         answers.answered_bar(qset, current)
         st.caption(
             f"Each answer can be up to {qset.max_chars:,} characters. It saves as a draft as you type; Submit keeps "

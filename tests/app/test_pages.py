@@ -143,17 +143,32 @@ def test_checklist_submit_names_missing_ratings_and_keeps_what_was_entered(peopl
     assert answers["feedback"].note == "My peers said so." and answers[last.id].rating == 2
 
 
-def test_a_rating_the_page_holds_but_streamlit_never_reported_is_saved(people, db):
+def test_answers_the_page_holds_but_streamlit_never_reported_are_saved(people, db):
     """Streamlit calls a widget's on_change only for a widget it had drawn before the change, so a rating chosen on a
     loaded server while the page's first run was still drawing its skill was shown chosen but never saved (the fast
-    keyboard test caught it once in CI: skill 7 checked, no "Saved", 9 of 10 counted). Here the value arrives the
-    same way, without its callback."""
+    keyboard test caught it once in CI: skill 7 checked, no "Saved", 9 of 10 counted). Here values arrive the same
+    way, without their callbacks: a rating and a note on the checklist, a written answer on Reflect."""
     at = app_as(people.leader, "pages/checklist.py")
-    key = f"{CHECKLIST.id}:{CHECKLIST.items[6].id}:rating"
-    at.session_state[key] = 3  # in the page's state, as a change Streamlit did not report would be
+    at.session_state[f"{CHECKLIST.id}:{CHECKLIST.items[6].id}:rating"] = 3
+    at.session_state[f"{CHECKLIST.id}:{CHECKLIST.items[6].id}:note"] = "Governors told me so."
     at.run()
-    assert responses.current_drafts(db, people.leader.id, CHECKLIST)[CHECKLIST.items[6].id].rating == 3
+    draft = responses.current_drafts(db, people.leader.id, CHECKLIST)[CHECKLIST.items[6].id]
+    assert (draft.rating, draft.note) == (3, "Governors told me so.")
     assert any("1 of 10 skills rated" in str(bar.proto.text) for bar in at.get("progress"))
+    at = app_as(people.leader, "pages/reflect.py")
+    at.session_state[f"{REFLECTION.id}:q02:text"] = "Parents first."
+    at.run()
+    assert responses.drafts(db, people.leader.id, REFLECTION.id)["q02"].text == "Parents first."
+    assert any("1 of" in str(bar.proto.text) for bar in at.get("progress"))
+
+
+def test_a_value_the_page_holds_never_overwrites_a_saved_answer(people, db):
+    """Only empty fields are filled from what the page holds: a saved answer may be newer (from another tab)."""
+    at = app_as(people.leader, "pages/reflect.py")
+    responses.save_draft(db, people.leader.id, REFLECTION, "q02", text="Written in another tab.")
+    at.session_state[f"{REFLECTION.id}:q02:text"] = "Older text in this tab."
+    at.run()
+    assert responses.drafts(db, people.leader.id, REFLECTION.id)["q02"].text == "Written in another tab."
 
 
 def _submit_checklist(db, user, ratings, token):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Callable
 
 import streamlit as st
 from sqlite_utils import Database
@@ -18,7 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 from reflect.domain import feedback, responses
 from reflect.domain.accounts import User
 from reflect.domain.questions import QuestionSet
-from reflect.domain.text import InvalidText
+from reflect.domain.text import InvalidText, is_blank
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import conversation
 from reflect.web.context import database, owns_connection
@@ -82,18 +83,27 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
 
 
-def current_drafts(db: Database, user_id: int, qset: QuestionSet) -> dict[str, responses.Draft]:
-    """The leader's drafts of `qset` (:func:`reflect.domain.responses.current_drafts`), once any rating the page holds
-    but the database does not is saved. Streamlit calls a widget's on_change only for a widget it had drawn before
-    the change, so on a loaded server a rating chosen while the page's first run was still drawing its skill was shown
-    chosen but never saved (caught once in CI: skill 7 chosen, no "Saved", 9 of 10 counted)."""
-    current = responses.current_drafts(db, user_id, qset)
-    unreported = [(item.id, field) for item in qset.items for field in ("rating", "then_rating")
-                  if getattr(current.get(item.id) or responses.Draft(), field) is None
-                  and st.session_state.get(key := _key(qset, item.id, field)) is not None and key not in _not_saved()]
+def with_unreported_saved(user_id: int, qset: QuestionSet,
+                          read: Callable[[], dict[str, responses.Draft]]) -> dict[str, responses.Draft]:
+    """The leader's drafts of `qset` as ``read()`` gives them, once any answer the page holds where the database
+    holds none is saved. Streamlit calls a widget's on_change only for a widget it had drawn before the change, so on
+    a loaded server a rating chosen (or text sent) while the page's first run was still drawing its field was shown
+    but never saved (caught once in CI: skill 7 chosen, no "Saved", 9 of 10 counted). Only empty fields are filled:
+    a value the page holds over a saved one may be older than it (saved from another tab), and the field's own
+    callback saves it once it changes again."""
+    current = read()
+    fields = (("rating", "then_rating", *(("note",) if qset.note_prompt else ())) if qset.is_rating else ("text",))
+    unreported = [(item.id, field) for item in qset.items for field in fields
+                  if _is_empty(getattr(current.get(item.id) or responses.Draft(), field))
+                  and not _is_empty(st.session_state.get(key := _key(qset, item.id, field)))
+                  and key not in _not_saved()]
     for item_id, field in unreported:
         _save_field(user_id, qset, item_id, field)
-    return responses.current_drafts(db, user_id, qset) if unreported else current
+    return read() if unreported else current
+
+
+def _is_empty(value: str | int | None) -> bool:
+    return value is None or (isinstance(value, str) and is_blank(value))
 
 
 def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then: bool = False) -> None:
