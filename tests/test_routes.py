@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import anyio
@@ -50,9 +51,10 @@ def run(function):
         return thread.submit(anyio.run, function).result()
 
 
-async def download(app, path: str, token: str, *, go_after: int | None = None) -> list[bytes]:
+async def download(app, path: str, token: str, *, go_after: int | None = None,
+                   sending: Callable[[int], Awaitable[None]] | None = None) -> list[bytes]:
     """GET `path` with the cookie, as uvicorn calls the app (ASGI HTTP 2.3); with `go_after`, the client goes away
-    once that many chunks have come. Return the body's chunks."""
+    once that many chunks have come; `sending(n)` is awaited as the n-th chunk is sent. Return the body's chunks."""
     chunks: list[bytes] = []
     gone = anyio.Event()
 
@@ -65,6 +67,8 @@ async def download(app, path: str, token: str, *, go_after: int | None = None) -
             chunks.append(message["body"])
             if go_after is not None and len(chunks) >= go_after:
                 gone.set()
+            if sending is not None:
+                await sending(len(chunks))
             await anyio.sleep(0)  # as a network write would: the disconnect can arrive here
 
     scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
@@ -106,3 +110,29 @@ def test_a_download_cut_short_closes_its_connection_and_ends_its_read_at_once(db
         return chunks
 
     assert len(run(cut_short)) < 5
+
+
+def test_the_next_chunk_is_made_while_the_last_is_sent(served, monkeypatch):
+    """Sending a chunk (compressing it, for a browser that asks for gzip) and making the next share the machine's
+    cores instead of taking turns: the route asks for chunk 2 before chunk 1 has gone."""
+    app, cohort, token, _ = served
+    made = []
+
+    def counted(*args, **kwargs):
+        for chunk in real_chunks(*args, **kwargs):
+            made.append(chunk)
+            yield chunk
+
+    real_chunks = export.cohort_long_chunks
+    monkeypatch.setattr(export, "cohort_long_chunks", counted)
+    made_while_sending = []
+
+    async def sending(number):
+        if number == 1:
+            with anyio.move_on_after(5):
+                while len(made) < 2:
+                    await anyio.sleep(0.01)
+            made_while_sending.append(len(made))
+
+    chunks = run(lambda: download(app, f"/export/{cohort.id}/long.csv", token, sending=sending))
+    assert made_while_sending[0] >= 2 and len(chunks) == len(made) == 5

