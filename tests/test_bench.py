@@ -15,6 +15,7 @@ def test_the_benchmark_reports_every_measurement_for_a_small_cohort():
                      "facilitator: cohort dashboard page run", "export: cohort CSV, long",
                      "export: long CSV streamed, peak memory", "export: long CSV built whole, peak memory",
                      "export: long CSV from the server, its RSS growth", "concurrency: submit p95, 20 writers",
+                     "export: long CSV from the server, gzip, to the last byte",
                      "facilitator: Completion counts (Nothing submitted)",
                      "facilitator: Completion, a page of 25 (Everyone)", "facilitator: Impact figures, uncached",
                      "facilitator: checkpoint edit, a closing day a week on"):
