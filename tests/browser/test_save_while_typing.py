@@ -3,16 +3,26 @@ leaving the box, so a reload a few seconds later keeps it (issue 11)."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from playwright.sync_api import Page, expect
 
 from reflect.domain.questions import load_question_sets
 
 from ..cohort_data import ROOT
 from .conftest import join_north
-from .helpers import SAVED_STATUS, goto, settled
+from .helpers import SAVED_STATUS, goto, settled, wait_for_the_run_to_end
 
 SETS, _ = load_question_sets(ROOT / "questions")
 REFLECTION, CHECKLIST = SETS["personal-reflection"], SETS["munby-fullan-skills"]
+
+
+def saved_ratings(db_path, email: str) -> dict[str, int]:
+    """The checklist's draft ratings of the leader with `email`, by skill."""
+    with sqlite3.connect(db_path) as db:
+        return dict(db.execute("SELECT d.item_id, d.rating FROM drafts d JOIN users u ON u.id = d.user_id "
+                               "WHERE u.email = ? AND d.set_id = ? AND d.rating IS NOT NULL",
+                               [email, CHECKLIST.id]).fetchall())
 
 
 def focused_label(page: Page) -> str | None:
@@ -75,3 +85,25 @@ def test_the_count_of_answers_follows_an_answer_written_and_then_cleared(north_s
     box.blur()
     settled(page)
     expect(page.get_by_text(f"0 of {total} questions answered")).to_be_visible(timeout=15_000)
+
+
+def test_ratings_clicked_while_the_page_is_still_loading_are_all_kept(north_server, page_as):
+    """A person who starts rating as soon as the first skills appear, a click after another, while the page's first
+    run and each rating's run may still be under way: every rating shows chosen and is saved. (With each skill a
+    fragment of the page, 2 of 48 such rounds under three busy processes lost a click before it reached the server:
+    the skill stayed unchosen, and once the first click landed on skill 10.)"""
+    label = f"3 · {CHECKLIST.scale[2]}"
+    for gap_ms in (0, 150):
+        lee = join_north(north_server, f"lee.early{gap_ms}@x.org")
+        page = page_as(north_server, lee)
+        page.goto(north_server.url + "/checklist")  # no wait for the page to finish
+        groups = page.get_by_role("radiogroup")
+        for index in range(4):
+            groups.nth(index).get_by_text(label, exact=True).click()
+            page.wait_for_timeout(gap_ms)
+        wait_for_the_run_to_end(page)
+        for index in range(4):
+            expect(groups.nth(index).get_by_role("radio", name=label)).to_be_checked()
+        expect(page.get_by_text(SAVED_STATUS)).to_have_count(4)
+        assert saved_ratings(north_server.db_path, lee) == {item.id: 3 for item in CHECKLIST.items[:4]}
+        page.close()
