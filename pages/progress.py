@@ -53,11 +53,10 @@ for qset in sets:
         continue
     names = list(dict.fromkeys(positions["checkpoint"]))
     chosen = st.selectbox("Checkpoint", names, index=len(names) - 1, key=f"position:{qset.id}")
-    at_checkpoint = positions[positions["checkpoint"] == chosen]
+    where = my_progress.position(positions, chosen, qset)
     scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
-    st.caption(f"{int(at_checkpoint['respondents'].iloc[0]):,} leaders submitted at this checkpoint. The bars show the "
-               f"share of the cohort at each rating ({scale}); ▼ marks your own rating.")
-    where = my_progress.position(at_checkpoint, qset)
+    st.caption(f"{where.respondents:,} leaders submitted at this checkpoint. The bars show the share of the cohort at "
+               f"each rating ({scale}); ▼ marks your own rating.")
     show.draw_spec(where.chart, width="stretch")
     with st.expander("The same numbers as a table"):
         st.dataframe(where.table)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from reflect.domain import responses
 from reflect.domain.questions import load_question_sets
 
+from ..cohort_data import FEB, JAN, cohort_with_windows, leaders, rate
 from .conftest import ROOT, app_as, shown_text
 
 LEADER_PAGES = ["pages/home.py", "pages/reflect.py", "pages/checklist.py", "pages/progress.py", "pages/my_data.py"]
@@ -259,3 +262,22 @@ def test_forgot_your_password_offers_an_emailed_link_only_when_email_is_configur
     monkeypatch.setenv("REFLECT_SMTP_TLS", "tls")  # not a mode: told to whoever installed Reflect, not to the page
     assert buttons_on_forgot_your_password() == ["Set my new password and sign in"]
     assert "REFLECT_SMTP_TLS must be one of starttls, ssl, none" in caplog.text
+
+
+def test_where_a_leader_sits_follows_the_checkpoint_they_choose(people, db):
+    """My progress places the leader's own ratings among the cohort's at the checkpoint chosen (the latest at
+    first): how many submitted there, and the table of shares with the leader's own rating."""
+    cohort = cohort_with_windows(db, people.facilitator, "Autumn")
+    group = leaders(db, cohort, 6)
+    for number, leader in enumerate(group):
+        rate(db, leader, [2] * 10, JAN + timedelta(days=1), qset=CHECKLIST)
+        if number < 5:  # one leader submits at Start only
+            rate(db, leader, [4 if number else 5] * 10, FEB + timedelta(days=1), qset=CHECKLIST)
+    at = app_as(group[0], "pages/progress.py")
+    picker = next(box for box in at.selectbox if box.label == "Checkpoint")
+    assert picker.options == ["Start", "End"] and picker.value == "End"
+    assert any(caption.value.startswith("5 leaders submitted at this checkpoint") for caption in at.caption)
+    assert set(at.dataframe[-1].value["Your rating"]) == {5}
+    picker.select("Start").run()
+    assert any(caption.value.startswith("6 leaders submitted at this checkpoint") for caption in at.caption)
+    assert set(at.dataframe[-1].value["Your rating"]) == {2}

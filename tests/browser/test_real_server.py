@@ -289,3 +289,26 @@ def test_healthz_is_ready_as_soon_as_the_server_starts_and_says_why_not_without_
         assert str(tmp_path) not in json.dumps(body)  # nothing an outsider could use
     finally:
         stop_server(server)
+
+
+def test_a_leaders_checkpoint_choice_on_my_progress_sticks_and_counts_right(demo_server, page_as):
+    """Where a leader sits in their cohort, at each checkpoint they choose, back and forth: the choice stays and the
+    count of leaders who submitted there matches a recount from SQLite."""
+    db = demo_server.db_path
+    with sqlite3.connect(db) as connection:
+        [email] = connection.execute("""
+            SELECT u.email FROM users u JOIN cohort_leaders cl ON cl.user_id = u.id
+            JOIN cohorts c ON c.id = cl.cohort_id JOIN checkpoints cp ON cp.cohort_id = c.id
+            JOIN submissions s ON s.user_id = u.id AND s.set_id = ?
+                 AND s.submitted_at >= cp.opens_at AND s.submitted_at < cp.closes_at
+            WHERE c.name = ? GROUP BY u.id HAVING COUNT(DISTINCT cp.id) = 3 ORDER BY u.id LIMIT 1""",
+            [CHECKLIST, SECOND]).fetchone()
+    page = page_as(demo_server, email)
+    goto(page, demo_server.url + "/progress")
+    assert chosen(page, "Checkpoint").startswith("End of module")  # the latest first
+    for name in ("Mid-point", "Start of module", "End of module", "Mid-point"):
+        choose(page, "Checkpoint", name)
+        assert chosen(page, "Checkpoint").startswith(name)
+        expect(page.get_by_text(re.compile(rf"^{respondents(db, SECOND, name):,} leaders submitted at this "
+                                           "checkpoint\\."))).to_be_visible()
+    no_error_on(page)

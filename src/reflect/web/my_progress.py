@@ -32,6 +32,7 @@ class History(NamedTuple):
 
 class Position(NamedTuple):
     """Where the leader's ratings sit among the cohort's at one checkpoint."""
+    respondents: int  # leaders who submitted at that checkpoint
     chart: dict  # a chart's spec
     table: pa.Table
 
@@ -42,9 +43,9 @@ def history(ratings: pd.DataFrame, qset: QuestionSet) -> History:
     return show.made_once(_history, ratings, qset, show.browser_zone().key)
 
 
-def position(at_checkpoint: pd.DataFrame, qset: QuestionSet) -> Position:
-    """:class:`Position` from the rows of :func:`reflect.reporting.reports.positions` at one checkpoint."""
-    return show.made_once(_position, at_checkpoint, qset)
+def position(positions: pd.DataFrame, checkpoint: str, qset: QuestionSet) -> Position:
+    """:class:`Position` at `checkpoint` (its name), from :func:`reflect.reporting.reports.positions`."""
+    return show.made_once(_position, positions, qset, checkpoint)
 
 
 def _history(ratings: pd.DataFrame, qset: QuestionSet, zone: str) -> History:
@@ -63,6 +64,8 @@ def _history(ratings: pd.DataFrame, qset: QuestionSet, zone: str) -> History:
     )
 
 
-def _position(at_checkpoint: pd.DataFrame, qset: QuestionSet) -> Position:
-    return Position(show.vega_lite_spec(charts.position_in_cohort(at_checkpoint, qset)),
+def _position(positions: pd.DataFrame, qset: QuestionSet, checkpoint: str) -> Position:
+    at_checkpoint = positions[positions["checkpoint"] == checkpoint]
+    return Position(int(at_checkpoint["respondents"].iloc[0]),
+                    show.vega_lite_spec(charts.position_in_cohort(at_checkpoint, qset)),
                     convert_pandas_df_to_arrow_table(charts.position_table(at_checkpoint, qset)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import pickle
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -122,12 +123,11 @@ def made_once(make: Callable[..., R], data: pd.DataFrame, qset: QuestionSet, *mo
 
 
 def contents_key(frame: pd.DataFrame) -> str:
-    """A digest of a frame's columns, types, index and values: equal for frames with equal contents. Streamlit's own
-    hashing of a frame reads the same row hashes (pandas') but took three times as long (2 ms for a leader's 100
-    ratings, on every run of My progress)."""
-    digest = hashlib.blake2b(repr((list(frame.columns), [str(kind) for kind in frame.dtypes])).encode())
-    digest.update(pd.util.hash_pandas_object(frame).to_numpy().tobytes())
-    return digest.hexdigest()
+    """A digest of everything a frame holds (columns, types, index, values): two frames with different contents never
+    share one. It is the digest of the frame's pickle, which a frame built the same way gives alike every time (a
+    frame laid out otherwise in memory would only be made again). Pandas' row hashes took 0.8 ms for a leader's 50
+    ratings, the pickle 0.14 ms; Streamlit's own hashing of a frame, three times pandas'."""
+    return hashlib.blake2b(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
