@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from reflect.domain import sessions
 from reflect.domain.access import SYSTEM
 from reflect.reporting import export
+from reflect.storage.db import DatabaseUnavailable
 from reflect.web import routes
 
 from .cohort_data import JAN, cohort_with_windows, facilitator, leaders, rate
@@ -136,3 +137,18 @@ def test_the_next_chunk_is_made_while_the_last_is_sent(served, monkeypatch):
 
     chunks = run(lambda: download(app, f"/export/{cohort.id}/long.csv", token, sending=sending))
     assert made_while_sending[0] >= 2 and len(chunks) == len(made) == 5
+
+
+def test_a_file_that_fails_half_way_ends_the_download_with_its_own_error_and_closes_its_connection(
+        served, monkeypatch):
+    app, cohort, token, opened = served
+
+    def failing(*args, **kwargs):
+        yield next(real_chunks(*args, **kwargs))
+        raise DatabaseUnavailable("the disk went away")
+
+    real_chunks = export.cohort_long_chunks
+    monkeypatch.setattr(export, "cohort_long_chunks", failing)
+    with pytest.raises(DatabaseUnavailable, match="the disk went away"):
+        run(lambda: download(app, f"/export/{cohort.id}/long.csv", token))
+    assert [closed(connection) for connection in opened] == [True]

@@ -226,11 +226,14 @@ class _Download(StreamingResponse):
     async def stream_response(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         made, to_send = anyio.create_memory_object_stream[bytes](1)  # one chunk made ahead, one in the making
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._make, made)
-            async with to_send:
-                async for chunk in to_send:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(self._make, made)
+                async with to_send:
+                    async for chunk in to_send:
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except BaseExceptionGroup as failed:  # what went wrong, as the server expects it, not in anyio's group
+            raise failed.exceptions[0] from None
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _make(self, made: MemoryObjectSendStream[bytes]) -> None:
