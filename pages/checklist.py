@@ -27,7 +27,7 @@ for qset, tab in zip(sets, tabs, strict=True):
         st.markdown(
             "**The scale:** " + " · ".join(f"**{point}** {label}" for point, label in enumerate(qset.scale, start=1))
         )
-        current = answers.with_unreported_saved(user.id, qset, partial(responses.current_drafts, db, user.id, qset))
+        current = answers.reconciled(user.id, qset, partial(responses.current_drafts, db, user.id, qset))
         since = responses.fresh_since(db, user.id)
         last_time = responses.ratings_before(db, user.id, qset, since) if since else {}
         then = responses.asks_then(db, user.id, qset)

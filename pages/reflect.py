@@ -24,7 +24,7 @@ for qset, tab in zip(sets, tabs, strict=True):
     with tab:
         st.markdown(qset.intro)
         st.caption(f"Source: {qset.source}")
-        current = answers.with_unreported_saved(user.id, qset, partial(responses.drafts, db, user.id, qset.id))
+        current = answers.reconciled(user.id, qset, partial(responses.drafts, db, user.id, qset.id))
         answers.answered_bar(qset, current)
         st.caption(
             f"Each answer can be up to {qset.max_chars:,} characters. It saves as a draft as you type; Submit keeps "

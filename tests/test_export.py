@@ -292,13 +292,14 @@ def test_ratings_can_be_labels_and_times_are_the_cohorts_local_time_named_in_the
     cohort = cohorts.create_cohort(db, facilitator(db).id, "Summer", time_zone="America/New_York")
     ann = accounts.register_leader(db, join_code=cohort.join_code, name="Ann", email="ann@school.org.uk",
                                    password=PASSWORD)
-    first = checkpoints.of_cohort(db, cohort.id)[0]
-    made = rate(db, ann, [1, 3], datetime.fromisoformat(first.opens_at) + timedelta(hours=15, minutes=30))
+    # The second checkpoint's first day: after Ann joined at any time of day (its first day's 15:30 may be past).
+    later = checkpoints.of_cohort(db, cohort.id)[1]
+    made = rate(db, ann, [1, 3], datetime.fromisoformat(later.opens_at) + timedelta(hours=15, minutes=30))
     assert made.submitted_at.endswith(("20:30:00.000000+00:00", "19:30:00.000000+00:00"))  # EST or EDT, in UTC
     wide = list(csv.DictReader(io.StringIO(export.cohort_wide_csv(db, SYSTEM, cohort.id, TINY, labels=True).decode(),
                                            newline="")))
     assert [(row["Submitted (America/New_York)"], row["a"], row["b"]) for row in wide] == [
-        (f"{first.first_day} 15:30:00", "No", "Yes")]  # the time in New York, not in UTC
+        (f"{later.first_day} 15:30:00", "No", "Yes")]  # the time in New York, not in UTC
     long = export.cohort_long_csv(db, SYSTEM, cohort.id, scales={TINY.id: TINY.scale}).decode()
     assert [row["Rating"] for row in csv.DictReader(io.StringIO(long, newline=""))] == ["No", "Yes"]
     numbers = export.cohort_long_csv(db, SYSTEM, cohort.id).decode()

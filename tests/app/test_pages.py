@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect.domain import responses
+from reflect.domain import checkpoints, responses
 from reflect.domain.questions import load_question_sets
 
 from ..cohort_data import FEB, JAN, cohort_with_windows, leaders, rate
@@ -172,6 +172,42 @@ def test_a_value_the_page_holds_never_overwrites_a_saved_answer(people, db):
     at.session_state[f"{REFLECTION.id}:q02:text"] = "Older text in this tab."
     at.run()
     assert responses.drafts(db, people.leader.id, REFLECTION.id)["q02"].text == "Written in another tab."
+
+
+def test_an_answer_cleared_in_another_tab_is_shown_cleared_and_never_saved_back(people, db):
+    """A field this page has not changed takes what the database holds now: a note cleared (or a rating changed) in
+    another tab is not put back by this one's next run, and is shown as it now is."""
+    feedback_item, other = CHECKLIST.items[0].id, CHECKLIST.items[1].id
+    responses.save_draft(db, people.leader.id, CHECKLIST, feedback_item, rating=2, note="Governors told me so.")
+    at = app_as(people.leader, "pages/checklist.py")
+    assert at.text_area(key=f"{CHECKLIST.id}:{feedback_item}:note").value == "Governors told me so."
+    responses.save_draft(db, people.leader.id, CHECKLIST, feedback_item, note="", rating=4)  # the other tab
+    at.radio(key=f"{CHECKLIST.id}:{other}:rating").set_value(3).run()  # this tab goes on
+    draft = responses.current_drafts(db, people.leader.id, CHECKLIST)[feedback_item]
+    assert (draft.note, draft.rating) == ("", 4), "this tab saved back what the other had changed"
+    assert at.text_area(key=f"{CHECKLIST.id}:{feedback_item}:note").value == ""
+    assert at.radio(key=f"{CHECKLIST.id}:{feedback_item}:rating").value == 4
+
+
+def test_a_checklist_left_open_as_its_checkpoint_closes_starts_afresh(people, db):
+    """Ratings shown while one checkpoint was open are not carried into the next by the page's next run: the page
+    shows the checklist afresh, as a new visit would."""
+    today = datetime.now(UTC).date()
+    start = checkpoints.of_cohort(db, people.cohort.id)[0]
+    checkpoints.replace_all(db, people.facilitator, people.cohort.id,
+                            [(start.id, "Start", today - timedelta(days=10), today + timedelta(days=5))])
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    for item in CHECKLIST.items:
+        responses.save_draft(db, people.leader.id, CHECKLIST, item.id, rating=3, now=yesterday)
+    at = app_as(people.leader, "pages/checklist.py")
+    assert any("10 of 10 skills rated" in str(bar.proto.text) for bar in at.get("progress"))
+    checkpoints.replace_all(db, people.facilitator, people.cohort.id,
+                            [(start.id, "Start", today - timedelta(days=10), today - timedelta(days=1)),
+                             (None, "Middle", today, today + timedelta(days=5))])
+    at.run()
+    assert responses.current_drafts(db, people.leader.id, CHECKLIST) == {}, "last checkpoint's ratings carried over"
+    assert all(at.radio(key=f"{CHECKLIST.id}:{item.id}:rating").value is None for item in CHECKLIST.items)
+    assert any("0 of 10 skills rated" in str(bar.proto.text) for bar in at.get("progress"))
 
 
 def _submit_checklist(db, user, ratings, token):

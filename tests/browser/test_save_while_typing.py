@@ -107,3 +107,39 @@ def test_ratings_clicked_while_the_page_is_still_loading_are_all_kept(north_serv
         expect(page.get_by_text(SAVED_STATUS)).to_have_count(4)
         assert saved_ratings(north_server.db_path, lee) == {item.id: 3 for item in CHECKLIST.items[:4]}
         page.close()
+
+
+def saved_note(db_path, email: str, item_id: str) -> str | None:
+    """The checklist's draft note on `item_id` of the leader with `email`."""
+    with sqlite3.connect(db_path) as db:
+        row = db.execute("SELECT d.note FROM drafts d JOIN users u ON u.id = d.user_id "
+                         "WHERE u.email = ? AND d.set_id = ? AND d.item_id = ?",
+                         [email, CHECKLIST.id, item_id]).fetchone()
+    return row and row[0]
+
+
+def test_a_note_cleared_in_one_tab_stays_cleared_when_another_tab_goes_on(north_server, page_as):
+    """Two tabs on Skills checklist. A note cleared in one is not put back when the other, which still shows it,
+    saves a rating; that tab then shows the note cleared, as the database holds it."""
+    lee = join_north(north_server, "lee.tabs@x.org")
+    first = page_as(north_server, lee)
+    goto(first, north_server.url + "/checklist")
+    note_label, skill = "How do you know? (optional)", CHECKLIST.items[0].id
+    first.get_by_label(note_label, exact=True).first.fill("Governors told me so.")
+    first.keyboard.press("Tab")  # leaving the box sends it
+    expect(first.get_by_text(SAVED_STATUS)).to_have_count(1)
+    second = first.context.new_page()
+    goto(second, north_server.url + "/checklist")
+    expect(second.get_by_label(note_label, exact=True).first).to_have_value("Governors told me so.")
+
+    first.get_by_label(note_label, exact=True).first.fill("")
+    first.keyboard.press("Tab")
+    wait_for_the_run_to_end(first)
+    assert saved_note(north_server.db_path, lee, skill) == ""
+    label = f"3 · {CHECKLIST.scale[2]}"
+    second.get_by_role("radiogroup").nth(1).get_by_text(label, exact=True).click()  # the second tab goes on
+    wait_for_the_run_to_end(second)
+    expect(second.get_by_text(SAVED_STATUS)).to_have_count(1)  # skill 2's rating; none under the emptied note
+    expect(second.get_by_label(note_label, exact=True).first).to_have_value("")
+    assert saved_ratings(north_server.db_path, lee) == {CHECKLIST.items[1].id: 3}
+    assert saved_note(north_server.db_path, lee, skill) == "", "the other tab put the cleared note back"

@@ -9,6 +9,7 @@ saved stays in the box with the reason, and the last good draft stays in the dat
 from __future__ import annotations
 
 import html
+import sys
 import uuid
 from collections.abc import Callable
 
@@ -19,7 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 from reflect.domain import feedback, responses
 from reflect.domain.accounts import User
 from reflect.domain.questions import QuestionSet
-from reflect.domain.text import InvalidText, is_blank
+from reflect.domain.text import InvalidText, clean_text, is_blank
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import conversation
 from reflect.web.context import database, owns_connection
@@ -65,6 +66,12 @@ def _saved_at() -> dict[str, str]:
     return st.session_state.setdefault("saved_at", {})
 
 
+def _known() -> dict[str, str | int | None]:
+    """Each field's value (by its key) as this page last read it from the database or saved it there: a field that
+    still holds it has not been changed here since."""
+    return st.session_state.setdefault("known", {})
+
+
 def _not_saved() -> dict[str, tuple[str, str]]:
     """Each field (by its key) whose text could not be saved: the reason, and the text, kept to show again."""
     return st.session_state.setdefault("not_saved", {})
@@ -79,27 +86,61 @@ def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> No
         _not_saved()[key] = (str(error), st.session_state[key])
     else:
         _saved_at()[key] = saved_at
+        _known()[key] = _as_stored(field, st.session_state[key])
         _not_saved().pop(key, None)
         st.session_state.pop(f"token:{qset.id}", None)  # changed answers: the next Submit is a new submission
 
 
-def with_unreported_saved(user_id: int, qset: QuestionSet,
-                          read: Callable[[], dict[str, responses.Draft]]) -> dict[str, responses.Draft]:
-    """The leader's drafts of `qset` as ``read()`` gives them, once any answer the page holds where the database
-    holds none is saved. Streamlit calls a widget's on_change only for a widget it had drawn before the change, so on
-    a loaded server a rating chosen (or text sent) while the page's first run was still drawing its field was shown
-    but never saved (caught once in CI: skill 7 chosen, no "Saved", 9 of 10 counted). Only empty fields are filled:
-    a value the page holds over a saved one may be older than it (saved from another tab), and the field's own
-    callback saves it once it changes again."""
+def reconciled(user_id: int, qset: QuestionSet, read: Callable[[], dict[str, responses.Draft]]
+               ) -> dict[str, responses.Draft]:
+    """The leader's drafts of `qset` as ``read()`` gives them, once the page's fields and the database agree. Call
+    before the fields are drawn.
+
+    - A field not changed on this page since it last read or saved it takes what the database holds now: an answer
+      changed or cleared in another tab, or ratings of a checkpoint that has since closed (the checklist starts
+      afresh), are shown as they are, and never saved back.
+    - A field changed here that Streamlit never reported is saved. Streamlit calls a widget's on_change only for a
+      widget it had drawn before the change, so on a loaded server a rating chosen while the page's first run was
+      still drawing its field was shown but never saved (caught once in CI: skill 7 chosen, no "Saved", 9 of 10
+      counted). Only an empty answer is filled so: one saved meanwhile may be newer (from another tab), and the
+      field's own callback saves it once it changes again.
+    """
     current = read()
-    fields = (("rating", "then_rating", *(("note",) if qset.note_prompt else ())) if qset.is_rating else ("text",))
-    unreported = [(item.id, field) for item in qset.items for field in fields
-                  if _is_empty(getattr(current.get(item.id) or responses.Draft(), field))
-                  and not _is_empty(st.session_state.get(key := _key(qset, item.id, field)))
-                  and key not in _not_saved()]
+    fields = ((*_RATINGS, *(("note",) if qset.note_prompt else ())) if qset.is_rating else ("text",))
+    known, unreported = _known(), []
+    for item in qset.items:
+        draft = current.get(item.id) or responses.Draft()
+        for field in fields:
+            key = _key(qset, item.id, field)
+            if key not in st.session_state or key in _not_saved():
+                continue
+            held, stored = st.session_state[key], _as_shown(field, getattr(draft, field))
+            if key in known and held == known[key]:
+                if stored != held:  # changed elsewhere: show it as it now is
+                    st.session_state[key] = known[key] = stored
+                    if _is_empty(stored):
+                        _saved_at().pop(key, None)
+                    else:
+                        _saved_at()[key] = draft.saved_at or ""
+            elif _is_empty(stored) and not _is_empty(held):
+                unreported.append((item.id, field))
     for item_id, field in unreported:
         _save_field(user_id, qset, item_id, field)
     return read() if unreported else current
+
+
+_RATINGS = ("rating", "then_rating")
+
+
+def _as_shown(field: str, stored: str | int | None) -> str | int | None:
+    """A stored value as its field holds it: a text field shows no answer as an empty box."""
+    return stored if field in _RATINGS else stored or ""
+
+
+def _as_stored(field: str, saved: str | int | None) -> str | int | None:
+    """A value just saved, as the database now holds it and its field would show it: text is stored cleaned, and a
+    box must not be set to that while the person types on."""
+    return saved if field in _RATINGS else clean_text(str(saved or ""), limit=sys.maxsize)
 
 
 def _is_empty(value: str | int | None) -> bool:
@@ -122,8 +163,10 @@ def has_unsaved_problems(qset: QuestionSet) -> bool:
 def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int | None, stored_at: str | None) -> str:
     key = _key(qset, item_id, field)
     if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
-        problem = _not_saved().get(key)
-        st.session_state[key] = problem[1] if problem else stored
+        if problem := _not_saved().get(key):
+            st.session_state[key] = problem[1]
+        else:
+            st.session_state[key] = _known()[key] = stored
     if stored_at and stored not in (None, ""):
         _saved_at().setdefault(key, stored_at)  # saved before, by this person: never under a field left empty
     return key
