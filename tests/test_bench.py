@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from streamlit.testing.v1 import app_test, local_script_runner
+
+from reflect.devtools.apptest import compile_once
 from reflect.devtools.bench import as_json, run_bench, table
 
 
@@ -30,3 +33,12 @@ def test_the_benchmark_reports_every_measurement_for_a_small_cohort():
     assert [entry["rows"] for entry in recorded if "rows" in entry] == rows  # counts apart from seconds
     assert not any("median_seconds" in entry for entry in recorded if entry["unit"] != "s")
     assert "facilitator: cohort dashboard page run" in table(results)
+
+
+def test_the_benchmark_compiles_each_page_once_per_process_as_the_server_does():
+    """Page runs are timed without compiling the page, which the real server does once per process: every AppTest
+    the benchmark makes reads one script cache (a cache per call made every timed run compile its page again)."""
+    compile_once()
+    first = app_test.ScriptCache()
+    compile_once()
+    assert app_test.ScriptCache() is first and local_script_runner.ScriptCache() is first
