@@ -259,14 +259,14 @@ def cohort_long_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint
 
 def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool,
                  scales: Mapping[str, Sequence[str]]) -> Chunks:
-    submission_text, answer_texts = _CellsText(","), _AnswerTexts(scales)
     zone = _zone_of(db, cohort_id)
+    row_starts, answer_texts = _RowStarts(zone), _AnswerTexts(scales)
     header = io.StringIO(newline="")
     csv.writer(header, lineterminator="\r\n").writerow(_headers(LONG_COLUMNS, zone))
     parts, rows = [BOM if bom else "", header.getvalue()], 0
     with read_snapshot(db):
         for cells, answers in _placed_answers(db, cohort_id, None, checkpoint_id):
-            row_start = submission_text((*cells[:7], _local(cells[7], zone), *cells[8:10]))
+            row_start = row_starts(cells)
             parts += (row_start, row_start.join(answer_texts(cells[8], cells[10], answers)))  # each ends its row
             rows += len(answers)
             if rows >= CHUNK_ROWS:
@@ -274,6 +274,32 @@ def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: b
                 parts, rows = [], 0
     if rest := "".join(parts).encode("utf-8"):
         yield rest
+
+
+class _RowStarts:
+    """The start of the long file's rows for each submission: its cells, ending in a comma. What repeats is made
+    once: a leader's cells (cohort, id, name, email) for their submissions, which come one after another, and each
+    checkpoint's and set's. The rest are whole numbers and a local time ("2027-01-03 09:30:00"), which CSV writes as
+    they are and Excel reads as no formula, so they are joined in as they are."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        self._text = _CellsText(",")
+        self._leader: tuple = ()
+        self._leader_text = ""
+        self._made: dict[tuple, str] = {}
+
+    def __call__(self, cells: tuple) -> str:
+        if cells[:4] != self._leader:
+            self._leader, self._leader_text = cells[:4], self._text(cells[:4])
+        latest, submission_id, submitted_at, set_id, version = cells[5:10]
+        return (f"{self._leader_text}{self._once((cells[4],))}{latest:d},{submission_id:d},"
+                f"{_local(submitted_at, self._zone)},{self._once((set_id,))}{version:d},")
+
+    def _once(self, cells: tuple) -> str:
+        if (text := self._made.get(cells)) is None:
+            text = self._made[cells] = self._text(cells)
+        return text
 
 
 class _AnswerTexts:
