@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright import sync_api
 
-from reflect.devtools.live_server import CHROMIUM_ARGS, Server, start_server, stop_server
+from reflect.devtools.live_server import CHROMIUM, CHROMIUM_ARGS, Server, start_server, stop_server
 from reflect.domain import accounts, cohorts
 from reflect.storage.db import open_db
 
 from ..cohort_data import PASSWORD
 from .helpers import signed_in_context
 
-# Debian's headless shell (what Playwright's own headless mode is) when installed, as .ci/run does: the same Blink
-# and V8 as Chromium without the desktop browser around them, so the same page costs less to drive.
-CHROMIUM = (os.environ.get("REFLECT_CHROMIUM") or shutil.which("chromium-headless-shell") or shutil.which("chromium")
-            or "/usr/bin/chromium")
 # What a person sees may take a while to appear on a busy machine (CI runs three workers on two cores): an
 # expectation waits up to this long before it fails, instead of Playwright's 5 s.
 sync_api.expect.set_options(timeout=15_000)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from reflect.devtools import APP_DIR
 from reflect.devtools.demo import FACILITATOR_EMAIL, PASSWORD, make_demo
-from reflect.devtools.live_server import CHROMIUM_ARGS, resident, start_server, stop_server
+from reflect.devtools.live_server import CHROMIUM, CHROMIUM_ARGS, resident, start_server, stop_server
 from reflect.devtools.load import run_load
 from reflect.domain import accounts, checkpoints, cohorts, responses, sessions
 from reflect.domain.questions import load_question_sets
@@ -372,15 +372,12 @@ def measure_concurrency(folder: Path, questions: Path) -> list[Measurement]:
 
 def measure_browser(folder: Path, runs: int) -> list[Measurement]:
     """Open the cohort page in headless Chromium on a 1,000-leader database; time until every chart has drawn."""
-    import shutil
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return [Measurement("browser: cohort page drawn (1,000 leaders)", 1000, float("nan"),
                             note="skipped: playwright is not installed")]
-    if not Path(chromium).exists():
+    if not Path(CHROMIUM).exists():
         return [Measurement("browser: cohort page drawn (1,000 leaders)", 1000, float("nan"),
                             note="skipped: Chromium is not installed")]
     path = folder / "bench-1000.db"
@@ -388,7 +385,7 @@ def measure_browser(folder: Path, runs: int) -> list[Measurement]:
     timings = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             page.goto(server.url)
