@@ -38,8 +38,9 @@ if respondents == 0:
     st.info(f"No one has submitted the {qset.title} at this checkpoint yet.")
 else:
     counts = figures.distribution(db, user, cohort.id, shown, point.id)
-    st.caption("Each bar is 100% of the leaders who rated that skill. Ratings below the middle of the scale go left "
-               "of zero, above it right; the middle point straddles zero. Skills are ordered by their positive share.")
+    st.caption(f"Each bar is 100% of the leaders who rated that skill ({charts.scale_words(shown)}). Ratings below "
+               "the middle of the scale go left of zero, above it right; the middle point straddles zero. Skills are "
+               "ordered by their positive share.")
     show.chart(charts.diverging_bars, counts, shown, width="stretch")
     with st.expander("Numbers behind this chart"):
         st.dataframe(charts.diverging_table(counts, shown).drop(columns="item_id"), hide_index=True,
@@ -82,7 +83,7 @@ def leaders_grid() -> None:
                              name_contains=name)
     table = charts.grid_table(grid, shown)
     st.caption(f"Leaders {(page - 1) * size + 1:,}–{min(page * size, total):,} of {total:,}: "
-               "each leader's latest rating at this checkpoint.")
+               f"each leader's latest rating at this checkpoint ({charts.scale_words(shown)}).")
     show.chart(charts.leader_grid, grid, shown, list(table.index), width="stretch")
     with st.expander("Numbers behind this chart"):
         st.dataframe(table)

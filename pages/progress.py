@@ -3,7 +3,7 @@
 import streamlit as st
 
 from reflect.domain import accounts, cohorts, responses
-from reflect.reporting import reports
+from reflect.reporting import charts, reports
 from reflect.web import context, figures, guard, my_progress, show
 
 db, user = guard.require_user(accounts.LEADER)
@@ -54,9 +54,8 @@ for qset in sets:
     names = list(dict.fromkeys(positions["checkpoint"]))
     chosen = st.selectbox("Checkpoint", names, index=len(names) - 1, key=f"position:{qset.id}")
     where = my_progress.position(positions, chosen, qset)
-    scale = " · ".join(f"{point} {label}" for point, label in enumerate(qset.scale, start=1))
     st.caption(f"{where.respondents:,} leaders submitted at this checkpoint. The bars show the share of the cohort at "
-               f"each rating ({scale}); ▼ marks your own rating.")
+               f"each rating ({charts.scale_words(qset)}); ▼ marks your own rating.")
     show.draw_spec(where.chart, width="stretch")
     with st.expander("The same numbers as a table"):
         st.dataframe(where.table)

@@ -52,9 +52,9 @@ def demo_server(tmp_path_factory) -> Iterator[Server]:
 
 
 def problems(page: Page, title: str) -> list[str]:
-    """What a person would hit: serious or critical axe violations, a page or a chart wider than the screen, a chart
-    a screen reader cannot name, a browser tab not named after the page, and Markdown read out by a screen reader
-    ("star star 1. skilled at…").
+    """What a person would hit: serious or critical axe violations, a page or a chart wider than the screen, a chart's
+    text cut off at its edge, a chart a screen reader cannot name, a browser tab not named after the page, and
+    Markdown read out by a screen reader ("star star 1. skilled at…").
 
     On a loaded machine a chart may still be drawing when the run has ended (it is named as it is drawn, and a
     page's first view loads the charts' code): wait for every chart, as a person would. One never drawn or named is
@@ -71,6 +71,19 @@ def problems(page: Page, title: str) -> list[str]:
         .filter((chart) => chart.getBoundingClientRect().right > window.innerWidth + 1).length""")
     if cut:
         found.append(f"{cut} chart(s) wider than the screen")
+    # A text's box holds its line's spacing too, which runs across for a rotated axis title: a few pixels past the
+    # edge are spacing, not letters.
+    clipped = page.evaluate("""[...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg')]
+      .flatMap((chart) => {
+        const box = chart.getBoundingClientRect();
+        return [...chart.querySelectorAll('text')].filter((text) => text.textContent.trim()).flatMap((text) => {
+            const drawn = text.getBoundingClientRect();
+            const past = Math.round(Math.max(drawn.right - box.right, box.left - drawn.left));
+            return past > 3 ? [`${text.textContent} (${past} px)`] : [];
+        });
+    })""")
+    if clipped:
+        found.append(f"chart text cut off at the chart's edge: {clipped}")
     unnamed = page.evaluate("""[...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
         .filter((chart) => !/chart|map/i.test(chart.getAttribute('aria-label') || ''))
         .map((chart) => `${chart.getAttribute('aria-label')}, drawn: ${!!chart.querySelector('svg, canvas')}`)""")

@@ -38,6 +38,15 @@ def _skill_axis(order: list[str]) -> alt.Y:
                  axis=alt.Axis(labelExpr=_SPLIT, labelLimit=0, labelOverlap=False))
 
 
+# Vega fits a chart whose skills are named on several lines (see _skill_axis) up to about 15 px wider than its box,
+# so on a phone what sits at the right edge was cut off: the last axis label, a legend's last entry, the end of a
+# centred axis title ("…lead others in" lost its last word). A wider right margin, which the fitting takes out of the
+# plot, keeps them in (the accessibility test checks every chart's text at a phone's width).
+_SKILL_ROWS_PADDING = {"left": 5, "top": 5, "right": 25, "bottom": 5}
+# A legend of the scale's numbers only, in rows that fit above the bars on a phone; the page says what each means.
+_SCALE_NUMBERS = alt.Legend(orient="top", title=None, columns=3, labelExpr="split(datum.label, ' ')[0]")
+
+
 def _rating_scale(qset: QuestionSet) -> alt.Scale:
     return alt.Scale(domain=[1, len(qset.scale)], nice=False, zero=False)
 
@@ -108,7 +117,8 @@ def first_to_latest(history: pd.DataFrame, qset: QuestionSet) -> alt.LayerChart:
         tooltip=[alt.Tooltip("Skill:N"), alt.Tooltip("When:N"), alt.Tooltip("Rating:Q")],
     )
     return alt.LayerChart(layer=[line, points]).properties(
-        height=alt.Step(80), description=f"Dot chart: your first and latest rating of each skill of the {qset.title}.")
+        height=alt.Step(80), padding=_SKILL_ROWS_PADDING,
+        description=f"Dot chart: your first and latest rating of each skill of the {qset.title}.")
 
 
 def change_table(history: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
@@ -212,6 +222,11 @@ def scale_names(qset: QuestionSet) -> list[str]:
     return list(_point_names(qset).values())
 
 
+def scale_words(qset: QuestionSet) -> str:
+    """The scale spelt out in a line, for a page to say what a chart's legend of numbers means: "1 Not yet · 2 …"."""
+    return " · ".join(scale_names(qset))
+
+
 def diverging_table(counts: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
     """Per item: n, the percentage at each scale point and the positive share, ordered by positive share.
 
@@ -253,17 +268,17 @@ def diverging_bars(counts: pd.DataFrame, qset: QuestionSet) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("start:Q", title=["Percent of leaders", "(lower ratings left of zero, higher right)"],
-                    scale=alt.Scale(domain=[-100, 100])),
+            x=alt.X("start:Q", title="Percent of leaders", scale=alt.Scale(domain=[-100, 100])),
             x2=alt.X2("end:Q"),
             y=_skill_axis(order),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
-                            legend=alt.Legend(orient="top", title=None, columns=1, labelLimit=0)),
+                            legend=_SCALE_NUMBERS),
             order=alt.Order("point:Q"),
             tooltip=[alt.Tooltip("Skill:N"), alt.Tooltip("Rating:N"), alt.Tooltip("Percent:Q", format=".1f")],
         )
-        .properties(height=alt.Step(80), description="Diverging bar chart: the share of leaders at each rating of each "
-                                                      "skill, lower ratings left of zero and higher right.")
+        .properties(height=alt.Step(80), padding=_SKILL_ROWS_PADDING,
+                    description="Diverging bar chart: the share of leaders at each rating of each skill, lower "
+                                "ratings left of zero and higher right.")
     )
 
 
@@ -312,10 +327,11 @@ def leader_grid(grid: pd.DataFrame, qset: QuestionSet, leader_order: list[str]) 
             x=alt.X("Number:O", title="Skill number", axis=alt.Axis(labelAngle=0, orient="top")),
             y=alt.Y("Leader:N", sort=leader_order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
             color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
-                            legend=alt.Legend(orient="bottom", title=None, columns=1, labelLimit=0)),
+                            legend=_SCALE_NUMBERS),
             tooltip=[alt.Tooltip("Leader:N"), alt.Tooltip("Skill:N"), alt.Tooltip("Rating:N")],
         )
-        .properties(height=alt.Step(20), description="Heat map: each leader's latest rating of each skill.")
+        .properties(height=alt.Step(20), padding=_SKILL_ROWS_PADDING,
+                    description="Heat map: each leader's latest rating of each skill.")
     )
 
 
@@ -335,16 +351,16 @@ def position_in_cohort(positions: pd.DataFrame, qset: QuestionSet) -> alt.LayerC
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("start:Q", title="Percent of the cohort", scale=alt.Scale(domain=[0, 100])), x2=alt.X2("end:Q"), y=y,
         color=alt.Color("Rating:N", scale=_scale_colours(qset), sort=list(names.values()),
-                        # The scale's numbers only, in one row that fits a phone; the page says what each means.
-                        legend=alt.Legend(orient="top", title=None, labelExpr="split(datum.label, ' ')[0]")),
+                        legend=_SCALE_NUMBERS),
         tooltip=[alt.Tooltip("Skill:N"), alt.Tooltip("Rating:N"), alt.Tooltip("Percent:Q", format=".0f")],
     )
     you = alt.Chart(data).transform_filter("datum.mine == 1").mark_point(
         shape="triangle-down", size=140, filled=True, color="black", yOffset=-9).encode(
         x=alt.X("middle:Q"), y=y, tooltip=[alt.Tooltip("Rating:N", title="Your rating")])
     return alt.LayerChart(layer=[bars, you]).properties(
-        height=alt.Step(80), description="Stacked bar chart: the share of your cohort at each rating of each skill, "
-                                         "with a triangle at your own rating.")
+        height=alt.Step(80), padding=_SKILL_ROWS_PADDING,
+        description="Stacked bar chart: the share of your cohort at each rating of each skill, with a triangle at "
+                    "your own rating.")
 
 
 def over_time_table(means: pd.DataFrame, qset: QuestionSet) -> pd.DataFrame:
