@@ -19,10 +19,9 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from reflect.devtools import demo
-from reflect.devtools.live_server import CHROMIUM_ARGS, start_server, stop_server
+from reflect.devtools.live_server import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
 from ..cohort_data import ROOT
-from .conftest import CHROMIUM
 from .helpers import goto, settled, signed_in_context
 
 FACILITATOR = demo.FACILITATOR_EMAIL  # the demo cohort's facilitator

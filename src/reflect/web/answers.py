@@ -160,8 +160,9 @@ def has_unsaved_problems(qset: QuestionSet) -> bool:
     return any(key.startswith(f"{qset.id}:") for key in _not_saved())
 
 
-def _init_field(qset: QuestionSet, item_id: str, field: str, stored: str | int | None, stored_at: str | None) -> str:
-    key = _key(qset, item_id, field)
+def _init_field(qset: QuestionSet, item_id: str, field: str, draft: responses.Draft | None) -> str:
+    key, draft = _key(qset, item_id, field), draft or responses.Draft()
+    stored, stored_at = _as_shown(field, getattr(draft, field)), draft.saved_at
     if key not in st.session_state:  # first show, or back from another page: what was typed, else what was saved
         if problem := _not_saved().get(key):
             st.session_state[key] = problem[1]
@@ -195,8 +196,7 @@ def draft_text(user_id: int, qset: QuestionSet, item_id: str, draft: responses.D
                label: str, height: int = 150) -> None:
     """A text area for one item's answer (or note) that saves itself as a draft. The page says how long an answer
     may be and that it saves itself, once: a help icon here would sit between the label and the box."""
-    draft = draft or responses.Draft()
-    key = _init_field(qset, item_id, field, getattr(draft, field) or "", draft.saved_at)
+    key = _init_field(qset, item_id, field, draft)
     st.text_area(label, key=key, height=height, on_change=_save_field, args=(user_id, qset, item_id, field))
     _status(key)
 
@@ -206,8 +206,7 @@ def draft_rating(user_id: int, qset: QuestionSet, item_id: str, draft: responses
     """A row of labelled scale points for one item's rating (or, with `field="then_rating"`, its rating looking
     back), unanswered until chosen, that saves itself as a draft. `label` names the group for assistive technology,
     as plain text; the page shows the item itself above it."""
-    draft = draft or responses.Draft()
-    key = _init_field(qset, item_id, field, getattr(draft, field), draft.saved_at)
+    key = _init_field(qset, item_id, field, draft)
     st.radio(
         label, options=range(1, len(qset.scale) + 1), format_func=lambda point: f"{point} · {qset.scale_label(point)}",
         index=None, horizontal=True, key=key, on_change=_save_field, args=(user_id, qset, item_id, field),
