@@ -16,11 +16,18 @@ from ..cohort_data import PASSWORD
 SAVED_STATUS = re.compile(r"Saved \d{2} \w{3}, \d{2}:\d{2}:\d{2}")
 
 
+# The script has finished its run, and every element it sent is drawn. Streamlit loads an element's code the first
+# time the page needs it and shows a placeholder (stSkeleton) meanwhile; the element then takes its own height and
+# moves what is below it, so a click aimed before then can land on something else.
+_DRAWN = """() => document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') !== null
+                 && document.querySelector('[data-testid="stSkeleton"]') === null"""
+
+
 def settled(page: Page) -> None:
-    """Wait until Streamlit has finished running the script for what is on screen."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+    """Wait until Streamlit has finished running the script for what is on screen, and has drawn all of it."""
+    page.wait_for_function(_DRAWN, timeout=30_000)
     page.wait_for_timeout(150)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+    page.wait_for_function(_DRAWN, timeout=30_000)
 
 
 def wait_for_the_run_to_end(page: Page, quiet_ms: int = 1000) -> None:
@@ -29,9 +36,16 @@ def wait_for_the_run_to_end(page: Page, quiet_ms: int = 1000) -> None:
     for _ in range(60):
         settled(page)
         page.wait_for_timeout(quiet_ms)
-        if page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').count():
+        if page.evaluate(_DRAWN):
             return
     raise AssertionError("the page kept running")
+
+
+def shown(page: Page, text: str):
+    """`text` as the page shows it, not as a text box holds it. A box's text content is what it held when it was
+    drawn, which can be a message just sent: a run that adds the message above the box draws the box anew while the
+    browser still holds the text, and then empties it."""
+    return page.get_by_text(text, exact=True).and_(page.locator(":not(textarea)"))
 
 
 def goto(page: Page, url: str) -> None:
