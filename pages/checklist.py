@@ -5,7 +5,33 @@ from functools import partial
 import streamlit as st
 
 from reflect.domain import accounts, feedback, responses
+from reflect.domain.questions import Item, QuestionSet
 from reflect.web import answers, context, guard, show
+
+
+@context.fragment
+def skill(user_id: int, qset: QuestionSet, number: int, item: Item, draft: responses.Draft | None,
+          last_time: int | None, *, then: bool) -> None:
+    """One skill: its rating (and with `then`, its rating looking back) and its note. A fragment, so a rating or a
+    note reruns this skill alone, not the page: about a sixth of the server's work (docs/performance.md). Nothing
+    else on the page needs a run for it: the count at the top keeps itself in step in the browser, and Submit
+    checks what changed when pressed."""
+    with st.container(border=True, gap="xxsmall"):  # compact: ten skills fit a phone in fewer screens
+        # The skill in bold; its rating group is named by the plain text, so a screen reader reads no stars.
+        st.markdown(f"**{number}. {item.text}**")
+        if last_time is not None:
+            st.caption(f"Last time: {last_time} · {qset.scale_label(last_time)}")
+        if then:
+            st.markdown("**Now**")
+        answers.draft_rating(user_id, qset, item.id, draft, label=answers.rating_label(number, item.text))
+        if then:
+            st.markdown(f"**{answers.LOOKING_BACK}**")
+            answers.draft_rating(user_id, qset, item.id, draft, field="then_rating",
+                                 label=answers.then_label(number, item.text))
+        if qset.note_prompt:
+            answers.draft_text(user_id, qset, item.id, draft, field="note", label=f"{qset.note_prompt} (optional)",
+                               height=68)
+
 
 db, user = guard.require_user(accounts.LEADER)
 st.title("Skills checklist")
@@ -47,22 +73,7 @@ for qset, tab in zip(sets, tabs, strict=True):
                        f"{answers.counted_for(earlier[0])}. Your ratings below start from your draft.")
 
         for number, item in enumerate(qset.items, start=1):
-            with st.container(border=True, gap="xxsmall"):  # compact: ten skills fit a phone in fewer screens
-                # The skill in bold; its rating group is named by the plain text, so a screen reader reads no stars.
-                st.markdown(f"**{number}. {item.text}**")
-                if item.id in last_time:
-                    st.caption(f"Last time: {last_time[item.id]} · {qset.scale_label(last_time[item.id])}")
-                if then:
-                    st.markdown("**Now**")
-                answers.draft_rating(user.id, qset, item.id, current.get(item.id),
-                                     label=answers.rating_label(number, item.text))
-                if then:
-                    st.markdown(f"**{answers.LOOKING_BACK}**")
-                    answers.draft_rating(user.id, qset, item.id, current.get(item.id), field="then_rating",
-                                         label=answers.then_label(number, item.text))
-                if qset.note_prompt:
-                    answers.draft_text(user.id, qset, item.id, current.get(item.id), field="note",
-                                       label=f"{qset.note_prompt} (optional)", height=68)
+            skill(user.id, qset, number, item, current.get(item.id), last_time.get(item.id), then=then)
 
         st.info("Your cohort's facilitators can see the ratings you submit. Your notes stay private unless you share "
                 "that submission.", icon=":material/visibility:")

@@ -125,7 +125,8 @@ def saved_note(db_path, email: str, item_id: str) -> str | None:
 
 def test_a_note_cleared_in_one_tab_stays_cleared_when_another_tab_goes_on(north_server, page_as):
     """Two tabs on Skills checklist. A note cleared in one is not put back when the other, which still shows it,
-    saves a rating; that tab then shows the note cleared, as the database holds it."""
+    saves a rating (which reruns only that skill), nor when that tab next runs as a whole (a Submit): it then shows
+    the note cleared, as the database holds it."""
     lee = join_north(north_server, "lee.tabs@x.org")
     first = page_as(north_server, lee)
     goto(first, north_server.url + "/checklist")
@@ -142,9 +143,13 @@ def test_a_note_cleared_in_one_tab_stays_cleared_when_another_tab_goes_on(north_
     wait_for_the_run_to_end(first)
     assert saved_note(north_server.db_path, lee, skill) == ""
     label = f"3 · {CHECKLIST.scale[2]}"
-    second.get_by_role("radiogroup").nth(1).get_by_text(label, exact=True).click()  # the second tab goes on
+    second_skill = rating_label(2, CHECKLIST.items[1].text)
+    second.get_by_role("radiogroup", name=second_skill, exact=True).get_by_text(label, exact=True).click()
     wait_for_the_run_to_end(second)
-    expect(second.get_by_text(SAVED_STATUS)).to_have_count(1)  # skill 2's rating; none under the emptied note
-    expect(second.get_by_label(note_label, exact=True).first).to_have_value("")
     assert saved_ratings(north_server.db_path, lee) == {CHECKLIST.items[1].id: 3}
+    assert saved_note(north_server.db_path, lee, skill) == "", "the other tab put the cleared note back"
+    second.get_by_role("button", name="Submit my ratings").click()  # the whole page runs: 9 skills unrated
+    wait_for_the_run_to_end(second)
+    expect(second.get_by_label(note_label, exact=True).first).to_have_value("")
+    expect(second.get_by_text(SAVED_STATUS)).to_have_count(1)  # skill 2's rating; none under the emptied note
     assert saved_note(north_server.db_path, lee, skill) == "", "the other tab put the cleared note back"

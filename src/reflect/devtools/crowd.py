@@ -64,6 +64,7 @@ class NoAnswer(Exception):
 class Drawn:
     """What one action's run drew: the widgets by label, the errors shown, and the session ticket handed over."""
     widgets: dict[str, Any] = field(default_factory=dict)  # their protobufs
+    fragment_of: dict[str, str] = field(default_factory=dict)  # widget id -> the fragment drawing it, if any
     problems: list[str] = field(default_factory=list)
     ticket: str | None = None
     bytes: int = 0
@@ -95,15 +96,18 @@ class Tab:
         self.values.clear()
         return await self.run()
 
-    async def run(self, changes: Sequence[WidgetState] = (), press: str | None = None) -> Drawn:
+    async def run(self, changes: Sequence[WidgetState] = (), press: str | None = None,
+                  fragment_id: str = "") -> Drawn:
         """Send a rerun holding the widget values the tab knows, with `changes` applied and the button whose id is
-        `press` pressed; return once the run (and any run it hands on to) has finished."""
+        `press` pressed; return once the run (and any run it hands on to) has finished. A change to a widget drawn
+        by a fragment reruns that fragment alone (`fragment_id`), as the browser asks."""
         assert self._socket is not None
         for state in changes:
             self.values[state.id] = state
         message = BackMsg()
         message.rerun_script.page_script_hash = self.page_hash
         message.rerun_script.context_info.timezone = "Europe/London"
+        message.rerun_script.fragment_id = fragment_id
         message.rerun_script.widget_states.widgets.extend(self.values.values())
         if press is not None:
             message.rerun_script.widget_states.widgets.append(WidgetState(id=press, trigger_value=True))
@@ -117,25 +121,28 @@ class Tab:
                 forward.ParseFromString(data)
                 kind = forward.WhichOneof("type")
                 if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
-                    _note(drawn, forward.delta.new_element)
+                    _note(drawn, forward.delta.new_element, forward.delta.fragment_id)
                 elif kind == "navigation":
                     self.pages = {page.url_pathname: page.page_script_hash for page in forward.navigation.app_pages}
                 elif kind == "script_finished":
                     if forward.script_finished != RERUN_FOLLOWS:
                         break
                     drawn.widgets.clear()
-        on_page = {widget.id for widget in drawn.widgets.values()}
-        self.values = {key: value for key, value in self.values.items() if key in on_page}
+        if not fragment_id:  # a whole run draws every widget on the page: the browser forgets the others
+            on_page = {widget.id for widget in drawn.widgets.values()}
+            self.values = {key: value for key, value in self.values.items() if key in on_page}
         if drawn.problems:
             raise NoAnswer("; ".join(drawn.problems))
         return drawn
 
 
-def _note(drawn: Drawn, element) -> None:
+def _note(drawn: Drawn, element, fragment_id: str) -> None:
     kind = element.WhichOneof("type")
     proto = getattr(element, kind)
     if kind in ("text_input", "button", "radio"):
         drawn.widgets[proto.label] = proto
+        if fragment_id:
+            drawn.fragment_of[proto.id] = fragment_id
     elif kind == "exception":
         drawn.problems.append(f"{proto.type}: {proto.message}")
     elif kind == "alert" and proto.format == proto.ERROR and "Not saved" in proto.body:
@@ -215,7 +222,8 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
                 saved = (email, set_id, item_id, which)
                 level.unacknowledged.setdefault(saved, set()).add(point + 1)  # may be stored even if the run fails
                 drawn = await timed("rate", tab.run(
-                    [WidgetState(id=radio.id, string_value=radio.options[point])]))
+                    [WidgetState(id=radio.id, string_value=radio.options[point])],
+                    fragment_id=page.fragment_of.get(radio.id, "")))
                 level.acknowledged[saved] = point + 1
                 level.unacknowledged.pop(saved)
                 if time.monotonic() >= rating_from:

@@ -148,11 +148,71 @@ def _is_empty(value: str | int | None) -> bool:
 
 
 def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then: bool = False) -> None:
-    """A bar of how many of `qset`'s items `current` answers (rated: with `then`, both now and looking back)."""
-    done, total = len(responses.answered(qset, current, then=then)), len(qset.items)
-    text = (f"{done} of {total} skills rated{' now and looking back' if then else ''}" if qset.is_rating
-            else f"{done} of {total} questions answered")
-    st.progress(done / total, text=text)
+    """A bar of how many of `qset`'s items `current` answers (rated: with `then`, both now and looking back).
+
+    A checklist's skills rerun alone when rated (see pages/checklist.py), not the page, so its bar counts in the
+    browser: a skill counts once each of its rating groups drawn has a choice (one not drawn yet counts as
+    `current` has it)."""
+    answered, total = set(responses.answered(qset, current, then=then)), len(qset.items)
+    if not qset.is_rating:
+        st.progress(len(answered) / total, text=f"{len(answered)} of {total} questions answered")
+        return
+    groups = [[rating_label(number, item.text), *([then_label(number, item.text)] if then else [])]
+              for number, item in enumerate(qset.items, start=1)]
+    _rated_count(data={"groups": groups, "answered": [item.id in answered for item in qset.items],
+                       "text": f"{{done}} of {total} skills rated{' now and looking back' if then else ''}"},
+                 key=f"rated_count:{qset.id}")
+
+
+# The checklist's count, kept in step with the rating groups on the page: drawn like st.progress (text, then a bar).
+_RATED_COUNT_CSS = """
+.count { font-size: 0.875rem; color: #141413; margin-bottom: 0.25rem; font-family: inherit; }
+.track { height: 0.5rem; border-radius: 0.5rem; background: #f0f2f6; overflow: hidden; }
+.fill { height: 100%; background: #b02a3a; border-radius: 0.5rem; transition: width 0.2s; }
+"""
+_RATED_COUNT_JS = """
+export default function ({ data, parentElement }) {
+  let bar = parentElement.querySelector('[role="progressbar"]');
+  if (!bar) {
+    bar = document.createElement("div");
+    bar.setAttribute("role", "progressbar");
+    bar.setAttribute("aria-valuemin", "0");
+    bar.innerHTML = '<div class="count"></div><div class="track"><div class="fill"></div></div>';
+    parentElement.appendChild(bar);
+  }
+  const total = data.groups.length;
+  bar.setAttribute("aria-valuemax", String(total));
+  const chosen = (name) => {
+    const group = [...document.querySelectorAll('[role="radiogroup"]')]
+      .find((element) => element.getAttribute("aria-label") === name);
+    return group ? group.querySelector("input:checked") !== null : null;  // null: not drawn yet
+  };
+  let pending = 0;
+  const count = () => {
+    pending = 0;
+    const done = data.groups.filter((names, index) => {
+      const states = names.map(chosen);
+      return states.includes(null) ? data.answered[index] : states.every(Boolean);
+    }).length;
+    const text = data.text.replace("{done}", String(done));
+    bar.setAttribute("aria-valuenow", String(done));
+    bar.setAttribute("aria-label", text);
+    bar.querySelector(".count").textContent = text;
+    bar.querySelector(".fill").style.width = `${(100 * done) / total}%`;
+  };
+  count();
+  const later = () => { if (!pending) pending = requestAnimationFrame(count); };
+  const watcher = new MutationObserver(later);
+  watcher.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["checked"] });
+  document.addEventListener("change", later, true);
+  return () => {
+    watcher.disconnect();
+    document.removeEventListener("change", later, true);
+    cancelAnimationFrame(pending);
+  };
+}
+"""
+_rated_count = st.components.v2.component("reflect_rated_count", css=_RATED_COUNT_CSS, js=_RATED_COUNT_JS)
 
 
 def has_unsaved_problems(qset: QuestionSet) -> bool:
@@ -276,9 +336,10 @@ def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> re
     reason shown).
 
     Each press carries a token that stays the same until the answers change (see :func:`_save_field`), so a
-    double click or a retried request makes one submission, not two; and while nothing has changed since the latest
-    submission the button is off and says so. After a submission the page runs again, so everything drawn above the
-    button includes it. It refuses while a field holds text that could not be saved, so nothing on screen is left
+    double click or a retried request makes one submission, not two; and a press while nothing has changed since the
+    latest submission makes none and says so (checked when pressed: a checklist's skills rerun alone as they are
+    rated, so a button drawn off would stay off). After a submission the page runs again, so everything drawn above
+    the button includes it. It refuses while a field holds text that could not be saved, so nothing on screen is left
     out; a checklist missing ratings marks each one and takes focus to the first.
     """
     token_key, made_key, missing_key = f"token:{qset.id}", f"just_submitted:{qset.id}", f"missing:{qset.id}"
@@ -288,13 +349,13 @@ def submit_button(db: Database, user: User, qset: QuestionSet, label: str) -> re
     failed = st.session_state.pop(failed_key, None)
     share_label, share_help = SHARE_LABELS[qset.is_rating]
     share = st.toggle(share_label, key=f"share_new:{qset.id}", help=share_help)
-    repeat = responses.unchanged_since(db, user.id, qset)
-    if repeat and not made:
-        st.caption(f"Submitted {local_time(repeat.submitted_at)}. Nothing has changed since: change an answer to "
-                   "submit again.")
-    if st.button(label, key=f"submit:{qset.id}", type="primary", disabled=repeat is not None):
+    if st.button(label, key=f"submit:{qset.id}", type="primary"):
         if has_unsaved_problems(qset):
             st.error("Some answers could not be saved. Fix the ones marked “Not saved”, then submit again.")
+            return None
+        if repeat := responses.unchanged_since(db, user.id, qset):
+            st.info(f"Nothing has changed since you submitted {local_time(repeat.submitted_at)}, so nothing was "
+                    "submitted again. Change an answer to submit again.", icon=":material/info:")
             return None
         try:
             st.session_state[made_key] = responses.submit(db, user.id, qset, st.session_state[token_key], share=share)
