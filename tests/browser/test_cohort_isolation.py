@@ -113,6 +113,7 @@ def test_a_roster_cannot_pull_another_cohorts_leader_in_and_only_work_after_acce
         settled(page)
         page.get_by_role("tab", name=REFLECTION.title).click()
         page.get_by_text("Your submissions (2) and sharing").click()
+        settled(page)  # opening the list runs the page: aim at the switch once it is drawn
         switches = page.get_by_role("switch", name="Share with my facilitator", exact=False)
         expect(switches).to_have_count(2)
         newest = switches.first  # newest first

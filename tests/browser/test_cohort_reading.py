@@ -162,6 +162,7 @@ def test_feedback_on_a_shared_reflection_goes_both_ways_and_unsharing_hides_it_f
     goto(lee, server.url + "/reflect")  # Lee stops sharing it
     lee.get_by_role("tab", name=REFLECTION.title).click()
     lee.get_by_text("Your submissions (2) and sharing").click()
+    settled(lee)  # opening the list runs the page: aim at the switch once it is drawn
     shared_switch = lee.get_by_role("switch", name="Share with my facilitator", exact=False).first  # newest first
     expect(shared_switch).to_be_checked()
     shared_switch.locator("xpath=ancestor::label[1]").click()
