@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from reflect.devtools.demo import make_demo
-from reflect.domain import accounts, checkpoints, responses
+from reflect.domain import accounts, checkpoints, responses, sessions
 from reflect.domain.access import SYSTEM
 from reflect.domain.questions import load_question_sets
 from reflect.reporting import reports
 from reflect.storage import tally
+from reflect.web.context import SESSION_KEY
 
 from .conftest import ROOT, app_as, shown_text
 from .test_pages import CHECKLIST, FACILITATOR_PAGES
@@ -86,6 +87,16 @@ def test_shared_reflections_reach_the_facilitator_only_when_shared(people, db):
     at = app_as(people.facilitator, "pages/completion.py")
     next(box for box in at.selectbox if box.label == "Question set").set_value(REFLECTION).run()
     assert "**Not bold**: trust comes first." in [text.value for text in at.text], "not shown literally"
+
+
+def test_sharing_switched_on_in_a_tab_signed_out_elsewhere_shares_nothing(people, db):
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="Trust comes first.")
+    made = responses.submit(db, people.leader.id, REFLECTION, "r1")
+    leader_view = app_as(people.leader, "pages/reflect.py")
+    sessions.end(db, session_id=leader_view.session_state[SESSION_KEY])  # signed out in another tab
+    leader_view.toggle(key=f"share:{made.id}").set_value(True).run()
+    assert responses.shared_ids(db, people.leader.id) == set()
+    assert [title.value for title in leader_view.title] == ["Sign in to Reflect"]
 
 
 def test_completion_lists_who_has_submitted(people, db):

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflect.domain import checkpoints, responses
+from reflect.domain import checkpoints, responses, sessions
 from reflect.domain.questions import load_question_sets
+from reflect.web.context import SESSION_KEY
 
 from ..cohort_data import FEB, JAN, cohort_with_windows, leaders, rate
 from .conftest import ROOT, app_as, shown_text
@@ -209,6 +210,16 @@ def test_a_checklist_left_open_as_its_checkpoint_closes_starts_afresh(people, db
     assert responses.current_drafts(db, people.leader.id, CHECKLIST) == {}, "last checkpoint's ratings carried over"
     assert all(at.radio(key=f"{CHECKLIST.id}:{item.id}:rating").value is None for item in CHECKLIST.items)
     assert rated_count(at) == "0 of 10 skills rated"
+
+
+def test_a_rating_made_in_a_tab_signed_out_elsewhere_is_not_saved_and_the_tab_signs_out(people, db):
+    """Its save, which runs before the page's sign-in check (and, in the browser, in the skill's fragment, which has
+    none), saves nothing."""
+    at = app_as(people.leader, "pages/checklist.py")
+    sessions.end(db, session_id=at.session_state[SESSION_KEY])  # signed out in another tab
+    at.radio(key=f"{CHECKLIST.id}:{CHECKLIST.items[0].id}:rating").set_value(3).run()
+    assert responses.current_drafts(db, people.leader.id, CHECKLIST) == {}
+    assert [title.value for title in at.title] == ["Sign in to Reflect"]
 
 
 def rated_count(at) -> str:

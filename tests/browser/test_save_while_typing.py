@@ -153,3 +153,24 @@ def test_a_note_cleared_in_one_tab_stays_cleared_when_another_tab_goes_on(north_
     expect(second.get_by_label(note_label, exact=True).first).to_have_value("")
     expect(second.get_by_text(SAVED_STATUS)).to_have_count(1)  # skill 2's rating; none under the emptied note
     assert saved_note(north_server.db_path, lee, skill) == "", "the other tab put the cleared note back"
+
+
+def test_a_rating_in_a_tab_signed_out_in_another_is_not_saved_and_that_tab_signs_out(north_server, page_as):
+    """A rating reruns only its skill, which no sign-in check comes before: once the session has ended in another
+    tab, the rating is not saved and the tab shows the sign-in screen."""
+    lee = join_north(north_server, "lee.signedout@x.org")
+    first = page_as(north_server, lee)
+    goto(first, north_server.url + "/checklist")
+    second = first.context.new_page()
+    goto(second, north_server.url + "/checklist")
+    second.get_by_role("button", name="Sign out").click()
+    settled(second)
+    expect(second.get_by_role("heading", name="Sign in to Reflect")).to_be_visible()
+
+    first_skill = rating_label(1, CHECKLIST.items[0].text)
+    first.get_by_role("radiogroup", name=first_skill, exact=True).get_by_text(f"3 · {CHECKLIST.scale[2]}",
+                                                                              exact=True).click()
+    wait_for_the_run_to_end(first)
+    expect(first.get_by_role("heading", name="Sign in to Reflect")).to_be_visible()
+    expect(first.get_by_role("radiogroup")).to_have_count(0)
+    assert saved_ratings(north_server.db_path, lee) == {}

@@ -23,7 +23,7 @@ from reflect.domain.questions import QuestionSet
 from reflect.domain.text import InvalidText, clean_text, is_blank
 from reflect.storage.db import DatabaseUnavailable
 from reflect.web import conversation
-from reflect.web.context import database, owns_connection
+from reflect.web.context import acts_for_the_signed_in, database
 from reflect.web.show import closes, count_of, local_time, opens, plain
 
 PAUSE_MS = 1500  # typing that stops this long is saved: about two seconds behind at most, with the save itself
@@ -77,7 +77,7 @@ def _not_saved() -> dict[str, tuple[str, str]]:
     return st.session_state.setdefault("not_saved", {})
 
 
-@owns_connection
+@acts_for_the_signed_in
 def _save_field(user_id: int, qset: QuestionSet, item_id: str, field: str) -> None:
     key = _key(qset, item_id, field)
     try:
@@ -387,7 +387,7 @@ def _first_unrated(qset: QuestionSet, missing: tuple) -> str | None:
     return then_label(number, first.text) if now_rated else rating_label(number, first.text)
 
 
-@owns_connection
+@acts_for_the_signed_in
 def _toggle_share(user_id: int, submission_id: int) -> None:
     key = f"share:{submission_id}"
     try:

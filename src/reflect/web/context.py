@@ -90,10 +90,40 @@ def owns_connection(function: Callable[P, R]) -> Callable[P, R]:
     return owned
 
 
+_SIGNED_OUT_ELSEWHERE = "signed_out_elsewhere"
+
+
+def acts_for_the_signed_in(function: Callable[P, None]) -> Callable[P, None]:
+    """A callback that changes something for the tab's signed-in person: it owns its connection, and does nothing
+    once the tab's session has ended elsewhere (signed out in another tab, a password changed). A callback runs
+    before its page's sign-in check, and a fragment's run has none: the next whole run of the page (see
+    :func:`fragment`) then shows the sign-in screen."""
+
+    @functools.wraps(function)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+        with connection_owner():
+            remembered = st.session_state.get(SESSION_KEY)
+            if remembered is not None and sessions.find(database(), session_id=remembered) is None:
+                st.session_state[_SIGNED_OUT_ELSEWHERE] = True
+                return
+            function(*args, **kwargs)
+
+    return checked
+
+
 def fragment(function: Callable[P, None]) -> Callable[P, None]:
     """``st.fragment`` whose every run owns its connection. A fragment reruns on a thread other than its page's,
-    after the page's connection has been closed: it must call :func:`database` itself, never capture the page's."""
-    return st.fragment(owns_connection(function))
+    after the page's connection has been closed: it must call :func:`database` itself, never capture the page's.
+    A run that follows a callback refused because the tab's session has ended (:func:`acts_for_the_signed_in`)
+    runs the whole page instead, whose sign-in check signs the tab out."""
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        if st.session_state.pop(_SIGNED_OUT_ELSEWHERE, False):
+            st.rerun(scope="app")
+        function(*args, **kwargs)
+
+    return st.fragment(owns_connection(run))
 
 
 def deferred(make: Callable[[Database], bytes]) -> Callable[[], bytes]:

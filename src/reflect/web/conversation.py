@@ -17,7 +17,7 @@ from reflect.domain import access, feedback
 from reflect.domain.accounts import User
 from reflect.domain.text import InvalidText
 from reflect.storage.db import DatabaseUnavailable
-from reflect.web.context import database, owns_connection
+from reflect.web.context import acts_for_the_signed_in, database
 from reflect.web.show import count_of, local_time, plain
 
 _FEEDBACK, _REPLY = "feedback", "reply"
@@ -101,12 +101,12 @@ def _show_unsent(key: str) -> None:
         st.code(outcome[2], language=None, wrap_lines=True)
 
 
-@owns_connection
+@acts_for_the_signed_in
 def _send_feedback(key: str, user: User, cohort_id: int, submission_id: int) -> None:
     _sent(key, lambda text: feedback.write(database(), user, cohort_id, submission_id, text))
 
 
-@owns_connection
+@acts_for_the_signed_in
 def _send_reply(key: str, user_id: int, submission_id: int) -> None:
     _sent(key, lambda text: feedback.reply(database(), user_id, submission_id, text))
 
