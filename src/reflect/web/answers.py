@@ -164,11 +164,12 @@ def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then
                  key=f"rated_count:{qset.id}")
 
 
-# The checklist's count, kept in step with the rating groups on the page: drawn like st.progress (text, then a bar).
+# The checklist's count, kept in step with the rating groups on the page: drawn like st.progress (text, then a bar),
+# in the theme's colours (Streamlit hands a component its theme as --st-* properties).
 _RATED_COUNT_CSS = """
-.count { font-size: 0.875rem; color: #141413; margin-bottom: 0.25rem; font-family: inherit; }
-.track { height: 0.5rem; border-radius: 0.5rem; background: #f0f2f6; overflow: hidden; }
-.fill { height: 100%; background: #b02a3a; border-radius: 0.5rem; transition: width 0.2s; }
+.count { font-size: 0.875rem; color: var(--st-text-color); margin-bottom: 0.25rem; font-family: inherit; }
+.track { height: 0.5rem; border-radius: 0.5rem; background: var(--st-secondary-background-color); overflow: hidden; }
+.fill { height: 100%; background: var(--st-primary-color); border-radius: 0.5rem; transition: width 0.2s; }
 """
 _RATED_COUNT_JS = """
 export default function ({ data, parentElement }) {
@@ -182,16 +183,14 @@ export default function ({ data, parentElement }) {
   }
   const total = data.groups.length;
   bar.setAttribute("aria-valuemax", String(total));
-  const chosen = (name) => {
-    const group = [...document.querySelectorAll('[role="radiogroup"]')]
-      .find((element) => element.getAttribute("aria-label") === name);
-    return group ? group.querySelector("input:checked") !== null : null;  // null: not drawn yet
-  };
   let pending = 0;
   const count = () => {
     pending = 0;
+    const drawn = new Map([...document.querySelectorAll('[role="radiogroup"]')]
+      .map((group) => [group.getAttribute("aria-label"), group]));
+    const chosen = (name) => drawn.has(name) ? drawn.get(name).querySelector("input:checked") !== null : null;
     const done = data.groups.filter((names, index) => {
-      const states = names.map(chosen);
+      const states = names.map(chosen);  // null: not drawn yet
       return states.includes(null) ? data.answered[index] : states.every(Boolean);
     }).length;
     const text = data.text.replace("{done}", String(done));
