@@ -5,7 +5,31 @@ from functools import partial
 import streamlit as st
 
 from reflect.domain import accounts, feedback, responses
+from reflect.domain.questions import Item, QuestionSet
 from reflect.web import answers, context, guard, show
+
+
+@context.fragment
+def question(user_id: int, qset: QuestionSet, number: int, item: Item, draft: responses.Draft | None,
+             beside: tuple[str, responses.Answer | None] | None) -> None:
+    """One question and the leader's answer; with `beside`, an earlier submission's answer beside it (when it was
+    submitted, as shown, and the answer). A fragment, so a save while typing reruns this question alone, not the
+    page: the count at the top keeps itself in step in the browser, and Submit checks what changed when pressed."""
+    st.markdown(f"**Question {number} of {len(qset.items)}**")
+    if item.behaviour:
+        st.caption(f"Core behaviour: {item.behaviour}")
+    if beside is None:
+        answers.draft_text(user_id, qset, item.id, draft, label=item.text)
+        return
+    submitted, answer = beside
+    draft_column, then_column = st.columns(2)
+    with draft_column:
+        answers.draft_text(user_id, qset, item.id, draft, label=item.text)
+    with then_column:
+        st.caption(f"Your answer, submitted {submitted}")
+        with st.container(border=True):
+            st.text(answer.text if answer and answer.text else "(no answer)")
+
 
 db, user = guard.require_user(accounts.LEADER)
 st.title("Reflect")
@@ -45,18 +69,8 @@ for qset, tab in zip(sets, tabs, strict=True):
         then = responses.answers(db, user.id, compare_with.id) if compare_with else {}
 
         for number, item in enumerate(qset.items, start=1):
-            st.markdown(f"**Question {number} of {len(qset.items)}**")
-            if item.behaviour:
-                st.caption(f"Core behaviour: {item.behaviour}")
-            draft_column, then_column = st.columns(2) if compare_with else (st.container(), None)
-            with draft_column:
-                answers.draft_text(user.id, qset, item.id, current.get(item.id), label=item.text)
-            if then_column is not None:
-                with then_column:
-                    st.caption(f"Your answer, submitted {show.local_time(compare_with.submitted_at)}")
-                    answer = then.get(item.id)
-                    with st.container(border=True):
-                        st.text(answer.text if answer and answer.text else "(no answer)")
+            question(user.id, qset, number, item, current.get(item.id),
+                     (show.local_time(compare_with.submitted_at), then.get(item.id)) if compare_with else None)
 
         answers.sharing_controls(db, user, qset, earlier, in_view=tab.open is not False)
         answers.what_submitting_counts_for(db, user)

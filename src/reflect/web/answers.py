@@ -150,28 +150,29 @@ def _is_empty(value: str | int | None) -> bool:
 def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then: bool = False) -> None:
     """A bar of how many of `qset`'s items `current` answers (rated: with `then`, both now and looking back).
 
-    A checklist's skills rerun alone when rated (see pages/checklist.py), not the page, so its bar counts in the
-    browser: a skill counts once each of its rating groups drawn has a choice (one not drawn yet counts as
-    `current` has it)."""
+    Each item reruns alone as it is answered (a fragment: pages/checklist.py, pages/reflect.py), not the page, so the
+    bar counts in the browser: an item counts once each of its fields drawn holds an answer, a rating group a choice
+    and a text box more than spaces (a field not drawn yet counts as `current` has it)."""
     answered, total = set(responses.answered(qset, current, then=then)), len(qset.items)
-    if not qset.is_rating:
-        st.progress(len(answered) / total, text=f"{len(answered)} of {total} questions answered")
-        return
-    groups = [[rating_label(number, item.text), *([then_label(number, item.text)] if then else [])]
-              for number, item in enumerate(qset.items, start=1)]
-    _rated_count(data={"groups": groups, "answered": [item.id in answered for item in qset.items],
-                       "text": f"{{done}} of {total} skills rated{' now and looking back' if then else ''}"},
-                 key=f"rated_count:{qset.id}")
+    if qset.is_rating:
+        fields = [[rating_label(number, item.text), *([then_label(number, item.text)] if then else [])]
+                  for number, item in enumerate(qset.items, start=1)]
+        text = f"{{done}} of {total} skills rated{' now and looking back' if then else ''}"
+    else:
+        fields, text = [[item.text] for item in qset.items], f"{{done}} of {total} questions answered"
+    _answered_count(data={"fields": fields, "answered": [item.id in answered for item in qset.items], "text": text},
+                    key=f"answered_count:{qset.id}")
 
 
-# The checklist's count, kept in step with the rating groups on the page: drawn like st.progress (text, then a bar),
-# in the theme's colours (Streamlit hands a component its theme as --st-* properties).
-_RATED_COUNT_CSS = """
+# The count, kept in step with the fields on the page, each found by its accessible name (a rating group's
+# aria-label, a text box's): drawn like st.progress (text, then a bar), in the theme's colours (Streamlit hands a
+# component its theme as --st-* properties).
+_ANSWERED_COUNT_CSS = """
 .count { font-size: 0.875rem; color: var(--st-text-color); margin-bottom: 0.25rem; font-family: inherit; }
 .track { height: 0.5rem; border-radius: 0.5rem; background: var(--st-secondary-background-color); overflow: hidden; }
 .fill { height: 100%; background: var(--st-primary-color); border-radius: 0.5rem; transition: width 0.2s; }
 """
-_RATED_COUNT_JS = """
+_ANSWERED_COUNT_JS = """
 export default function ({ data, parentElement }) {
   let bar = parentElement.querySelector('[role="progressbar"]');
   if (!bar) {
@@ -181,16 +182,23 @@ export default function ({ data, parentElement }) {
     bar.innerHTML = '<div class="count"></div><div class="track"><div class="fill"></div></div>';
     parentElement.appendChild(bar);
   }
-  const total = data.groups.length;
+  const total = data.fields.length;
   bar.setAttribute("aria-valuemax", String(total));
   let pending = 0;
   const count = () => {
     pending = 0;
-    const drawn = new Map([...document.querySelectorAll('[role="radiogroup"]')]
-      .map((group) => [group.getAttribute("aria-label"), group]));
-    const chosen = (name) => drawn.has(name) ? drawn.get(name).querySelector("input:checked") !== null : null;
-    const done = data.groups.filter((names, index) => {
-      const states = names.map(chosen);  // null: not drawn yet
+    const drawn = new Map();
+    for (const field of document.querySelectorAll('[role="radiogroup"], textarea')) {
+      drawn.set(field.getAttribute("aria-label"), field);
+    }
+    const answered = (name) => {  // null: not drawn yet
+      const field = drawn.get(name);
+      if (!field) return null;
+      return field instanceof HTMLTextAreaElement ? field.value.trim() !== ""
+        : field.querySelector("input:checked") !== null;
+    };
+    const done = data.fields.filter((names, index) => {
+      const states = names.map(answered);
       return states.includes(null) ? data.answered[index] : states.every(Boolean);
     }).length;
     const text = data.text.replace("{done}", String(done));
@@ -204,14 +212,17 @@ export default function ({ data, parentElement }) {
   const watcher = new MutationObserver(later);
   watcher.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["checked"] });
   document.addEventListener("change", later, true);
+  document.addEventListener("input", later, true);  // typing changes a text box's value, which no mutation shows
   return () => {
     watcher.disconnect();
     document.removeEventListener("change", later, true);
+    document.removeEventListener("input", later, true);
     cancelAnimationFrame(pending);
   };
 }
 """
-_rated_count = st.components.v2.component("reflect_rated_count", css=_RATED_COUNT_CSS, js=_RATED_COUNT_JS)
+_answered_count = st.components.v2.component("reflect_answered_count", css=_ANSWERED_COUNT_CSS,
+                                             js=_ANSWERED_COUNT_JS)
 
 
 def has_unsaved_problems(qset: QuestionSet) -> bool:
