@@ -4,16 +4,21 @@ refuse what an attacker would try (issue 11)."""
 
 from __future__ import annotations
 
+import sqlite3
 import urllib.error
 import urllib.request
 
 from playwright.sync_api import Page, expect
 
+from reflect.domain.questions import load_question_sets
+
+from ..cohort_data import ROOT
 from .conftest import join_north
-from .helpers import PASSWORD, click, goto, settled, sign_in, sign_out
+from .helpers import PASSWORD, SAVED_STATUS, click, goto, settled, sign_in, sign_out
 from .test_real_server import choose
 
 COOKIE = "reflect_session"
+REFLECTION = load_question_sets(ROOT / "questions")[0]["personal-reflection"]
 NEW = "a brand new passphrase"
 
 
@@ -198,3 +203,55 @@ def test_a_leader_changes_their_password_and_email_on_my_data_and_their_other_br
     expect(here.get_by_text("Signed in as Lee (leader)")).to_be_visible()
     here.context.close()
     there.context.close()
+
+
+# Keeps each websocket the page opens, so that a test can drop the connection as a network blip or a laptop's sleep
+# does; Streamlit's page then connects again, carrying the browser's cookies as they are now.
+KEEP_SOCKETS = """
+const Native = window.WebSocket;
+window.__reflectSockets = [];
+window.WebSocket = class extends Native {
+  constructor(...args) { super(...args); window.__reflectSockets.push(this); }
+};
+"""
+
+
+def test_a_tab_left_open_by_someone_who_signed_out_shows_the_next_person_nothing_of_theirs(north_server, browser):
+    """On a shared computer: Ann leaves a Reflect tab open with an answer too long to save, signs out in another tab,
+    and Bo signs in there. Once Ann's tab reconnects (the laptop slept, the network dropped), it is signed in as Bo by
+    the browser's cookie: it must show Bo his own page, with nothing Ann typed, and save nothing of hers as his."""
+    ann, bo = join_north(north_server, "ann.shared@x.org"), join_north(north_server, "bo.shared@x.org")
+    first = signed_in_page(browser, north_server.url, ann)
+    first.context.add_init_script(KEEP_SOCKETS)
+    goto(first, north_server.url + "/reflect")
+    first.get_by_role("tab", name=REFLECTION.title).click()
+    question, private = REFLECTION.items[0].text, "Ann's private thought. " * 300  # over the 5,000 characters
+    box = first.get_by_label(question, exact=True)
+    box.fill(private)
+    box.blur()
+    settled(first)
+    expect(first.get_by_text("Not saved", exact=False)).to_be_visible()
+
+    second = first.context.new_page()
+    goto(second, north_server.url)
+    sign_out(second)
+    sign_in(second, bo)
+    session_cookie(second)
+
+    first.evaluate("window.__reflectSockets.forEach((socket) => socket.close())")
+    first.wait_for_timeout(1000)
+    settled(first)
+    first.get_by_role("link", name="Reflect", exact=True).click()
+    settled(first)
+    first.get_by_role("tab", name=REFLECTION.title).click()
+    expect(first.get_by_label(question, exact=True)).to_have_value("")
+    expect(first.get_by_text("Ann's private thought", exact=False)).to_have_count(0)
+    box = first.get_by_label(question, exact=True)
+    box.fill("Bo's own answer.")
+    box.blur()
+    expect(first.get_by_text(SAVED_STATUS)).to_have_count(1, timeout=15_000)
+    with sqlite3.connect(north_server.db_path) as db:
+        drafts = db.execute("SELECT u.email, d.text FROM drafts d JOIN users u ON u.id = d.user_id "
+                            "WHERE u.email IN (?, ?) AND d.text IS NOT NULL", [ann, bo]).fetchall()
+    assert drafts == [(bo, "Bo's own answer.")]  # the tab is Bo's now, and nothing of Ann's was saved as his
+    first.context.close()

@@ -154,14 +154,17 @@ def question_set_errors() -> list[QuestionSetError]:
 
 def current_user(db: Database) -> User | None:
     """Who this tab is signed in as: the session it remembers, or else the one its sign-in cookie names, if still
-    live. A session ended elsewhere (sign-out in another tab, a password change) signs this tab out at this run."""
+    live. A session ended elsewhere (sign-out in another tab, a password change) signs this tab out at this run, or
+    over to the cookie's session, starting afresh."""
     remembered = st.session_state.get(SESSION_KEY)
     cookie = st.context.cookies.get(sessions.COOKIE)
     token = cookie if isinstance(cookie, str) else None  # AppTest, which has no browser, gives a stand-in object
     session = sessions.find(db, session_id=remembered, token=token)
+    if remembered is not None and (session is None or session.id != remembered):
+        # What this tab held belonged to the session that ended, whoever the cookie now names: a tab left open on a
+        # shared computer, reconnecting after someone else signed in, must show them nothing of the last person's.
+        _start_afresh()
     if session is None:
-        if remembered is not None:
-            _start_afresh()  # what this tab held belonged to the session that ended
         return None
     st.session_state[SESSION_KEY] = session.id
     return accounts.get_user(db, session.user_id)
