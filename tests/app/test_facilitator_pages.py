@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reflect.devtools.demo import make_demo
-from reflect.domain import accounts, checkpoints, responses, sessions
+from reflect.domain import accounts, checkpoints, feedback, responses, sessions
 from reflect.domain.access import SYSTEM
 from reflect.domain.questions import load_question_sets
 from reflect.reporting import reports
@@ -96,6 +96,30 @@ def test_sharing_switched_on_in_a_tab_signed_out_elsewhere_shares_nothing(people
     sessions.end(db, session_id=leader_view.session_state[SESSION_KEY])  # signed out in another tab
     leader_view.toggle(key=f"share:{made.id}").set_value(True).run()
     assert responses.shared_ids(db, people.leader.id) == set()
+    assert [title.value for title in leader_view.title] == ["Sign in to Reflect"]
+
+
+def _sent_in_a_tab_signed_out_elsewhere(at, db, box_key: str, button: str) -> None:
+    """In `at`'s tab, once its session has ended in another: a message typed in the box `box_key`, `button` pressed."""
+    sessions.end(db, session_id=at.session_state[SESSION_KEY])
+    at.text_area(key=box_key).input("Sent after signing out.")
+    next(pressed for pressed in at.button if pressed.label == button).click().run()
+
+
+def test_feedback_and_a_reply_sent_from_a_tab_signed_out_elsewhere_send_nothing(people, db):
+    responses.save_draft(db, people.leader.id, REFLECTION, "q01", text="Trust comes first.")
+    made = responses.submit(db, people.leader.id, REFLECTION, "r1", share=True)
+    facilitator_view = app_as(people.facilitator, "pages/completion.py")
+    next(box for box in facilitator_view.selectbox if box.label == "Question set").set_value(REFLECTION).run()
+    _sent_in_a_tab_signed_out_elsewhere(facilitator_view, db, f"feedback:{made.id}", "Send feedback")
+    assert feedback.thread(db, SYSTEM, people.cohort.id, made.id) == []
+    assert [title.value for title in facilitator_view.title] == ["Sign in to Reflect"]
+
+    feedback.write(db, people.facilitator, people.cohort.id, made.id, "What does trust look like?")
+    leader_view = app_as(people.leader, "pages/reflect.py")
+    _sent_in_a_tab_signed_out_elsewhere(leader_view, db, f"reply:{made.id}", "Send reply")
+    thread = feedback.thread(db, SYSTEM, people.cohort.id, made.id)
+    assert [message.body for message in thread] == ["What does trust look like?"]
     assert [title.value for title in leader_view.title] == ["Sign in to Reflect"]
 
 
