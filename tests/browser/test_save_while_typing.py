@@ -8,11 +8,12 @@ import sqlite3
 from playwright.sync_api import Page, WebSocket, expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
+from reflect.devtools.live_server import start_server, stop_server
 from reflect.domain.questions import load_question_sets
 from reflect.web.answers import rating_label
 
 from ..cohort_data import ROOT
-from .conftest import join_north
+from .conftest import fran_north_and_lee, join_north
 from .helpers import SAVED_STATUS, goto, settled, wait_for_the_run_to_end
 
 SETS, _ = load_question_sets(ROOT / "questions")
@@ -108,8 +109,8 @@ def runs_asked(page: Page) -> list[str]:
 
 def test_an_answer_saved_reruns_its_question_alone_and_the_count_keeps_up(north_server, page_as):
     """A pause in typing on Reflect, and a rating on Skills checklist, run that question (or skill) alone on the
-    server, not the whole page: about a sixth of the work per save (docs/performance.md). The count at the top keeps
-    up in the browser all the same, and the answer is saved."""
+    server, not the whole page: a fifth to a sixth of the server's work per save (docs/performance.md). The count
+    at the top keeps up in the browser all the same, and the answer is saved."""
     page = page_as(north_server, join_north(north_server, "lee.alone@x.org"))
     asked = runs_asked(page)
     goto(page, north_server.url + "/reflect")
@@ -132,6 +133,48 @@ def test_an_answer_saved_reruns_its_question_alone_and_the_count_keeps_up(north_
     expect(page.get_by_text(f"1 of {len(CHECKLIST.items)} skills rated")).to_be_visible()
     wait_for_the_run_to_end(page)
     assert asked and "page" not in asked, f"a rating ran the whole page: {asked}"
+
+
+ALIKE = """
+id = "alike"
+title = "Two questions alike"
+version = 1
+source = "A test's own."
+intro = "Both questions ask the same."
+
+[[items]]
+id = "first"
+kind = "text"
+text = "What went well?"
+
+[[items]]
+id = "second"
+kind = "text"
+text = "What went well?"
+"""
+
+
+def test_two_questions_worded_alike_are_counted_apart(tmp_path, page_as):
+    """The count finds each answer by its question, not its wording: a facilitator may word two questions alike
+    (say, the same question at the start and at the end of a set)."""
+    (tmp_path / "questions").mkdir()
+    (tmp_path / "questions" / "alike.toml").write_text(ALIKE, encoding="utf-8")
+    fran_north_and_lee(tmp_path / "reflect.db")
+    server = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log",
+                          env={"REFLECT_QUESTIONS": str(tmp_path / "questions")})
+    try:
+        page = page_as(server, "lee@x.org")
+        goto(page, server.url + "/reflect")
+        expect(page.get_by_text("0 of 2 questions answered")).to_be_visible()
+        boxes = page.get_by_label("What went well?", exact=True)
+        boxes.nth(1).fill("Our parents' evening.")  # the second, then the first: counted once each
+        expect(page.get_by_text("1 of 2 questions answered")).to_be_visible()
+        boxes.nth(0).fill("The governors' visit.")
+        expect(page.get_by_text("2 of 2 questions answered")).to_be_visible()
+        boxes.nth(1).fill("")
+        expect(page.get_by_text("1 of 2 questions answered")).to_be_visible()
+    finally:
+        stop_server(server)
 
 
 def test_ratings_clicked_while_the_page_is_still_loading_are_all_kept(north_server, page_as):

@@ -9,6 +9,7 @@ saved stays in the box with the reason, and the last good draft stays in the dat
 from __future__ import annotations
 
 import html
+import re
 import sys
 import uuid
 from collections.abc import Callable
@@ -152,21 +153,26 @@ def answered_bar(qset: QuestionSet, current: dict[str, responses.Draft], *, then
 
     Each item reruns alone as it is answered (a fragment: pages/checklist.py, pages/reflect.py), not the page, so the
     bar counts in the browser: an item counts once each of its fields drawn holds an answer, a rating group a choice
-    and a text box more than spaces (a field not drawn yet counts as `current` has it)."""
+    and a text box more than spaces (a field not drawn yet counts as `current` has it). Each field is found by its
+    key, not its wording, which two questions may share."""
     answered, total = set(responses.answered(qset, current, then=then)), len(qset.items)
-    if qset.is_rating:
-        fields = [[rating_label(number, item.text), *([then_label(number, item.text)] if then else [])]
-                  for number, item in enumerate(qset.items, start=1)]
-        text = f"{{done}} of {total} skills rated{' now and looking back' if then else ''}"
-    else:
-        fields, text = [[item.text] for item in qset.items], f"{{done}} of {total} questions answered"
-    _answered_count(data={"fields": fields, "answered": [item.id in answered for item in qset.items], "text": text},
-                    key=f"answered_count:{qset.id}")
+    names = _RATINGS[: 2 if then else 1] if qset.is_rating else ("text",)
+    data = {
+        "fields": [[_key_class(_key(qset, item.id, name)) for name in names] for item in qset.items],
+        "answered": [item.id in answered for item in qset.items],
+        "text": (f"{{done}} of {total} skills rated{' now and looking back' if then else ''}" if qset.is_rating
+                 else f"{{done}} of {total} questions answered"),
+    }
+    _answered_count(data=data, key=f"answered_count:{qset.id}")
 
 
-# The count, kept in step with the fields on the page, each found by its accessible name (a rating group's
-# aria-label, a text box's): drawn like st.progress (text, then a bar), in the theme's colours (Streamlit hands a
-# component its theme as --st-* properties).
+def _key_class(key: str) -> str:
+    """The class Streamlit gives the element of the widget with `key` (as its front end makes it)."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+# The count, kept in step with the fields on the page, each found by its key's class: drawn like st.progress (text,
+# then a bar), in the theme's colours (Streamlit hands a component its theme as --st-* properties).
 _ANSWERED_COUNT_CSS = """
 .count { font-size: 0.875rem; color: var(--st-text-color); margin-bottom: 0.25rem; font-family: inherit; }
 .track { height: 0.5rem; border-radius: 0.5rem; background: var(--st-secondary-background-color); overflow: hidden; }
@@ -187,15 +193,11 @@ export default function ({ data, parentElement }) {
   let pending = 0;
   const count = () => {
     pending = 0;
-    const drawn = new Map();
-    for (const field of document.querySelectorAll('[role="radiogroup"], textarea')) {
-      drawn.set(field.getAttribute("aria-label"), field);
-    }
     const answered = (name) => {  // null: not drawn yet
-      const field = drawn.get(name);
+      const field = document.querySelector(`.${name}`);
       if (!field) return null;
-      return field instanceof HTMLTextAreaElement ? field.value.trim() !== ""
-        : field.querySelector("input:checked") !== null;
+      const box = field.querySelector("textarea");
+      return box ? box.value.trim() !== "" : field.querySelector("input:checked") !== null;
     };
     const done = data.fields.filter((names, index) => {
       const states = names.map(answered);
