@@ -4,13 +4,16 @@ refuse what an attacker would try (issue 11)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import urllib.error
 import urllib.request
 
 from playwright.sync_api import Page, expect
 
+from reflect.domain import accounts, cohorts, responses
 from reflect.domain.questions import load_question_sets
+from reflect.storage.db import open_db
 
 from ..cohort_data import ROOT
 from .conftest import join_north
@@ -18,7 +21,8 @@ from .helpers import PASSWORD, SAVED_STATUS, click, goto, settled, sign_in, sign
 from .test_real_server import choose
 
 COOKIE = "reflect_session"
-REFLECTION = load_question_sets(ROOT / "questions")[0]["personal-reflection"]
+SETS, _ = load_question_sets(ROOT / "questions")
+REFLECTION, THINKPIECE = SETS["personal-reflection"], SETS["thinkpiece-activity"]
 NEW = "a brand new passphrase"
 
 
@@ -216,37 +220,46 @@ window.WebSocket = class extends Native {
 """
 
 
-def test_a_tab_left_open_by_someone_who_signed_out_shows_the_next_person_nothing_of_theirs(north_server, browser):
-    """On a shared computer: Ann leaves a Reflect tab open with an answer too long to save, signs out in another tab,
-    and Bo signs in there. Once Ann's tab reconnects (the laptop slept, the network dropped), it is signed in as Bo by
-    the browser's cookie: it must show Bo his own page, with nothing Ann typed, and save nothing of hers as his."""
-    ann, bo = join_north(north_server, "ann.shared@x.org"), join_north(north_server, "bo.shared@x.org")
-    first = signed_in_page(browser, north_server.url, ann)
+def left_open_as(north_server, browser, email: str, next_email: str) -> tuple[Page, str]:
+    """On a shared computer: `email` leaves a Reflect tab open holding an answer too long to save, signs out in
+    another tab, and `next_email` signs in there; then the first tab's connection drops and comes back (the laptop
+    slept, the network went), carrying the browser's cookie as it now is. Return that tab, and the text it held."""
+    first = signed_in_page(browser, north_server.url, email)
     first.context.add_init_script(KEEP_SOCKETS)
     goto(first, north_server.url + "/reflect")
     first.get_by_role("tab", name=REFLECTION.title).click()
-    question, private = REFLECTION.items[0].text, "Ann's private thought. " * 300  # over the 5,000 characters
-    box = first.get_by_label(question, exact=True)
-    box.fill(private)
+    held = "A private thought. " * 300  # over the 5,000 characters an answer may have: held in the tab, not saved
+    box = first.get_by_label(REFLECTION.items[0].text, exact=True)
+    box.fill(held)
     box.blur()
     settled(first)
     expect(first.get_by_text("Not saved", exact=False)).to_be_visible()
+    first_cookie = session_cookie(first)["value"]
 
     second = first.context.new_page()
     goto(second, north_server.url)
     sign_out(second)
-    sign_in(second, bo)
-    session_cookie(second)
+    sign_in(second, next_email)
+    session_cookie(second, replacing=first_cookie)
+    second.close()
 
     first.evaluate("window.__reflectSockets.forEach((socket) => socket.close())")
-    first.wait_for_timeout(1000)
+    first.wait_for_function("() => window.__reflectSockets.some((socket) => socket.readyState === 1)")
     settled(first)
     first.get_by_role("link", name="Reflect", exact=True).click()
     settled(first)
     first.get_by_role("tab", name=REFLECTION.title).click()
-    expect(first.get_by_label(question, exact=True)).to_have_value("")
-    expect(first.get_by_text("Ann's private thought", exact=False)).to_have_count(0)
-    box = first.get_by_label(question, exact=True)
+    return first, held
+
+
+def test_a_tab_left_open_by_someone_who_signed_out_shows_the_next_person_nothing_of_theirs(north_server, browser):
+    """Ann's tab, once Bo has signed in on the same browser, is Bo's: it shows nothing Ann typed, and saves nothing
+    of hers as his."""
+    ann, bo = join_north(north_server, "ann.shared@x.org"), join_north(north_server, "bo.shared@x.org")
+    first, _ = left_open_as(north_server, browser, ann, bo)
+    box = first.get_by_label(REFLECTION.items[0].text, exact=True)
+    expect(box).to_have_value("")
+    expect(first.get_by_text("private thought", exact=False)).to_have_count(0)
     box.fill("Bo's own answer.")
     box.blur()
     expect(first.get_by_text(SAVED_STATUS)).to_have_count(1, timeout=15_000)
@@ -255,3 +268,54 @@ def test_a_tab_left_open_by_someone_who_signed_out_shows_the_next_person_nothing
                             "WHERE u.email IN (?, ?) AND d.text IS NOT NULL", [ann, bo]).fetchall()
     assert drafts == [(bo, "Bo's own answer.")]  # the tab is Bo's now, and nothing of Ann's was saved as his
     first.context.close()
+
+
+def test_a_tab_left_open_by_someone_who_signs_in_again_keeps_what_they_had_typed(north_server, browser):
+    """The same person signing in again on that browser finds the tab as they left it: the answer it could not save
+    is still there for them to shorten, not lost."""
+    ann = join_north(north_server, "ann.again@x.org")
+    first, held = left_open_as(north_server, browser, ann, ann)
+    expect(first.get_by_label(REFLECTION.items[0].text, exact=True)).to_have_value(held)
+    expect(first.get_by_text("Not saved", exact=False)).to_be_visible()
+    first.context.close()
+
+
+def test_feedback_a_facilitator_left_unsent_is_not_shown_to_the_next_one_on_that_browser(north_server, browser):
+    """A form keeps what its box holds in the browser until it is sent, out of the tab's state on the server: Cat's
+    unsent feedback must not greet Dan, her co-facilitator, who signs in on the same browser after her."""
+    db = open_db(north_server.db_path)
+    try:
+        north = db.execute("SELECT id FROM cohorts WHERE name = 'North'").fetchone()[0]
+        for name in ("Cat", "Dan"):
+            made = accounts.create_facilitator(db, name=name, email=f"{name.lower()}.shared@x.org", password=PASSWORD)
+            cohorts.add_facilitator(db, north, made.id)
+        leader = accounts.existing_user(db, db.execute("SELECT id FROM users WHERE email = ?", [
+            join_north(north_server, "lee.sharing@x.org")]).fetchone()[0])
+        for item in THINKPIECE.items:
+            responses.save_draft(db, leader.id, THINKPIECE, item.id, text="Shared with my facilitators.")
+        responses.submit(db, leader.id, THINKPIECE, "shared-once", share=True)
+    finally:
+        db.close()
+    cat = signed_in_page(browser, north_server.url, "cat.shared@x.org")
+    cat.context.add_init_script(KEEP_SOCKETS)
+    goto(cat, north_server.url + "/completion")
+    cat.get_by_text("Write feedback", exact=True).click()
+    box = cat.get_by_label(re.compile("^Your feedback"))
+    box.fill("Cat's note, not sent yet.")
+    cats_cookie = session_cookie(cat)["value"]
+
+    second = cat.context.new_page()
+    goto(second, north_server.url)
+    sign_out(second)
+    sign_in(second, "dan.shared@x.org")
+    session_cookie(second, replacing=cats_cookie)
+    second.close()
+
+    cat.evaluate("window.__reflectSockets.forEach((socket) => socket.close())")
+    cat.wait_for_function("() => window.__reflectSockets.some((socket) => socket.readyState === 1)")
+    settled(cat)
+    cat.get_by_role("link", name="Completion and reflections", exact=True).click()  # Dan, taking over the tab
+    settled(cat)
+    cat.get_by_text("Write feedback", exact=True).click()
+    expect(cat.get_by_label(re.compile("^Your feedback"))).to_have_value("")
+    cat.context.close()

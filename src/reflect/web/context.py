@@ -11,7 +11,7 @@ import functools
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlite_utils import Database
@@ -23,6 +23,7 @@ from reflect.settings import db_path, questions_dir
 from reflect.storage.db import DatabaseUnavailable, open_db
 
 SESSION_KEY = "session_id"  # the signed-in session of this browser tab (reflect.domain.sessions)
+_USER_KEY = "signed_in_user"  # whose that session is
 TICKET_KEY = "session_ticket"  # a new session's ticket, until the browser has traded it for the cookie
 FORGET_KEY = "forget_session_cookie"  # signed out: the browser should drop the cookie
 # This tab has used (or refused) the school identity Streamlit holds for it (reflect.web.school_sign_in): never again.
@@ -154,20 +155,36 @@ def question_set_errors() -> list[QuestionSetError]:
 
 def current_user(db: Database) -> User | None:
     """Who this tab is signed in as: the session it remembers, or else the one its sign-in cookie names, if still
-    live. A session ended elsewhere (sign-out in another tab, a password change) signs this tab out at this run, or
-    over to the cookie's session, starting afresh."""
+    live. A session ended elsewhere (sign-out in another tab, a password change) signs this tab out at this run; or,
+    if the cookie now names another live session, over to it: the same person's keeps what the tab holds, someone
+    else's loads the page anew (see :func:`_load_anew`)."""
     remembered = st.session_state.get(SESSION_KEY)
     cookie = st.context.cookies.get(sessions.COOKIE)
     token = cookie if isinstance(cookie, str) else None  # AppTest, which has no browser, gives a stand-in object
     session = sessions.find(db, session_id=remembered, token=token)
-    if remembered is not None and (session is None or session.id != remembered):
-        # What this tab held belonged to the session that ended, whoever the cookie now names: a tab left open on a
-        # shared computer, reconnecting after someone else signed in, must show them nothing of the last person's.
-        _start_afresh()
     if session is None:
+        if remembered is not None:
+            _start_afresh()  # what this tab held belonged to the session that ended
         return None
-    st.session_state[SESSION_KEY] = session.id
+    if remembered is not None and session.id != remembered:
+        st.session_state.pop(_SIGNED_OUT_ELSEWHERE, None)  # that session's refusal: this one may act
+        if session.user_id != st.session_state.get(_USER_KEY):
+            _load_anew()
+    st.session_state[SESSION_KEY], st.session_state[_USER_KEY] = session.id, session.user_id
     return accounts.get_user(db, session.user_id)
+
+
+_LOAD_ANEW_JS = "export default function () { window.location.reload(); }"
+_load_anew_component = st.components.v2.component("reflect_load_anew", js=_LOAD_ANEW_JS)
+
+
+def _load_anew() -> NoReturn:
+    """Forget everything this tab held and have the browser load the page anew, ending this run: a tab left open on
+    a shared computer, reconnecting after someone else signed in on it, must show them nothing of the last person's.
+    The browser keeps its own copy of what a form's boxes hold, which forgetting the tab's state does not reach."""
+    _start_afresh()
+    _load_anew_component(key="load_anew", height=0)
+    st.stop()
 
 
 def _start_afresh() -> None:
@@ -188,7 +205,7 @@ def sign_in(db: Database, user: User) -> None:
     keeps them signed in across refreshes and tabs (reflect.web.session_cookie)."""
     _start_afresh()
     session, ticket = sessions.start(db, user.id)
-    st.session_state[SESSION_KEY] = session.id
+    st.session_state[SESSION_KEY], st.session_state[_USER_KEY] = session.id, user.id
     st.session_state[TICKET_KEY] = ticket
 
 
