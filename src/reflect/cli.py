@@ -157,8 +157,9 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _load_server(args: argparse.Namespace) -> int:
-    """Leaders signing in through the form and rating skills on the real server, over its websocket: prints each
-    action's p50/p95/p99, errors, lost saves, and the server's CPU and memory, for each number of leaders."""
+    """Leaders signing in through the form and rating skills (or writing) on the real server, over its websocket:
+    prints each action's p50/p95/p99, errors, lost saves, and the server's CPU and memory, for each number of
+    leaders."""
     from reflect.devtools.crowd import as_json, run_crowd, table
 
     low, high = (float(part) for part in args.pace.split("-"))
@@ -166,7 +167,7 @@ def _load_server(args: argparse.Namespace) -> int:
                         pace=(low, high), server=args.server, db_path=Path(args.db) if args.db else None,
                         pids=[int(pid) for pid in args.pid], streamlit_options=args.streamlit,
                         questions=Path(args.questions), keep=Path(args.keep) if args.keep else None,
-                        processes=args.processes)
+                        processes=args.processes, writers=args.writers)
     print(table(results))
     if args.json:
         Path(args.json).write_text(as_json(results), encoding="utf-8")
@@ -263,6 +264,8 @@ def parser() -> argparse.ArgumentParser:
     crowd.add_argument("--streamlit", action="append", default=[], metavar="OPTION",
                        help="without --server: an option for the server it starts "
                             "(e.g. --streamlit=--runner.postScriptGC=false)")
+    crowd.add_argument("--writers", type=float, default=0.0,
+                       help="the share of the leaders who write on Reflect instead of rating, 0-1 (default: 0)")
     crowd.add_argument("--processes", type=int, default=1,
                        help="without --server: server processes to start, behind Caddy if more than one "
                             "(deploy/Caddyfile; default: 1)")

@@ -1,6 +1,7 @@
-"""Leaders on the real server: each signs in through the form and rates skills at a set pace, over Streamlit's own
-websocket protocol as a browser speaks it. Reports what each action took (p50/p95/p99), the errors, the server's CPU
-and memory, and checks afterwards that every save the page acknowledged is in the database.
+"""Leaders on the real server: each signs in through the form and rates skills (or, for a share of them, writes
+reflections) at a set pace, over Streamlit's own websocket protocol as a browser speaks it. Reports what each
+action took (p50/p95/p99), the errors, the server's CPU and memory, and checks afterwards that every save the page
+acknowledged is in the database.
 
 AppTest skips what the real server does around a run (the websocket, the thread per session, the full garbage
 collection after each run); this measures all of it. What a browser adds (drawing the page) is left out, so the
@@ -8,7 +9,9 @@ figures are the server's share of what a person waits for.
 
 A leader's session, as a browser has it: open the address (the sign-in page runs), send the form, trade the new
 session's ticket for its cookie at ``/session`` (what the page's script does), open Skills checklist, then choose
-a rating on one skill every few seconds. Sign-ins are spread over a ramp; ratings are timed once everyone is in.
+a rating on one skill every few seconds. A writer opens Reflect instead, and every few seconds sends one of its
+answers as a pause in typing does. Sign-ins are spread over a ramp; ratings and writing are timed once everyone
+is in.
 """
 
 from __future__ import annotations
@@ -51,8 +54,8 @@ from reflect.settings import questions_dir
 from reflect.storage.db import open_db
 
 ANSWER_WITHIN = 30.0  # seconds: an action with no finished run by then counts as an error
-CHECKLIST = "checklist"  # the page's address, as the router names it
-ACTIONS = ("open sign-in", "sign in", "open checklist", "rate")
+CHECKLIST, REFLECT = "checklist", "reflect"  # the pages' addresses, as the router names them
+ACTIONS = ("open sign-in", "sign in", "open checklist", "rate", "open reflect", "write")
 RERUN_FOLLOWS = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN  # st.rerun(): another run is on its way
 
 
@@ -139,7 +142,7 @@ class Tab:
 def _note(drawn: Drawn, element, fragment_id: str) -> None:
     kind = element.WhichOneof("type")
     proto = getattr(element, kind)
-    if kind in ("text_input", "button", "radio"):
+    if kind in ("text_input", "button", "radio", "text_area"):
         drawn.widgets[proto.label] = proto
         if fragment_id:
             drawn.fragment_of[proto.id] = fragment_id
@@ -162,14 +165,15 @@ def _trade_ticket(url: str, ticket: str) -> None:
 
 @dataclass
 class Level:
-    """One run of the crowd: `leaders` signing in over `ramp` seconds, then rating for `seconds`."""
+    """One run of the crowd: `leaders` signing in over `ramp` seconds, then rating (or writing) for `seconds`."""
     leaders: int
     ramp: float
     seconds: float
     timings: dict[str, list[float]] = field(default_factory=lambda: {action: [] for action in ACTIONS})
     errors: list[str] = field(default_factory=list)
-    acknowledged: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (email, set, item, field)
-    unacknowledged: dict[tuple[str, str, str, str], set[int]] = field(default_factory=dict)  # tried since
+    writers: float = 0.0  # the share of the leaders who write on Reflect instead of rating
+    acknowledged: dict[tuple[str, str, str, str], int | str] = field(default_factory=dict)  # (email, set, item, field)
+    unacknowledged: dict[tuple[str, str, str, str], set[int | str]] = field(default_factory=dict)  # tried since
     lost: int = 0
     cpu_percent: float = 0.0  # of one core, over the rating window
     client_cpu_percent: float = 0.0  # this process's own: near 100, the client, not the server, sets the pace
@@ -177,6 +181,7 @@ class Level:
     rss_peak_mb: float = 0.0
     rss_by_minute: list[float] = field(default_factory=list)
     rating_bytes: list[int] = field(default_factory=list)
+    writing_bytes: list[int] = field(default_factory=list)
 
     def percentile(self, action: str, share: float) -> float | None:
         ordered = sorted(self.timings[action])
@@ -184,7 +189,7 @@ class Level:
 
 
 async def _leader(url: str, email: str, level: Level, start_at: float, rating_from: float, stop_at: float,
-                  pace: tuple[float, float], chance: random.Random) -> None:
+                  pace: tuple[float, float], chance: random.Random, *, writes: bool = False) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     tab = Tab(url)
 
@@ -195,7 +200,7 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
         except (NoAnswer, TimeoutError, OSError, websockets.ConnectionClosed) as error:
             level.errors.append(f"{email}, {action}: {type(error).__name__}: {error}")
             raise
-        if action != "rate" or time.monotonic() >= rating_from:
+        if action not in ("rate", "write") or time.monotonic() >= rating_from:
             level.timings[action].append(time.perf_counter() - started)
         return drawn
 
@@ -209,25 +214,32 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
             if signed_in.ticket is None:
                 raise NoAnswer("signing in handed over no session")
             await asyncio.to_thread(_trade_ticket, url, signed_in.ticket)
-            page = await timed("open checklist", tab.go_to(CHECKLIST))
-            ratings = [widget for label, widget in page.widgets.items() if label.endswith("(required)")]
+            page = await timed("open reflect" if writes else "open checklist",
+                               tab.go_to(REFLECT if writes else CHECKLIST))
+            fields = [widget for label, widget in page.widgets.items()
+                      if (widget.id.endswith(":text") if writes else label.endswith("(required)"))]  # the answers
             while True:
                 pause = chance.uniform(*pace)
                 await asyncio.sleep(max(0.0, min(pause, stop_at - time.monotonic())))
                 if time.monotonic() >= stop_at:
                     break
-                radio = chance.choice(ratings)
-                point = chance.randrange(len(radio.options))
-                set_id, item_id, which = radio.id.split("-", 2)[2].rsplit(":", 2)
+                widget = chance.choice(fields)
+                value: int | str
+                if writes:  # what the box holds after a pause in typing: new words each time
+                    text = f"Partnership notes by {email}, pause {chance.randrange(10**9)}."
+                    value, state = text, WidgetState(id=widget.id, string_value=text)
+                else:
+                    point = chance.randrange(len(widget.options))
+                    value, state = point + 1, WidgetState(id=widget.id, string_value=widget.options[point])
+                set_id, item_id, which = widget.id.split("-", 2)[2].rsplit(":", 2)
                 saved = (email, set_id, item_id, which)
-                level.unacknowledged.setdefault(saved, set()).add(point + 1)  # may be stored even if the run fails
-                drawn = await timed("rate", tab.run(
-                    [WidgetState(id=radio.id, string_value=radio.options[point])],
-                    fragment_id=page.fragment_of.get(radio.id, "")))
-                level.acknowledged[saved] = point + 1
+                level.unacknowledged.setdefault(saved, set()).add(value)  # may be stored even if the run fails
+                drawn = await timed("write" if writes else "rate",
+                                    tab.run([state], fragment_id=page.fragment_of.get(widget.id, "")))
+                level.acknowledged[saved] = value
                 level.unacknowledged.pop(saved)
                 if time.monotonic() >= rating_from:
-                    level.rating_bytes.append(drawn.bytes)
+                    (level.writing_bytes if writes else level.rating_bytes).append(drawn.bytes)
         finally:
             await tab.close()
 
@@ -269,18 +281,19 @@ def leader_emails(db_path: Path, count: int) -> list[str]:
     return emails
 
 
-def count_lost(db_path: Path, acknowledged: dict[tuple[str, str, str, str], int],
-               unacknowledged: dict[tuple[str, str, str, str], set[int]] | None = None) -> int:
-    """Acknowledged ratings the database does not hold: for each leader and field, the draft must hold the last
-    rating the page said was saved, or one chosen after it whose run did not finish (it may have been saved)."""
+def count_lost(db_path: Path, acknowledged: dict[tuple[str, str, str, str], int | str],
+               unacknowledged: dict[tuple[str, str, str, str], set[int | str]] | None = None) -> int:
+    """Acknowledged saves the database does not hold: for each leader and field (a rating, or an answer's text), the
+    draft must hold the last value the page said was saved, or one sent after it whose run did not finish (it may
+    have been saved)."""
     unacknowledged = unacknowledged or {}
     with contextlib.closing(sqlite3.connect(db_path)) as db:
-        stored = {(email, set_id, item_id): (rating, then_rating) for email, set_id, item_id, rating, then_rating
-                  in db.execute("SELECT u.email, d.set_id, d.item_id, d.rating, d.then_rating FROM drafts d "
+        stored = {(email, set_id, item_id): {"rating": rating, "then_rating": then_rating, "text": text}
+                  for email, set_id, item_id, rating, then_rating, text
+                  in db.execute("SELECT u.email, d.set_id, d.item_id, d.rating, d.then_rating, d.text FROM drafts d "
                                 "JOIN users u ON u.id = d.user_id")}
-    return sum(1 for key, point in acknowledged.items()
-               if stored.get(key[:3], (None, None))[key[3] == "then_rating"]
-               not in {point, *unacknowledged.get(key, ())})
+    return sum(1 for key, value in acknowledged.items()
+               if stored.get(key[:3], {}).get(key[3]) not in {value, *unacknowledged.get(key, ())})
 
 
 async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level, pace: tuple[float, float],
@@ -293,9 +306,12 @@ async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level,
     rating_from = began + level.ramp + (pace[1] if level.seconds else 0)  # everyone in and past a first pause
     stop_at = rating_from + level.seconds  # with no seconds of rating, a storm of sign-ins only
     chance = random.Random(seed)
+    writers = round(level.writers * level.leaders)  # spread evenly among the raters
+    writes = [index * writers // level.leaders != (index + 1) * writers // level.leaders
+              for index in range(level.leaders)]
     leaders = [
         _leader(url, email, level, began + level.ramp * index / level.leaders, rating_from, stop_at, pace,
-                random.Random(chance.random()))
+                random.Random(chance.random()), writes=writes[index])
         for index, email in enumerate(emails)
     ]
     # The server's CPU while everyone rates; for a storm of sign-ins alone, while they sign in.
@@ -323,11 +339,12 @@ async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level,
 def run_crowd(levels: Sequence[int], *, seconds: float = 60.0, ramp: float = 60.0, pace: tuple[float, float] = (4, 12),
               server: str | None = None, db_path: Path | None = None, pids: Sequence[int] = (),
               streamlit_options: Sequence[str] = (), questions: Path | None = None, seed: int = 0,
-              keep: Path | None = None, processes: int = 1) -> list[Level]:
+              keep: Path | None = None, processes: int = 1, writers: float = 0.0) -> list[Level]:
     """Run each level in turn against `server` (a URL, with its database at `db_path` and its processes' `pids`),
     or, without one, against `processes` servers of their own (behind Caddy, if more than one) on a new demo
-    database with enough leaders, kept with the servers' logs in the folder `keep` if given."""
-    results = [Level(leaders, ramp, seconds) for leaders in levels]
+    database with enough leaders, kept with the servers' logs in the folder `keep` if given. A share `writers` of
+    each level's leaders write on Reflect instead of rating."""
+    results = [Level(leaders, ramp, seconds, writers=writers) for leaders in levels]
     with _a_server(server, db_path, streamlit_options, questions, max(levels), keep,
                    processes) as (url, path, server_pids):
         for index, level in enumerate(results):
@@ -395,16 +412,20 @@ def table(results: Sequence[Level]) -> str:
     lines = [f"{'leaders':>7}  {'action':<15} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}", "-" * 58]
     for level in results:
         for action in ACTIONS:
+            if not level.timings[action]:
+                continue
             lines.append(f"{level.leaders:>7}  {action:<15} {len(level.timings[action]):>6} "
                          f"{_ms(level.percentile(action, 0.5)):>8} {_ms(level.percentile(action, 0.95)):>8} "
                          f"{_ms(level.percentile(action, 0.99)):>8}")
-        rating_kb = statistics.fmean(level.rating_bytes) / 1024 if level.rating_bytes else 0
+        sent = "; ".join(f"{statistics.fmean(sizes) / 1024:,.1f} KB sent per {what}"
+                         for what, sizes in (("rating", level.rating_bytes), ("answer written", level.writing_bytes))
+                         if sizes)
         lines.append(f"{'':>7}  {len(level.errors)} errors, {level.lost} of {len(level.acknowledged)} acknowledged "
-                     f"ratings lost; server CPU {level.cpu_percent:.0f}% of a core while "
-                     f"{'rating' if level.seconds else 'signing in'} (the load client's "
+                     f"saves lost; server CPU {level.cpu_percent:.0f}% of a core while "
+                     f"{'rating and writing' if level.seconds else 'signing in'} (the load client's "
                      f"{level.client_cpu_percent:.0f}%); RSS "
-                     f"{level.rss_idle_mb:,.0f} MB before, {level.rss_peak_mb:,.0f} MB at most; "
-                     f"{rating_kb:,.1f} KB sent per rating")
+                     f"{level.rss_idle_mb:,.0f} MB before, {level.rss_peak_mb:,.0f} MB at most"
+                     + (f"; {sent}" if sent else ""))
         if len(level.rss_by_minute) > 3:
             lines.append(f"{'':>9}RSS minute by minute, MB: " + " ".join(f"{mb:.0f}" for mb in level.rss_by_minute))
         lines += [f"{'':>9}{error}" for error in level.errors[:5]]
@@ -421,5 +442,7 @@ def as_json(results: Sequence[Level]) -> str:
         "cpu_percent": level.cpu_percent, "client_cpu_percent": level.client_cpu_percent,
         "rss_idle_mb": level.rss_idle_mb, "rss_peak_mb": level.rss_peak_mb,
         "rss_by_minute_mb": level.rss_by_minute,
+        "writers": level.writers,
         "bytes_per_rating": statistics.fmean(level.rating_bytes) if level.rating_bytes else None,
+        "bytes_per_answer_written": statistics.fmean(level.writing_bytes) if level.writing_bytes else None,
     } for level in results], indent=2)
