@@ -154,14 +154,62 @@ text = "What went well?"
 """
 
 
+# Two sets whose answers' keys ("a:b-c:text", "a-b:c:text") make the same class on the page ("st-key-a-b-c-text").
+CLASHING = """
+id = "a"
+title = "Set A"
+version = 1
+source = "A test's own."
+intro = "One question."
+
+[[items]]
+id = "b-c"
+kind = "text"
+text = "What did you try?"
+""", """
+id = "a-b"
+title = "Set AB"
+version = 1
+source = "A test's own."
+intro = "One question."
+
+[[items]]
+id = "c"
+kind = "text"
+text = "What did you learn?"
+"""
+
+
+def serving(tmp_path, *question_sets: str):
+    """A server of this test's own, on Fran's North with Lee (lee@x.org), asking only `question_sets`."""
+    (tmp_path / "questions").mkdir()
+    for number, text in enumerate(question_sets):
+        (tmp_path / "questions" / f"{number:02}.toml").write_text(text, encoding="utf-8")
+    fran_north_and_lee(tmp_path / "reflect.db")
+    return start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log",
+                        env={"REFLECT_QUESTIONS": str(tmp_path / "questions")})
+
+
+def test_each_tab_counts_its_own_answers(tmp_path, page_as):
+    """Every tab's questions stay on the page: each tab's count looks at its own, even where two sets' keys would
+    name the same element."""
+    server = serving(tmp_path, *CLASHING)
+    try:
+        page = page_as(server, "lee@x.org")
+        goto(page, server.url + "/reflect")
+        page.get_by_label("What did you try?", exact=True).fill("A pilot with parents.")
+        expect(page.get_by_text("1 of 1 questions answered")).to_be_visible()
+        page.get_by_role("tab", name="Set AB").click()
+        set_ab = page.get_by_role("tabpanel").filter(has_text="What did you learn?")
+        expect(set_ab.get_by_text("0 of 1 questions answered")).to_be_visible()
+    finally:
+        stop_server(server)
+
+
 def test_two_questions_worded_alike_are_counted_apart(tmp_path, page_as):
     """The count finds each answer by its question, not its wording: a facilitator may word two questions alike
     (say, the same question at the start and at the end of a set)."""
-    (tmp_path / "questions").mkdir()
-    (tmp_path / "questions" / "alike.toml").write_text(ALIKE, encoding="utf-8")
-    fran_north_and_lee(tmp_path / "reflect.db")
-    server = start_server(tmp_path / "reflect.db", tmp_path / "streamlit.log",
-                          env={"REFLECT_QUESTIONS": str(tmp_path / "questions")})
+    server = serving(tmp_path, ALIKE)
     try:
         page = page_as(server, "lee@x.org")
         goto(page, server.url + "/reflect")

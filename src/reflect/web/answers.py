@@ -190,11 +190,14 @@ export default function ({ data, parentElement }) {
   }
   const total = data.fields.length;
   bar.setAttribute("aria-valuemax", String(total));
+  // Its own tab's fields: every tab's stay on the page, and two sets' keys can make the same class.
+  const host = parentElement.getRootNode().host ?? parentElement;
+  const scope = host.closest('[data-testid="stTabPanel"]') ?? document;
   let pending = 0;
   const count = () => {
     pending = 0;
     const answered = (name) => {  // null: not drawn yet
-      const field = document.querySelector(`.${name}`);
+      const field = scope.querySelector(`.${name}`);
       if (!field) return null;
       const box = field.querySelector("textarea");
       return box ? box.value.trim() !== "" : field.querySelector("input:checked") !== null;
