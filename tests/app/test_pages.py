@@ -9,6 +9,7 @@ import pytest
 
 from reflect.domain import checkpoints, responses, sessions
 from reflect.domain.questions import QuestionSet, load_question_sets
+from reflect.web import context
 from reflect.web.context import SESSION_KEY
 
 from ..cohort_data import FEB, JAN, cohort_with_windows, leaders, rate
@@ -220,6 +221,20 @@ def test_a_rating_made_in_a_tab_signed_out_elsewhere_is_not_saved_and_the_tab_si
     at.radio(key=f"{CHECKLIST.id}:{CHECKLIST.items[0].id}:rating").set_value(3).run()
     assert responses.current_drafts(db, people.leader.id, CHECKLIST) == {}
     assert [title.value for title in at.title] == ["Sign in to Reflect"]
+
+
+def test_an_answer_changed_in_a_tab_whose_person_signed_in_again_elsewhere_is_saved(people, db, monkeypatch):
+    """The tab's session ended, but the browser's cookie (sent again as the tab reconnects) names a new one of the
+    same person, who signed in again: their change is saved, in that session, not refused."""
+    responses.save_draft(db, people.leader.id, REFLECTION, "q02", text="First thoughts.")
+    at = app_as(people.leader, "pages/reflect.py")
+    sessions.end(db, session_id=at.session_state[SESSION_KEY])
+    _, ticket = sessions.start(db, people.leader.id)
+    token = sessions.trade_ticket(db, ticket)
+    monkeypatch.setattr(context, "_cookie_token", lambda: token, raising=False)  # the cookie, as sent again
+    at.text_area(key=f"{REFLECTION.id}:q02:text").input("Second thoughts.").run()
+    assert responses.drafts(db, people.leader.id, REFLECTION.id)["q02"].text == "Second thoughts."
+    assert [title.value for title in at.title] == ["Reflect"]
 
 
 def answered_count(at, qset: QuestionSet = CHECKLIST) -> str:

@@ -17,7 +17,7 @@ from reflect.storage.db import open_db
 
 from ..cohort_data import ROOT
 from .conftest import join_north
-from .helpers import PASSWORD, SAVED_STATUS, click, goto, settled, sign_in, sign_out
+from .helpers import PASSWORD, SAVED_STATUS, click, goto, settled, sign_in, sign_out, wait_for_the_run_to_end
 from .test_real_server import choose
 
 COOKIE = "reflect_session"
@@ -223,7 +223,8 @@ window.WebSocket = class extends Native {
 def left_open_as(north_server, browser, email: str, next_email: str) -> tuple[Page, str]:
     """On a shared computer: `email` leaves a Reflect tab open holding an answer too long to save, signs out in
     another tab, and `next_email` signs in there; then the first tab's connection drops and comes back (the laptop
-    slept, the network went), carrying the browser's cookie as it now is. Return that tab, and the text it held."""
+    slept, the network went), carrying the browser's cookie as it now is; nothing has run since. Return that tab,
+    and the text it held."""
     first = signed_in_page(browser, north_server.url, email)
     first.context.add_init_script(KEEP_SOCKETS)
     goto(first, north_server.url + "/reflect")
@@ -246,9 +247,6 @@ def left_open_as(north_server, browser, email: str, next_email: str) -> tuple[Pa
     first.evaluate("window.__reflectSockets.forEach((socket) => socket.close())")
     first.wait_for_function("() => window.__reflectSockets.some((socket) => socket.readyState === 1)")
     settled(first)
-    first.get_by_role("link", name="Reflect", exact=True).click()
-    settled(first)
-    first.get_by_role("tab", name=REFLECTION.title).click()
     return first, held
 
 
@@ -257,6 +255,9 @@ def test_a_tab_left_open_by_someone_who_signed_out_shows_the_next_person_nothing
     of hers as his."""
     ann, bo = join_north(north_server, "ann.shared@x.org"), join_north(north_server, "bo.shared@x.org")
     first, _ = left_open_as(north_server, browser, ann, bo)
+    first.get_by_role("link", name="Reflect", exact=True).click()  # Bo, taking over the tab
+    settled(first)
+    first.get_by_role("tab", name=REFLECTION.title).click()
     box = first.get_by_label(REFLECTION.items[0].text, exact=True)
     expect(box).to_have_value("")
     expect(first.get_by_text("private thought", exact=False)).to_have_count(0)
@@ -271,10 +272,28 @@ def test_a_tab_left_open_by_someone_who_signed_out_shows_the_next_person_nothing
 
 
 def test_a_tab_left_open_by_someone_who_signs_in_again_keeps_what_they_had_typed(north_server, browser):
-    """The same person signing in again on that browser finds the tab as they left it: the answer it could not save
-    is still there for them to shorten, not lost."""
+    """The same person signing in again on that browser finds the tab as they left it, and goes on in it: the
+    answer it could not save is still there for them to shorten, and the next answer they write is saved (its save
+    comes before any run of the page, and still finds them signed in)."""
     ann = join_north(north_server, "ann.again@x.org")
+    db = open_db(north_server.db_path)
+    try:  # an answer saved before: a change to it is saved only by its own save, never filled in by a page run
+        [ann_id] = db.execute("SELECT id FROM users WHERE email = ?", [ann]).fetchone()
+        responses.save_draft(db, ann_id, REFLECTION, REFLECTION.items[1].id, text="First thoughts.")
+    finally:
+        db.close()
     first, held = left_open_as(north_server, browser, ann, ann)
+    box = first.get_by_label(REFLECTION.items[1].text, exact=True)
+    box.fill("Second thoughts, once signed in again.")
+    box.blur()
+    wait_for_the_run_to_end(first)
+    with sqlite3.connect(north_server.db_path) as db:
+        drafts = db.execute("SELECT d.item_id, d.text FROM drafts d JOIN users u ON u.id = d.user_id "
+                            "WHERE u.email = ? AND d.text IS NOT NULL", [ann]).fetchall()
+    assert drafts == [(REFLECTION.items[1].id, "Second thoughts, once signed in again.")]
+    first.get_by_role("link", name="Reflect", exact=True).click()
+    settled(first)
+    first.get_by_role("tab", name=REFLECTION.title).click()
     expect(first.get_by_label(REFLECTION.items[0].text, exact=True)).to_have_value(held)
     expect(first.get_by_text("Not saved", exact=False)).to_be_visible()
     first.context.close()

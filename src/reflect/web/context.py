@@ -96,17 +96,21 @@ _SIGNED_OUT_ELSEWHERE = "signed_out_elsewhere"
 
 def acts_for_the_signed_in(function: Callable[P, None]) -> Callable[P, None]:
     """A callback that changes something for the tab's signed-in person: it owns its connection, and does nothing
-    once the tab's session has ended elsewhere (signed out in another tab, a password changed). A callback runs
-    before its page's sign-in check, and a fragment's run has none: the next whole run of the page (see
-    :func:`fragment`) then shows the sign-in screen."""
+    once the tab's session has ended elsewhere (signed out in another tab, a password changed), unless the browser's
+    cookie names a live session of the same person (signed in again). A callback runs before its page's sign-in
+    check, and a fragment's run has none: the next whole run of the page (see :func:`fragment`) then shows the
+    sign-in screen."""
 
     @functools.wraps(function)
     def checked(*args: P.args, **kwargs: P.kwargs) -> None:
         with connection_owner():
             remembered = st.session_state.get(SESSION_KEY)
             if remembered is not None and sessions.find(database(), session_id=remembered) is None:
-                st.session_state[_SIGNED_OUT_ELSEWHERE] = True
-                return
+                renewed = sessions.find(database(), token=_cookie_token())
+                if renewed is None or renewed.user_id != st.session_state.get(_USER_KEY):
+                    st.session_state[_SIGNED_OUT_ELSEWHERE] = True
+                    return
+                st.session_state[SESSION_KEY] = renewed.id  # the same person signed in again: go on in that session
             function(*args, **kwargs)
 
     return checked
@@ -159,9 +163,7 @@ def current_user(db: Database) -> User | None:
     if the cookie now names another live session, over to it: the same person's keeps what the tab holds, someone
     else's loads the page anew (see :func:`_load_anew`)."""
     remembered = st.session_state.get(SESSION_KEY)
-    cookie = st.context.cookies.get(sessions.COOKIE)
-    token = cookie if isinstance(cookie, str) else None  # AppTest, which has no browser, gives a stand-in object
-    session = sessions.find(db, session_id=remembered, token=token)
+    session = sessions.find(db, session_id=remembered, token=_cookie_token())
     if session is None:
         if remembered is not None:
             _start_afresh()  # what this tab held belonged to the session that ended
@@ -172,6 +174,12 @@ def current_user(db: Database) -> User | None:
             _load_anew()
     st.session_state[SESSION_KEY], st.session_state[_USER_KEY] = session.id, session.user_id
     return accounts.get_user(db, session.user_id)
+
+
+def _cookie_token() -> str | None:
+    """The sign-in cookie the browser sent when this tab connected (again)."""
+    cookie = st.context.cookies.get(sessions.COOKIE)
+    return cookie if isinstance(cookie, str) else None  # AppTest, which has no browser, gives a stand-in object
 
 
 _LOAD_ANEW_JS = "export default function () { window.location.reload(); }"
