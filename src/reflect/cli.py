@@ -156,6 +156,14 @@ def _load(args: argparse.Namespace) -> int:
     return 0 if not result.errors and not result.lost and not result.duplicated else 1
 
 
+def _share(text: str) -> float:
+    """A share of a whole, from 0 to 1, as argparse reads one."""
+    share = float(text)
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share from 0 to 1")
+    return share
+
+
 def _load_server(args: argparse.Namespace) -> int:
     """Leaders signing in through the form and rating skills (or writing) on the real server, over its websocket:
     prints each action's p50/p95/p99, errors, lost saves, and the server's CPU and memory, for each number of
@@ -264,7 +272,7 @@ def parser() -> argparse.ArgumentParser:
     crowd.add_argument("--streamlit", action="append", default=[], metavar="OPTION",
                        help="without --server: an option for the server it starts "
                             "(e.g. --streamlit=--runner.postScriptGC=false)")
-    crowd.add_argument("--writers", type=float, default=0.0,
+    crowd.add_argument("--writers", type=_share, default=0.0,
                        help="the share of the leaders who write on Reflect instead of rating, 0-1 (default: 0)")
     crowd.add_argument("--processes", type=int, default=1,
                        help="without --server: server processes to start, behind Caddy if more than one "

@@ -225,7 +225,8 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
                     break
                 widget = chance.choice(fields)
                 value: int | str
-                if writes:  # what the box holds after a pause in typing: new words each time
+                if writes:  # what the box holds after a pause in typing: new words each time, in plain ASCII,
+                    # which the draft stores as sent (cleaning text changes none of it), so it can be compared
                     text = f"Partnership notes by {email}, pause {chance.randrange(10**9)}."
                     value, state = text, WidgetState(id=widget.id, string_value=text)
                 else:
@@ -407,13 +408,22 @@ def _ms(seconds: float | None) -> str:
     return f"{seconds * 1000:,.0f}" if seconds is not None else "–"
 
 
+def _doing(level: Level) -> str:
+    return {0.0: "rating", 1.0: "writing"}.get(level.writers, "rating and writing")
+
+
+def _actions_of(level: Level) -> tuple[str, ...]:
+    """The actions the level's leaders take: a page to open and what they do there, for raters, writers or both."""
+    return tuple(action for action in ACTIONS
+                 if not (level.writers == 0 and action in ("open reflect", "write"))
+                 and not (level.writers == 1 and action in ("open checklist", "rate")))
+
+
 def table(results: Sequence[Level]) -> str:
     """One line per level and action: how many, p50/p95/p99 in ms; then errors, lost saves, server CPU and RSS."""
     lines = [f"{'leaders':>7}  {'action':<15} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}", "-" * 58]
     for level in results:
-        for action in ACTIONS:
-            if not level.timings[action]:
-                continue
+        for action in _actions_of(level):
             lines.append(f"{level.leaders:>7}  {action:<15} {len(level.timings[action]):>6} "
                          f"{_ms(level.percentile(action, 0.5)):>8} {_ms(level.percentile(action, 0.95)):>8} "
                          f"{_ms(level.percentile(action, 0.99)):>8}")
@@ -422,7 +432,7 @@ def table(results: Sequence[Level]) -> str:
                          if sizes)
         lines.append(f"{'':>7}  {len(level.errors)} errors, {level.lost} of {len(level.acknowledged)} acknowledged "
                      f"saves lost; server CPU {level.cpu_percent:.0f}% of a core while "
-                     f"{'rating and writing' if level.seconds else 'signing in'} (the load client's "
+                     f"{_doing(level) if level.seconds else 'signing in'} (the load client's "
                      f"{level.client_cpu_percent:.0f}%); RSS "
                      f"{level.rss_idle_mb:,.0f} MB before, {level.rss_peak_mb:,.0f} MB at most"
                      + (f"; {sent}" if sent else ""))
