@@ -105,12 +105,12 @@ def acts_for_the_signed_in(function: Callable[P, None]) -> Callable[P, None]:
     def checked(*args: P.args, **kwargs: P.kwargs) -> None:
         with connection_owner():
             remembered = st.session_state.get(SESSION_KEY)
-            if remembered is not None and sessions.find(database(), session_id=remembered) is None:
-                renewed = sessions.find(database(), token=_cookie_token())
-                if renewed is None or renewed.user_id != st.session_state.get(_USER_KEY):
+            if remembered is not None:
+                session = sessions.find(database(), session_id=remembered, token=_cookie_token())
+                if session is None or _someone_else(session, remembered):
                     st.session_state[_SIGNED_OUT_ELSEWHERE] = True
                     return
-                st.session_state[SESSION_KEY] = renewed.id  # the same person signed in again: go on in that session
+                st.session_state[SESSION_KEY] = session.id  # a new one if the same person signed in again
             function(*args, **kwargs)
 
     return checked
@@ -170,10 +170,16 @@ def current_user(db: Database) -> User | None:
         return None
     if remembered is not None and session.id != remembered:
         st.session_state.pop(_SIGNED_OUT_ELSEWHERE, None)  # that session's refusal: this one may act
-        if session.user_id != st.session_state.get(_USER_KEY):
+        if _someone_else(session, remembered):
             _load_anew()
     st.session_state[SESSION_KEY], st.session_state[_USER_KEY] = session.id, session.user_id
     return accounts.get_user(db, session.user_id)
+
+
+def _someone_else(session: sessions.Session, remembered: int) -> bool:
+    """True if `session`, found for a tab that remembers the session `remembered`, is another person's: the tab's
+    ended and someone else signed in on the browser since."""
+    return session.id != remembered and session.user_id != st.session_state.get(_USER_KEY)
 
 
 def _cookie_token() -> str | None:
