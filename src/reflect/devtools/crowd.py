@@ -56,6 +56,8 @@ from reflect.storage.db import open_db
 ANSWER_WITHIN = 30.0  # seconds: an action with no finished run by then counts as an error
 CHECKLIST, REFLECT = "checklist", "reflect"  # the pages' addresses, as the router names them
 ACTIONS = ("open sign-in", "sign in", "open checklist", "rate", "open reflect", "write")
+# Where a leader goes once signed in, and what opening it and acting there are called: a rater, a writer.
+RATER, WRITER = (CHECKLIST, "open checklist", "rate"), (REFLECT, "open reflect", "write")
 RERUN_FOLLOWS = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN  # st.rerun(): another run is on its way
 
 
@@ -183,6 +185,11 @@ class Level:
     rating_bytes: list[int] = field(default_factory=list)
     writing_bytes: list[int] = field(default_factory=list)
 
+    @property
+    def writing(self) -> int:
+        """How many of the leaders write instead of rating."""
+        return round(self.writers * self.leaders)
+
     def percentile(self, action: str, share: float) -> float | None:
         ordered = sorted(self.timings[action])
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else None
@@ -214,8 +221,8 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
             if signed_in.ticket is None:
                 raise NoAnswer("signing in handed over no session")
             await asyncio.to_thread(_trade_ticket, url, signed_in.ticket)
-            page = await timed("open reflect" if writes else "open checklist",
-                               tab.go_to(REFLECT if writes else CHECKLIST))
+            address, opening, acting = WRITER if writes else RATER
+            page = await timed(opening, tab.go_to(address))
             fields = [widget for label, widget in page.widgets.items()
                       if (widget.id.endswith(":text") if writes else label.endswith("(required)"))]  # the answers
             while True:
@@ -235,8 +242,7 @@ async def _leader(url: str, email: str, level: Level, start_at: float, rating_fr
                 set_id, item_id, which = widget.id.split("-", 2)[2].rsplit(":", 2)
                 saved = (email, set_id, item_id, which)
                 level.unacknowledged.setdefault(saved, set()).add(value)  # may be stored even if the run fails
-                drawn = await timed("write" if writes else "rate",
-                                    tab.run([state], fragment_id=page.fragment_of.get(widget.id, "")))
+                drawn = await timed(acting, tab.run([state], fragment_id=page.fragment_of.get(widget.id, "")))
                 level.acknowledged[saved] = value
                 level.unacknowledged.pop(saved)
                 if time.monotonic() >= rating_from:
@@ -307,9 +313,8 @@ async def _run_level(url: str, db_path: Path, pids: Sequence[int], level: Level,
     rating_from = began + level.ramp + (pace[1] if level.seconds else 0)  # everyone in and past a first pause
     stop_at = rating_from + level.seconds  # with no seconds of rating, a storm of sign-ins only
     chance = random.Random(seed)
-    writers = round(level.writers * level.leaders)  # spread evenly among the raters
-    writes = [index * writers // level.leaders != (index + 1) * writers // level.leaders
-              for index in range(level.leaders)]
+    writes = [index * level.writing // level.leaders != (index + 1) * level.writing // level.leaders
+              for index in range(level.leaders)]  # the writers spread evenly among the raters
     leaders = [
         _leader(url, email, level, began + level.ramp * index / level.leaders, rating_from, stop_at, pace,
                 random.Random(chance.random()), writes=writes[index])
@@ -409,14 +414,15 @@ def _ms(seconds: float | None) -> str:
 
 
 def _doing(level: Level) -> str:
-    return {0.0: "rating", 1.0: "writing"}.get(level.writers, "rating and writing")
+    """What the level's leaders do once in: rating, writing, or both."""
+    return " and ".join(doing for doing, count in (("rating", level.leaders - level.writing),
+                                                   ("writing", level.writing)) if count)
 
 
 def _actions_of(level: Level) -> tuple[str, ...]:
     """The actions the level's leaders take: a page to open and what they do there, for raters, writers or both."""
-    return tuple(action for action in ACTIONS
-                 if not (level.writers == 0 and action in ("open reflect", "write"))
-                 and not (level.writers == 1 and action in ("open checklist", "rate")))
+    left_out = (() if level.writing < level.leaders else RATER[1:]) + (() if level.writing else WRITER[1:])
+    return tuple(action for action in ACTIONS if action not in left_out)
 
 
 def table(results: Sequence[Level]) -> str:
