@@ -220,6 +220,24 @@ window.WebSocket = class extends Native {
 """
 
 
+def someone_signs_in_instead(page: Page, url: str, email: str) -> None:
+    """In another tab of `page`'s browser: its person signs out and `email` signs in."""
+    cookie = session_cookie(page)["value"]
+    second = page.context.new_page()
+    goto(second, url)
+    sign_out(second)
+    sign_in(second, email)
+    session_cookie(second, replacing=cookie)
+    second.close()
+
+
+def reconnect(page: Page) -> None:
+    """Drop `page`'s connection to the server (see KEEP_SOCKETS) and wait until it has connected again."""
+    page.evaluate("window.__reflectSockets.forEach((socket) => socket.close())")
+    page.wait_for_function("() => window.__reflectSockets.some((socket) => socket.readyState === 1)")
+    settled(page)
+
+
 def left_open_as(north_server, browser, email: str, next_email: str) -> tuple[Page, str]:
     """On a shared computer: `email` leaves a Reflect tab open holding an answer too long to save, signs out in
     another tab, and `next_email` signs in there; then the first tab's connection drops and comes back (the laptop
@@ -235,18 +253,8 @@ def left_open_as(north_server, browser, email: str, next_email: str) -> tuple[Pa
     box.blur()
     settled(first)
     expect(first.get_by_text("Not saved", exact=False)).to_be_visible()
-    first_cookie = session_cookie(first)["value"]
-
-    second = first.context.new_page()
-    goto(second, north_server.url)
-    sign_out(second)
-    sign_in(second, next_email)
-    session_cookie(second, replacing=first_cookie)
-    second.close()
-
-    first.evaluate("window.__reflectSockets.forEach((socket) => socket.close())")
-    first.wait_for_function("() => window.__reflectSockets.some((socket) => socket.readyState === 1)")
-    settled(first)
+    someone_signs_in_instead(first, north_server.url, next_email)
+    reconnect(first)
     return first, held
 
 
@@ -321,18 +329,8 @@ def test_feedback_a_facilitator_left_unsent_is_not_shown_to_the_next_one_on_that
     cat.get_by_text("Write feedback", exact=True).click()
     box = cat.get_by_label(re.compile("^Your feedback"))
     box.fill("Cat's note, not sent yet.")
-    cats_cookie = session_cookie(cat)["value"]
-
-    second = cat.context.new_page()
-    goto(second, north_server.url)
-    sign_out(second)
-    sign_in(second, "dan.shared@x.org")
-    session_cookie(second, replacing=cats_cookie)
-    second.close()
-
-    cat.evaluate("window.__reflectSockets.forEach((socket) => socket.close())")
-    cat.wait_for_function("() => window.__reflectSockets.some((socket) => socket.readyState === 1)")
-    settled(cat)
+    someone_signs_in_instead(cat, north_server.url, "dan.shared@x.org")
+    reconnect(cat)
     cat.get_by_role("link", name="Completion and reflections", exact=True).click()  # Dan, taking over the tab
     settled(cat)
     cat.get_by_text("Write feedback", exact=True).click()
