@@ -33,7 +33,7 @@ def test_migrations_apply_once_in_order_and_reopening_is_harmless(tmp_path):
     assert applied == ["0001_initial", "0002_checkpoints_sharing_invitations", "0003_audit_log",
                        "0004_answers_ratings_index", "0005_tally", "0006_administrators",
                        "0007_checkpoint_days", "0008_cohort_invitations", "0009_sessions", "0010_feedback",
-                       "0011_looking_back", "0012_cohort_versions"]
+                       "0011_looking_back", "0012_cohort_versions", "0013_answer_rows"]
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "answers_ratings" in indexes
 

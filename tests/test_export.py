@@ -7,8 +7,9 @@ import dataclasses
 import io
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,8 +17,9 @@ from reflect.devtools.demo import make_demo
 from reflect.domain import access, accounts, checkpoints, cohorts, feedback, responses
 from reflect.domain.access import SYSTEM  # full access: these tests are about the figures, not who sees them
 from reflect.domain.questions import Item, load_question_sets
+from reflect.domain.text import FORMULA_TRIGGERS
 from reflect.reporting import export
-from reflect.storage.db import stamp
+from reflect.storage.db import open_db, stamp, write_transaction
 
 from .cohort_data import FEB, JAN, MAR, PASSWORD, ROOT, TINY, cohort_with_windows, days, facilitator, rate
 
@@ -175,7 +177,7 @@ def test_names_and_wording_that_excel_would_run_are_neutralised_in_every_cohort_
     assert ",a,'+Skill A,1,,1,,'@note" in long
     for text in (long, wide):
         cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
-        assert not [cell for cell in cells if cell.startswith(export.FORMULA_TRIGGERS)]
+        assert not [cell for cell in cells if cell.startswith(FORMULA_TRIGGERS)]
 
 
 def test_a_line_break_in_a_checkpoint_name_stays_inside_its_cell(db, north):
@@ -327,3 +329,75 @@ def test_ratings_looking_back_have_their_own_columns_in_every_file_and_their_mea
     codebook = export.codebook_csv(db, SYSTEM, north.id, TINY).decode()
     assert ("a_then,\"Looking back, at the start of the module: Skill A\",tiny,Tiny checklist,1,rating looking back,"
             "1 = No; 2 = Some; 3 = Yes\r\n") in codebook
+
+
+# Each submission's rows are made as it is submitted (reflect.domain.answer_rows); what can change is filled in later.
+
+def test_each_rating_becomes_its_own_label_and_one_off_the_scale_stays_a_number(db, north):
+    ten = dataclasses.replace(TINY, id="ten", scale=tuple(f"Level {point}" for point in range(1, 11)))
+    rate(db, accounts.get_user(db, 2), [10, 1], JAN + timedelta(days=3), qset=ten)
+
+    def ratings(scale):
+        long = export.cohort_long_csv(db, SYSTEM, north.id, scales={ten.id: scale}).decode("utf-8")
+        return [row["Rating"] for row in csv.DictReader(io.StringIO(long, newline=""))
+                if row["Question set id"] == ten.id]
+
+    assert ratings(ten.scale) == ["Level 10", "Level 1"]
+    # The scale since cut to three points: 10 has no label; a label is a cell like any other, quoted and made safe.
+    assert ratings(("-Low, or none", "Mid", "High")) == ["10", "'-Low, or none"]
+
+
+def test_a_control_character_in_a_questions_wording_cannot_start_a_row_or_show_unshared_text(db, north):
+    odd = dataclasses.replace(TINY, id="odd", items=(Item("a", "rating", "Skill\x1e A\x02"), TINY.items[1]))
+    rate(db, accounts.get_user(db, 3), [2, 3], FEB + timedelta(days=2), qset=odd, note="Bob's unshared note")
+    long = export.cohort_long_csv(db, SYSTEM, north.id).decode("utf-8")
+    rows = [row for row in csv.DictReader(io.StringIO(long, newline="")) if row["Question set id"] == odd.id]
+    assert [(row["Leader"], row["Question"], row["Rating"], row["Note"]) for row in rows] == [
+        ("Bob", "Skill A", "2", ""), ("Bob", "Skill B", "3", "")]
+
+
+def test_submissions_from_before_their_rows_were_kept_export_the_same_once_the_database_is_migrated(tmp_path):
+    db = open_db(tmp_path / "reflect.db")
+    sets = load_question_sets(ROOT / "questions")[0]
+    made = make_demo(db, sets, leaders=40, seed=11)
+    cy = accounts.register_leader(db, join_code=made.cohort.join_code, name="Cy", email="cy@school.org.uk",
+                                  password=PASSWORD)
+    reflection = next(qset for qset in sets.values() if not qset.is_rating)
+    responses.save_draft(db, cy.id, reflection, reflection.items[0].id, text='=1, "quoted"\nand on a new line')
+    responses.submit(db, cy.id, reflection, "cy", share=True)
+    scales = {qset.id: qset.scale for qset in sets.values()}
+    first = checkpoints.of_cohort(db, made.cohort.id)[0]
+
+    def files():
+        return [export.cohort_long_csv(db, SYSTEM, made.cohort.id, **variant)
+                for variant in ({}, {"scales": scales}, {"bom": True}, {"checkpoint_id": first.id})]
+
+    made_as_submitted = files()
+    assert b'\'=1, ""quoted""\nand on a new line"' in made_as_submitted[0]
+    with write_transaction(db):  # the database as it was before migration 0013
+        db.execute("DROP TABLE answer_rows")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = '0013_answer_rows'")
+    db.close()
+    db = open_db(tmp_path / "reflect.db")
+    assert files() == made_as_submitted
+    db.close()
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/St_Johns", "Asia/Kolkata"])
+def test_times_are_local_to_the_second_as_clocks_change_and_in_zones_off_the_hour(db, zone):
+    cohort = cohorts.create_cohort(db, facilitator(db).id, "Clocks", time_zone=zone)
+    ann = accounts.register_leader(db, join_code=cohort.join_code, name="Ann", email="ann@school.org.uk",
+                                   password=PASSWORD)
+    moments = [datetime(2027, 3, 14, 5, 15, 7, tzinfo=UTC),  # St John's: clocks go forward at 05:30 UTC
+               datetime(2027, 3, 14, 5, 45, 59, tzinfo=UTC),
+               datetime(2027, 3, 28, 0, 59, 59, tzinfo=UTC),  # London: forward at 01:00 UTC
+               datetime(2027, 3, 28, 1, 0, 0, tzinfo=UTC),
+               datetime(2027, 10, 31, 0, 30, 1, tzinfo=UTC),  # London: back at 01:00 UTC
+               datetime(2027, 10, 31, 1, 30, 1, tzinfo=UTC)]
+    for moment in moments:  # a checkpoint may ask for ratings looking back too
+        for item in TINY.items:
+            responses.save_draft(db, ann.id, TINY, item.id, rating=2, then_rating=1, now=moment)
+        responses.submit(db, ann.id, TINY, moment.isoformat(), now=moment)
+    long = export.cohort_long_csv(db, SYSTEM, cohort.id).decode("utf-8")
+    shown = [row[f"Submitted ({zone})"] for row in csv.DictReader(io.StringIO(long, newline=""))]
+    assert shown[::2] == [moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S") for moment in moments]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from sqlite_utils import Database
 
-from reflect.domain import accounts, checkpoints, cohorts
+from reflect.domain import accounts, answer_rows, checkpoints, cohorts
 from reflect.domain.questions import QuestionSet
 from reflect.storage import tally
 from reflect.storage.db import stamp, write_transaction
@@ -131,6 +131,7 @@ def make_demo(db: Database, sets: dict[str, QuestionSet], *, leaders: int, seed:
             submissions)
         run("""INSERT INTO answers (submission_id, item_id, item_text, rating, text, note, then_rating)
                VALUES (?, ?, ?, ?, ?, ?, ?)""", answers)
+        answer_rows.store(db, answers)
         run("INSERT INTO drafts (user_id, set_id, item_id, rating, note, saved_at) VALUES (?, ?, ?, ?, ?, ?)", drafts)
         run("INSERT INTO shared_submissions (submission_id, shared_at) VALUES (?, ?)", shared)
         run("INSERT INTO feedback (submission_id, author_id, body, written_at) VALUES (?, ?, ?, ?)", messages)

@@ -252,6 +252,7 @@ def delete_leader(db: Database, user_id: int, *, password: str) -> None:
         mine = "SELECT id FROM submissions WHERE user_id = :user"
         for statement in (
             f"DELETE FROM answers WHERE submission_id IN ({mine})",
+            f"DELETE FROM answer_rows WHERE submission_id IN ({mine})",
             f"DELETE FROM feedback WHERE submission_id IN ({mine})",
             f"DELETE FROM shared_submissions WHERE submission_id IN ({mine})",
             "DELETE FROM submissions WHERE user_id = :user",

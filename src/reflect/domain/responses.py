@@ -17,7 +17,7 @@ from typing import NamedTuple
 import pandas as pd
 from sqlite_utils import Database
 
-from reflect.domain import access, audit, checkpoints, cohorts
+from reflect.domain import access, answer_rows, audit, checkpoints, cohorts
 from reflect.domain.access import Actor
 from reflect.domain.questions import RATING, QuestionSet
 from reflect.domain.text import InvalidText, clean_text, is_blank
@@ -237,23 +237,25 @@ def submit(db: Database, user_id: int, qset: QuestionSet, token: str, *, now: da
         )
         audit.record(db, actor_id=user_id, action=audit.SUBMITTED, cohort_id=cohorts.leaders_cohort_id(db, user_id),
                      detail=f"{qset.title} (version {qset.version})")
+        answers = [
+            (
+                submission_id,
+                item.id,
+                item.text,
+                current[item.id].rating,
+                None if is_blank(current[item.id].text) else current[item.id].text,
+                None if is_blank(current[item.id].note) else current[item.id].note,
+                current[item.id].then_rating if then else None,
+            )
+            for item in qset.items
+            if item.id in done
+        ]
         db.conn.executemany(
             """INSERT INTO answers (submission_id, item_id, item_text, rating, text, note, then_rating)
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (
-                    submission_id,
-                    item.id,
-                    item.text,
-                    current[item.id].rating,
-                    None if is_blank(current[item.id].text) else current[item.id].text,
-                    None if is_blank(current[item.id].note) else current[item.id].note,
-                    current[item.id].then_rating if then else None,
-                )
-                for item in qset.items
-                if item.id in done
-            ],
+            answers,
         )
+        answer_rows.store(db, answers)
         if share:
             _share(db, user_id, submission_id, True)
         tally.refresh(db, user_id=user_id)

@@ -1,4 +1,5 @@
-"""Free text as people type it, made safe to store and show: NFC, no control characters, no bidi overrides."""
+"""Free text as people type it, made safe to store and show (NFC, no control characters, no bidi overrides), and safe
+to open in Excel."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ import unicodedata
 # Embedding, override and isolate controls can make text read differently from what is stored ("Trojan Source").
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _ALLOWED_CONTROLS = {"\t", "\n"}
+
+
+# A text cell Excel would run as a formula starts with one of these (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def excel_safe(value: object) -> object:
+    """Neutralise a text cell Excel would run as a formula, with a leading apostrophe; leave anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 class InvalidText(ValueError):

@@ -12,17 +12,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from reflect.domain import access, audit, responses, roster
+from reflect.domain import access, answer_rows, audit, responses, roster
 from reflect.domain.access import Actor
 from reflect.domain.questions import QuestionSet
+from reflect.domain.text import excel_safe
 from reflect.storage.db import read_snapshot, write_transaction
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 BOM = "\ufeff"
 # A cohort export made for someone: the cohort files below, with their other arguments bound; as bytes, or as chunks.
 CohortFile = Callable[[Database, Actor, int], bytes]
@@ -34,13 +34,6 @@ LEADER_COLUMNS = (
     "set_id", "set_title", "item_id", "item_text", "set_version", "status", "rating", "then_rating", "text", "note",
     "submitted_at", "draft_saved_at",
 )
-
-
-def excel_safe(value: object) -> object:
-    """Neutralise a text cell Excel would run as a formula; leave everything else as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def to_csv(rows: Iterable[Mapping[str, object]], columns: Iterable[str], *, bom: bool = False) -> bytes:
@@ -146,6 +139,31 @@ def _local(stored: str | None, zone: ZoneInfo) -> str | None:
     return datetime.fromisoformat(stored).astimezone(zone).isoformat(" ", "seconds")[:19] if stored else stored
 
 
+class _LocalTimes:
+    """Stored UTC times as the cohort reads them (:func:`_local`), the local date and hour of each UTC hour worked
+    out once: in a zone whose offset is whole hours all through that hour, minutes and seconds are the same."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        self._hours: dict[str, str] = {}
+
+    def __call__(self, stored: str) -> str | None:
+        if not stored.endswith("+00:00"):
+            return _local(stored, self._zone)
+        if (hour := self._hours.get(stored[:13])) is None:
+            hour = self._hours[stored[:13]] = self._local_hour(stored[:13])
+        return hour + stored[13:19] if hour else _local(stored, self._zone)
+
+    def _local_hour(self, utc_hour: str) -> str:
+        """The local "2027-01-03 09" of `utc_hour` ("2027-01-03T08"), or "" where minutes differ or the offset moves."""
+        start = datetime.fromisoformat(f"{utc_hour}:00:00+00:00")
+        offsets = {moment.astimezone(self._zone).utcoffset() or timedelta()
+                   for moment in (start, start + timedelta(seconds=3599))}
+        if len(offsets) > 1 or offsets.pop() % timedelta(hours=1):
+            return ""
+        return start.astimezone(self._zone).isoformat(" ")[:13]
+
+
 def _zone_of(db: Database, cohort_id: int) -> ZoneInfo:
     return ZoneInfo(db.execute("SELECT time_zone FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0])
 
@@ -175,16 +193,15 @@ _PLACED = """
 """
 
 
-def _placed_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
-                    counted_only: bool = False) -> Iterator[tuple[tuple, list[tuple]]]:
-    """The cohort's submissions, leader by leader, oldest first, each with its answers; with `counted_only`, only
-    those that count for their checkpoint. A submission comes as its cells in :data:`_WIDE_FIXED` order, as stored
-    (not yet Excel-safe); an answer as (item_id, item_text, rating, text, note, then_rating), free text only if
-    shared. A submission without answers is passed over.
+def _placed(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
+            counted_only: bool = False) -> Iterator[list[tuple]]:
+    """The cohort's submissions, leader by leader, oldest first, in batches of :data:`ANSWER_BATCH`; with
+    `counted_only`, only those that count for their checkpoint. A submission comes as its cells in
+    :data:`_WIDE_FIXED` order, as stored (not yet Excel-safe).
 
-    Only the submissions are put in order; their answers are read :data:`ANSWER_BATCH` submissions at a time by
-    the answers' key. Ordering every answer of the cohort instead made SQLite sort millions of rows before the first
-    could be written (3–4 s at 100,000 leaders). Call inside :func:`read_snapshot`, so that the reads agree.
+    Only the submissions are put in order; their answers are read a batch at a time by the answers' key. Ordering
+    every answer of the cohort instead made SQLite sort millions of rows before the first could be written (3–4 s
+    at 100,000 leaders). Call inside :func:`read_snapshot`, so that the reads agree.
     """
     cohort_name = db.execute("SELECT name FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0]
     submissions = db.execute(
@@ -196,13 +213,21 @@ def _placed_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint
          "counted_only": counted_only},
     )
     while batch := submissions.fetchmany(ANSWER_BATCH):
+        yield batch
+
+
+ANSWER_BATCH = 500  # submissions whose answers are read by one query
+
+
+def _placed_answers(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
+                    counted_only: bool = False) -> Iterator[tuple[tuple, list[tuple]]]:
+    """:func:`_placed`, each submission with its answers, in the order they were given, as (item_id, item_text,
+    rating, text, note, then_rating), free text only if shared. A submission without answers is passed over."""
+    for batch in _placed(db, cohort_id, set_id, checkpoint_id, counted_only=counted_only):
         answers = _answers_of(db, {cells[6] for cells in batch})
         for cells in batch:
             if found := answers.get(cells[6]):
                 yield cells, found
-
-
-ANSWER_BATCH = 500  # submissions whose answers are read by one query
 
 
 def _answers_of(db: Database, submission_ids: Collection[int]) -> dict[int, list[tuple]]:
@@ -220,8 +245,21 @@ def _answers_of(db: Database, submission_ids: Collection[int]) -> dict[int, list
     return answers
 
 
+def _placed_rows(db: Database, cohort_id: int, checkpoint_id: int | None) -> Iterator[tuple[tuple, bytes]]:
+    """:func:`_placed`, each submission with its rows of the long file as they were made when it was submitted
+    (reflect.domain.answer_rows)."""
+    for batch in _placed(db, cohort_id, None, checkpoint_id):
+        ids = [cells[6] for cells in batch]
+        bodies = dict(db.execute(
+            f"SELECT submission_id, body FROM answer_rows WHERE submission_id IN ({', '.join('?' * len(ids))})", ids))
+        for cells in batch:
+            if body := bodies.get(cells[6]):
+                yield cells, body
+
+
 class _CellsText:
-    """The CSV text of a run of cells, Excel-safe, ending in `end`: "," to go on with the row, or the row's end."""
+    """The CSV text of a run of cells, Excel-safe, ending in `end`: "," to go on with the row, the row's end, or
+    nothing (a cell to put in a row made already)."""
 
     def __init__(self, end: str) -> None:
         self._end = end
@@ -249,9 +287,9 @@ def cohort_long_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint
     rating is written as its label, not its number. In chunks of about :data:`CHUNK_ROWS` rows, written as SQLite
     reads it: never the whole file.
 
-    A row is its submission's cells, then its answer's. Each submission's cells are made once, not once per answer,
-    and an answer without free text (an item's wording and a rating) repeats across leaders, so it is made once per
-    distinct answer: at 10,000 leaders, 290,000 rows come from 35,000 submissions and a few hundred distinct answers.
+    A row is its submission's cells, then its answer's. Each submission's answers were made into their rows as it
+    was submitted (reflect.domain.answer_rows); what can change since is filled in here, each submission's cells
+    made once for all its rows.
     """
     access.cohort_for(db, actor, cohort_id)
     return _long_chunks(db, cohort_id, checkpoint_id, bom, scales or {})
@@ -260,19 +298,20 @@ def cohort_long_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint
 def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool,
                  scales: Mapping[str, Sequence[str]]) -> Chunks:
     zone = _zone_of(db, cohort_id)
-    row_starts, answer_texts = _RowStarts(zone), _AnswerTexts(scales)
+    row_starts, label = _RowStarts(zone), _CellsText("")
+    labels = {set_id: [label((text,)).encode("utf-8") for text in scale] for set_id, scale in scales.items()}
     header = io.StringIO(newline="")
     csv.writer(header, lineterminator="\r\n").writerow(_headers(LONG_COLUMNS, zone))
-    parts, rows = [BOM if bom else "", header.getvalue()], 0
+    parts, rows = [(BOM + header.getvalue() if bom else header.getvalue()).encode("utf-8")], 0
     with read_snapshot(db):
-        for cells, answers in _placed_answers(db, cohort_id, None, checkpoint_id):
-            row_start = row_starts(cells)
-            parts += (row_start, row_start.join(answer_texts(cells[8], cells[10], answers)))  # each ends its row
-            rows += len(answers)
+        for cells, body in _placed_rows(db, cohort_id, checkpoint_id):
+            parts.append(answer_rows.rows(body, row_starts(cells).encode("utf-8"), shared=cells[10],
+                                          labels=labels.get(cells[8], ())))
+            rows += answer_rows.count(body)
             if rows >= CHUNK_ROWS:
-                yield "".join(parts).encode("utf-8")
+                yield b"".join(parts)
                 parts, rows = [], 0
-    if rest := "".join(parts).encode("utf-8"):
+    if rest := b"".join(parts):
         yield rest
 
 
@@ -283,7 +322,7 @@ class _RowStarts:
     they are and Excel reads as no formula, so they are joined in as they are."""
 
     def __init__(self, zone: ZoneInfo) -> None:
-        self._zone = zone
+        self._local = _LocalTimes(zone)
         self._text = _CellsText(",")
         self._leader: tuple = ()
         self._leader_text = ""
@@ -294,35 +333,12 @@ class _RowStarts:
             self._leader, self._leader_text = cells[:4], self._text(cells[:4])
         latest, submission_id, submitted_at, set_id, version = cells[5:10]
         return (f"{self._leader_text}{self._once((cells[4],))}{latest:d},{submission_id:d},"
-                f"{_local(submitted_at, self._zone)},{self._once((set_id,))}{version:d},")
+                f"{self._local(submitted_at)},{self._once((set_id,))}{version:d},")
 
     def _once(self, cells: tuple) -> str:
         if (text := self._made.get(cells)) is None:
             text = self._made[cells] = self._text(cells)
         return text
-
-
-class _AnswerTexts:
-    """The rest of the long file's row for each of a submission's answers, ending the row. An answer without free
-    text (an item's wording and its ratings) repeats across leaders, so its text is made once per set and sharing."""
-
-    def __init__(self, scales: Mapping[str, Sequence[str]]) -> None:
-        self._scales = scales
-        self._text = _CellsText("\r\n")
-        self._made: dict[tuple[str, int], dict[tuple, str]] = {}
-
-    def __call__(self, set_id: str, shared: int, answers: list[tuple]) -> list[str]:
-        made = self._made.setdefault((set_id, shared), {})
-        return [made.get(answer) or self._make(set_id, shared, answer, made) for answer in answers]
-
-    def _make(self, set_id: str, shared: int, answer: tuple, made: dict[tuple, str]) -> str:
-        item_id, item_text, rating, text, note, then = answer
-        scale = self._scales.get(set_id)
-        made_text = self._text((item_id, item_text, _rating_cell(rating, scale), _rating_cell(then, scale), shared,
-                                text, note))
-        if text is None and note is None:
-            made[answer] = made_text
-        return made_text
 
 
 def wide_columns(db: Database, cohort_id: int, qset: QuestionSet) -> list[str]:
