@@ -220,7 +220,8 @@ def test_the_streamed_long_file_is_the_same_bytes_in_chunks_with_and_without_bom
             assert chunks[0].startswith((b"\xef\xbb\xbf" if bom else b"") + HEADER.encode()) and all(chunks)
 
 
-def test_a_big_cohort_comes_in_chunks_of_about_a_thousand_rows(db):
+def test_a_big_cohort_comes_in_chunks_of_about_a_set_number_of_rows(db, monkeypatch):
+    monkeypatch.setattr(export, "CHUNK_ROWS", 1_000)
     made = make_demo(db, {CHECKLIST.id: CHECKLIST}, leaders=120, seed=7)
     answers = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
     assert answers > 3 * export.CHUNK_ROWS
@@ -228,7 +229,7 @@ def test_a_big_cohort_comes_in_chunks_of_about_a_thousand_rows(db):
     rows = [len(list(csv.reader(io.StringIO(chunk.decode("utf-8"), newline="")))) for chunk in chunks]
     rows[0] -= 1  # the header
     assert sum(rows) == answers and len(chunks) == len(rows) > 3
-    # Each chunk but the last: a thousand rows, and the rest of the submission it had reached (at most ten answers).
+    # Each chunk but the last: CHUNK_ROWS rows, and the rest of the submission it had reached (at most ten answers).
     assert all(export.CHUNK_ROWS <= count < export.CHUNK_ROWS + 10 for count in rows[:-1])
     wide = list(export.cohort_wide_chunks(db, SYSTEM, made.cohort.id, CHECKLIST, bom=True))
     assert len(wide) == 1 and wide[0].startswith(b"\xef\xbb\xbfCohort,")  # a few hundred rows: one chunk
