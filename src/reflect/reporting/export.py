@@ -177,11 +177,6 @@ def _zone_of(db: Database, cohort_id: int) -> ZoneInfo:
     return ZoneInfo(db.execute("SELECT time_zone FROM cohorts WHERE id = ?", [cohort_id]).fetchone()[0])
 
 
-def _rating_cell(rating: int | None, scale: Sequence[str] | None) -> object:
-    """A rating as a number, or as its label on `scale` when one is given (REDCap's "labels")."""
-    return scale[rating - 1] if scale and rating is not None and 1 <= rating <= len(scale) else rating
-
-
 # The cohort's submissions (made while each leader belonged to it) with where each sits. Which one counts for a
 # checkpoint is read from reflect.storage.tally.
 _PLACED = """
@@ -208,7 +203,7 @@ def _placed(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int
     `counted_only`, only those that count for their checkpoint. A submission comes as its cells in
     :data:`_WIDE_FIXED` order, as stored (not yet Excel-safe).
 
-    Only the submissions are put in order; their answers are read a batch at a time by the answers' key. Ordering
+    Only the submissions are put in order; what is read of their answers is read a batch at a time by key. Ordering
     every answer of the cohort instead made SQLite sort millions of rows before the first could be written (3–4 s
     at 100,000 leaders). Call inside :func:`read_snapshot`, so that the reads agree.
     """
@@ -225,7 +220,7 @@ def _placed(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int
         yield batch
 
 
-ANSWER_BATCH = 500  # submissions whose answers (or rows) are read by one query
+ANSWER_BATCH = 500  # submissions whose kept rows are read by one query
 
 
 def _placed_rows(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
@@ -282,8 +277,8 @@ def cohort_long_chunks(db: Database, actor: Actor, cohort_id: int, *, checkpoint
 def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: bool,
                  scales: Mapping[str, Sequence[str]]) -> Chunks:
     zone = _zone_of(db, cohort_id)
-    row_starts, label = _RowStarts(zone), _CellsText("")
-    labels = {set_id: [label((text,)).encode("utf-8") for text in scale] for set_id, scale in scales.items()}
+    row_starts = _RowStarts(zone)
+    labels = {set_id: _label_cells(scale) for set_id, scale in scales.items()}
     header = io.StringIO(newline="")
     csv.writer(header, lineterminator="\r\n").writerow(_headers(LONG_COLUMNS, zone))
     parts, rows = [(BOM + header.getvalue() if bom else header.getvalue()).encode("utf-8")], 0
@@ -297,6 +292,12 @@ def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: b
                 parts, rows = [], 0
     if rest := b"".join(parts):
         yield rest
+
+
+def _label_cells(scale: Sequence[str]) -> list[bytes]:
+    """Each label of `scale` as a cell of a CSV file, point 1 first, for reflect.domain.answer_rows to put in place."""
+    label = _CellsText("")
+    return [label((text,)).encode("utf-8") for text in scale]
 
 
 class _RowStarts:
@@ -380,7 +381,7 @@ class _WideRow:
 
     Its answers are read back from its rows of the long file, made when it was submitted (reflect.domain.answer_rows):
     their cells are Excel-safe already, and csv reads them in C. At 100,000 leaders, reading the 2.4 million answer
-    rows themselves took most of the file's 17.5–18 s; a pivot in SQL as long.
+    rows themselves took most of the file's 17.5–18 s (and SQLite pivoting them into their columns, 18–20 s).
     """
 
     _TEXT = [_WIDE_FIXED.index(column) for column in ("cohort", "leader_name", "leader_email", "checkpoint", "set_id")]
@@ -394,8 +395,7 @@ class _WideRow:
             if index >= len(_WIDE_FIXED) and not column.endswith(("_then", "_note"))}
         self._empty = [None] * (len(columns) - len(_WIDE_FIXED))
         self._local = _LocalTimes(zone)
-        label = _CellsText("")
-        self._labels = [label((text,)).encode("utf-8") for text in scale or ()]
+        self._labels = _label_cells(scale or ())
 
     def __call__(self, cells: tuple, body: bytes) -> list[object]:
         row = [*cells, *self._empty]
