@@ -358,6 +358,7 @@ def test_a_control_character_in_a_questions_wording_cannot_start_a_row_or_show_u
 
 
 def test_submissions_from_before_their_rows_were_kept_export_the_same_once_the_database_is_migrated(tmp_path):
+    """Migration 0013 makes the rows each submission made before it would have had, the same bytes in every file."""
     db = open_db(tmp_path / "reflect.db")
     sets = load_question_sets(ROOT / "questions")[0]
     made = make_demo(db, sets, leaders=40, seed=11)
@@ -371,7 +372,9 @@ def test_submissions_from_before_their_rows_were_kept_export_the_same_once_the_d
 
     def files():
         return [export.cohort_long_csv(db, SYSTEM, made.cohort.id, **variant)
-                for variant in ({}, {"scales": scales}, {"bom": True}, {"checkpoint_id": first.id})]
+                for variant in ({}, {"scales": scales}, {"bom": True}, {"checkpoint_id": first.id})] + [
+            export.cohort_wide_csv(db, SYSTEM, made.cohort.id, qset, labels=labels)
+            for qset in sets.values() for labels in (False, True)]
 
     made_as_submitted = files()
     assert b'\'=1, ""quoted""\nand on a new line"' in made_as_submitted[0]
@@ -402,3 +405,39 @@ def test_times_are_local_to_the_second_as_clocks_change_and_in_zones_off_the_hou
     long = export.cohort_long_csv(db, SYSTEM, cohort.id).decode("utf-8")
     shown = [row[f"Submitted ({zone})"] for row in csv.DictReader(io.StringIO(long, newline=""))]
     assert shown[::2] == [moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S") for moment in moments]
+
+
+def test_every_file_is_the_same_whether_a_submissions_rows_were_kept_or_are_made_as_it_is_exported(db, north):
+    """A submission recorded by a version of Reflect from before the rows were kept (after going back to it) has
+    none: its rows are made as the file is written. And the wide file's cells kept for a checklist are what its
+    answers make one by one, with ratings looking back, notes shared and not, and labels."""
+    fran, end = accounts.get_user(db, 1), checkpoints.of_cohort(db, north.id)[1]
+    checkpoints.ask_then_at(db, fran, north.id, end.id)
+    cy = accounts.register_leader(db, join_code=north.join_code, name="Cy", email="cy@school.org.uk",
+                                  password=PASSWORD)
+    for item, (now, then) in zip(TINY.items, [(3, 1), (2, 2)], strict=True):
+        responses.save_draft(db, cy.id, TINY, item.id, rating=now, then_rating=then, note='=a, "b"\nc',
+                             now=FEB + timedelta(days=2))
+    responses.submit(db, cy.id, TINY, "cy", now=FEB + timedelta(days=2), share=True)
+
+    def files():
+        return [export.cohort_long_csv(db, SYSTEM, north.id, scales={TINY.id: TINY.scale}),
+                export.cohort_long_csv(db, SYSTEM, north.id),
+                *(export.cohort_wide_csv(db, SYSTEM, north.id, TINY, labels=labels, checkpoint_id=checkpoint)
+                  for labels in (False, True) for checkpoint in (None, end.id))]
+
+    kept = files()
+    assert b"Cy" in kept[2] and b'"\'=a, ""b""\nc"' in kept[2]  # Cy's shared note, in the wide file
+    with write_transaction(db):
+        db.execute("UPDATE answer_rows SET wide = NULL")
+    assert files() == kept
+    with write_transaction(db):
+        db.execute("DELETE FROM answer_rows")
+    assert files() == kept
+
+
+def test_a_control_character_in_a_scales_label_cannot_start_a_row(db, north):
+    long = export.cohort_long_csv(db, SYSTEM, north.id, scales={TINY.id: ("No\x1e", "So\x11me", "Yes")})
+    rows = list(csv.DictReader(io.StringIO(long.decode("utf-8"), newline="")))
+    assert [(row["Leader"], row["Rating"]) for row in rows] == [
+        ("Ann", "No"), ("Ann", "Yes"), ("Ann", "Some"), ("Ann", "Yes"), ("Bob", "Yes"), ("Bob", "Yes")]

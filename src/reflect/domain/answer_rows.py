@@ -1,13 +1,15 @@
-"""Each submission's rows of the long export, made once, when it is submitted.
+"""Each submission's rows of the exports, made once, when it is submitted.
 
 A submission never changes, so the text of its answers' rows in the file for analysis (reflect.reporting.export)
-is made as it is stored, not again on every export: at 100,000 leaders, reading 2.9 million answer rows into Python
-took that export 28 s on the 2-core machine; one stored text per submission makes the same bytes in 12 s.
+is made as it is stored, not again on every export, and so are a checklist submission's cells of the file for
+Excel. At 100,000 leaders on the 2-core machine, reading every answer row into Python took the first 28 s and the
+second 22–27 s; one stored text per submission makes the same bytes in 10–12 s.
 
-What can change after submitting is left as a mark, filled in as the file is written (:func:`rows`): each row's
-start (the leader's and the submission's cells), whether it is shared (its cell, and the free text only a shared
-submission shows) and, for a file with ratings as labels, the scale's labels. The marks are control characters,
-which stored text never holds (reflect.domain.text refuses them); they are dropped from anything else.
+What can change after submitting is left as a mark, filled in as a file is written (:func:`rows`, :func:`wide_cells`):
+each row's start (the leader's and the submission's cells), whether it is shared (its cell, and the free text only
+a shared submission shows), the scale's labels for a file with ratings as labels, and which of a checklist's
+columns the file has. The marks are control characters, which stored text never holds (reflect.domain.text refuses
+them); they are dropped from anything else (question wording, labels).
 """
 
 from __future__ import annotations
@@ -25,34 +27,63 @@ from reflect.domain.text import excel_safe
 
 # The marks: where each answer's row starts (the submission's cells go here); the "shared" cell (1 or 0); and around
 # an answer's free text and note, which only a shared submission shows. A rating of 1 to 10 is the one character
-# _POINT + rating, so that a label can take its place.
+# _POINT + rating, so that a label can take its place. In the wide cells: the end of the item ids, and the rating
+# looking back and the note, each of which the file may have no column for.
 _ROW, _SHARED, _TEXT, _END_TEXT = b"\x1e", b"\x1f", b"\x02", b"\x03"
+_IDS_END, _THEN, _NOTE = b"\x04", b"\x05", b"\x06"
 _POINT = 0x10
 _NUMBERS = bytes.maketrans(bytes(range(_POINT + 1, _POINT + 10)), b"123456789")
 _HIDDEN_TEXT = re.compile(re.escape(_TEXT) + b"[^" + re.escape(_END_TEXT) + b"]*" + re.escape(_END_TEXT))
 _NOT_KEPT = dict.fromkeys(set(range(0x20)) - {ord("\t"), ord("\n")})  # so that no cell holds a mark
 
 
-def made(answers: Iterable[Sequence]) -> bytes:
-    """One submission's rows, from its answers in the order given, each as the answers table holds it: (item_id,
-    item_text, rating, text, note, then_rating). Each row is its mark of where it starts, then the item, its
-    ratings, the shared cell's mark and the free text between its marks (two empty cells if there is none)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def made(answers: Sequence[Sequence]) -> tuple[bytes, bytes | None]:
+    """One submission's rows of the long file and, if every answer is rated (a checklist's), its cells of the wide
+    file; from its answers in the order given, each as the answers table holds it: (item_id, item_text, rating,
+    text, note, then_rating).
 
-    def cells(*values: object) -> bytes:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([excel_safe(value.translate(_NOT_KEPT)) if isinstance(value, str) else value
-                         for value in values])
-        return buffer.getvalue()[:-2].encode("utf-8")  # written as a row: the csv module quotes a cell holding CR or LF
-
-    rows = []
+    Each row is its mark of where it starts, then the item, its ratings, the shared cell's mark and the free text
+    between its marks (two empty cells if there is none). The wide cells are the item ids, then for each answer its
+    rating, its rating looking back after its mark and its note after its mark (between the free text's marks),
+    each followed by a comma."""
+    cells = _Cells()
+    rows, wide = [], []
     for item_id, item_text, rating, text, note, then_rating in answers:
         free_text = b"," if text is None and note is None else _TEXT + cells(text, note) + _END_TEXT
         rows.append(b"%s%s,%s,%s,%s,%s\r\n" % (_ROW, cells(item_id, item_text), _point(rating), _point(then_rating),
                                                 _SHARED, free_text))
-    return b"".join(rows)
+        wide.append(b"%s,%s%s,%s%s," % (_point(rating), _THEN, _point(then_rating), _NOTE,
+                                        _TEXT + cells(note) + _END_TEXT if note else b""))
+    if any(answer[2] is None for answer in answers):
+        return b"".join(rows), None
+    return b"".join(rows), cells(*(answer[0] for answer in answers)) + _IDS_END + b"".join(wide)
+
+
+class _Cells:
+    """The CSV text of a run of cells (no control character kept but tab and LF, Excel-safe), without a row's end."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO(newline="")
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def __call__(self, *values: object) -> bytes:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow([excel_safe(value.translate(_NOT_KEPT)) if isinstance(value, str) else value
+                               for value in values])
+        return self._buffer.getvalue()[:-2].encode("utf-8")  # written as a row: csv quotes a cell holding CR or LF
+
+
+def item_ids(ids: Sequence[str]) -> bytes:
+    """Item ids as :func:`made` keeps them in a submission's wide cells, for :func:`wide_cells` to compare."""
+    return _Cells()(*ids)
+
+
+def label_cells(scale: Sequence[str]) -> list[bytes]:
+    """Each label of `scale` as a cell, point 1 first, for :func:`rows` and :func:`wide_cells` to put in place of a
+    rating: made as every other cell is, so that no label holds a mark."""
+    cell = _Cells()
+    return [cell(label) for label in scale]
 
 
 def _point(rating: int | None) -> bytes:
@@ -62,11 +93,12 @@ def _point(rating: int | None) -> bytes:
 
 
 def store(db: Database, answers: Iterable[Sequence]) -> None:
-    """Keep the rows of each submission among `answers`, given as the answers table's rows (submission_id first),
-    one submission's after another, in the order answered. Call in the transaction that stores the answers."""
+    """Keep what :func:`made` makes of each submission among `answers`, given as the answers table's rows
+    (submission_id first), one submission's after another, in the order answered. Call in the transaction that
+    stores the answers."""
     db.conn.executemany(
-        "INSERT INTO answer_rows (submission_id, body) VALUES (?, ?)",
-        ((submission_id, made(answer[1:] for answer in its))
+        "INSERT INTO answer_rows (submission_id, body, wide) VALUES (?, ?, ?)",
+        ((submission_id, *made([answer[1:] for answer in its]))
          for submission_id, its in groupby(answers, key=itemgetter(0))),
     )
 
@@ -82,6 +114,31 @@ def rows(body: bytes, start: bytes, *, shared: bool, labels: Sequence[bytes] = (
     body = body.replace(_SHARED, b"1" if shared else b"0")
     if _TEXT in body:
         body = body.replace(_TEXT, b"").replace(_END_TEXT, b"") if shared else _HIDDEN_TEXT.sub(b",", body)
+    return _ratings(body, labels).replace(_ROW, start)
+
+
+def wide_cells(wide: bytes, item_ids: bytes, *, then: bool, notes: bool, shared: bool,
+               labels: Sequence[bytes] = ()) -> bytes | None:
+    """A checklist submission's cells in the wide file (`wide`, as :func:`made` makes them), each followed by a comma:
+    for each answer, its rating, then its rating looking back if `then` and its note if `notes` (empty unless
+    `shared`); ratings as in :func:`rows`. None unless its items are `item_ids` (as :func:`item_ids` makes them)
+    and the file has a column for everything it holds."""
+    ids, _, wide = wide.partition(_IDS_END)
+    if ids != item_ids:
+        return None
+    if not shared and _TEXT in wide:
+        wide = _HIDDEN_TEXT.sub(b"", wide)
+    if not then:
+        wide = wide.replace(_THEN + b",", b"")
+    if not notes:
+        wide = wide.replace(_NOTE + b",", b"")
+    if (not then and _THEN in wide) or (not notes and _NOTE in wide):
+        return None
+    return _ratings(wide.replace(_THEN, b"").replace(_NOTE, b"").replace(_TEXT, b"").replace(_END_TEXT, b""), labels)
+
+
+def _ratings(body: bytes, labels: Sequence[bytes]) -> bytes:
+    """`body` with each rating's mark as its cell in `labels` (point 1 first) where there is one, else its number."""
     for point, label in enumerate(labels[:10], start=1):
         body = body.replace(bytes([_POINT + point]), label)
-    return body.replace(bytes([_POINT + 10]), b"10").translate(_NUMBERS).replace(_ROW, start)
+    return body.replace(bytes([_POINT + 10]), b"10").translate(_NUMBERS)

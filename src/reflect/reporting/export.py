@@ -13,6 +13,8 @@ import csv
 import io
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -157,7 +159,7 @@ class _LocalTimes:
         self._hours: dict[str, str] = {}
 
     def __call__(self, stored: str) -> str | None:
-        if not stored.endswith("+00:00"):
+        if not (stored.endswith("+00:00") and stored[13:14] == stored[16:17] == ":"):  # not as stamp() writes it
             return _local(stored, self._zone)
         if (hour := self._hours.get(stored[:13])) is None:
             hour = self._hours[stored[:13]] = self._local_hour(stored[:13])
@@ -224,16 +226,26 @@ ANSWER_BATCH = 500  # submissions whose kept rows are read by one query
 
 
 def _placed_rows(db: Database, cohort_id: int, set_id: str | None, checkpoint_id: int | None, *,
-                 counted_only: bool = False) -> Iterator[tuple[tuple, bytes]]:
-    """:func:`_placed`, each submission with its rows of the long file as they were made when it was submitted
-    (reflect.domain.answer_rows). A submission without answers is passed over."""
+                 counted_only: bool = False) -> Iterator[tuple[tuple, bytes, bytes | None]]:
+    """:func:`_placed`, each submission with its rows of the long file and its cells of the wide file (if any), as
+    they were made when it was submitted (reflect.domain.answer_rows), or are made now from its answers if they
+    were not kept (a submission made by a version of Reflect from before they were). A submission without answers
+    is passed over."""
     for batch in _placed(db, cohort_id, set_id, checkpoint_id, counted_only=counted_only):
         ids = [cells[6] for cells in batch]
-        bodies = dict(db.execute(
-            f"SELECT submission_id, body FROM answer_rows WHERE submission_id IN ({', '.join('?' * len(ids))})", ids))
+        kept = {submission_id: (body, wide) for submission_id, body, wide in db.execute(
+            f"SELECT submission_id, body, wide FROM answer_rows WHERE submission_id IN ({', '.join('?' * len(ids))})",
+            ids)}
+        if missing := [submission_id for submission_id in ids if submission_id not in kept]:
+            answers = db.execute(
+                f"""SELECT submission_id, item_id, item_text, rating, text, note, then_rating FROM answers
+                    WHERE submission_id IN ({", ".join("?" * len(missing))}) ORDER BY submission_id, rowid""", missing)
+            kept |= {submission_id: answer_rows.made([answer[1:] for answer in its])
+                     for submission_id, its in groupby(answers, key=itemgetter(0))}
         for cells in batch:
-            if body := bodies.get(cells[6]):
-                yield cells, body
+            body, wide = kept.get(cells[6], (b"", None))
+            if body:
+                yield cells, body, wide
 
 
 class _CellsText:
@@ -278,12 +290,12 @@ def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: b
                  scales: Mapping[str, Sequence[str]]) -> Chunks:
     zone = _zone_of(db, cohort_id)
     row_starts = _RowStarts(zone)
-    labels = {set_id: _label_cells(scale) for set_id, scale in scales.items()}
+    labels = {set_id: answer_rows.label_cells(scale) for set_id, scale in scales.items()}
     header = io.StringIO(newline="")
     csv.writer(header, lineterminator="\r\n").writerow(_headers(LONG_COLUMNS, zone))
     parts, rows = [(BOM + header.getvalue() if bom else header.getvalue()).encode("utf-8")], 0
     with read_snapshot(db):
-        for cells, body in _placed_rows(db, cohort_id, None, checkpoint_id):
+        for cells, body, _ in _placed_rows(db, cohort_id, None, checkpoint_id):
             parts.append(answer_rows.rows(body, row_starts(cells).encode("utf-8"), shared=cells[10],
                                           labels=labels.get(cells[8], ())))
             rows += answer_rows.count(body)
@@ -292,12 +304,6 @@ def _long_chunks(db: Database, cohort_id: int, checkpoint_id: int | None, bom: b
                 parts, rows = [], 0
     if rest := b"".join(parts):
         yield rest
-
-
-def _label_cells(scale: Sequence[str]) -> list[bytes]:
-    """Each label of `scale` as a cell of a CSV file, point 1 first, for reflect.domain.answer_rows to put in place."""
-    label = _CellsText("")
-    return [label((text,)).encode("utf-8") for text in scale]
 
 
 class _RowStarts:
@@ -370,39 +376,55 @@ def _wide_chunks(db: Database, cohort_id: int, qset: QuestionSet, checkpoint_id:
     zone = _zone_of(db, cohort_id)
     with read_snapshot(db):
         columns = wide_columns(db, cohort_id, qset)
-        wide_row = _WideRow(columns, zone, scale)
-        placed = _placed_rows(db, cohort_id, qset.id, checkpoint_id, counted_only=True)
-        yield from _cells_chunks((wide_row(cells, body) for cells, body in placed), _headers(columns, zone), bom=bom)
+        wide_row = _WideRow(columns, qset, zone, scale)
+        header = io.StringIO(newline="")
+        csv.writer(header, lineterminator="\r\n").writerow(_headers(columns, zone))
+        parts = [(BOM + header.getvalue() if bom else header.getvalue()).encode("utf-8")]
+        for cells, body, wide in _placed_rows(db, cohort_id, qset.id, checkpoint_id, counted_only=True):
+            parts.append(wide_row(cells, body, wide))
+            if len(parts) > CHUNK_ROWS:
+                yield b"".join(parts)
+                parts = []
+    if rest := b"".join(parts):
+        yield rest
 
 
 class _WideRow:
-    """A submission's row of the wide file: its cells in the file's `columns`, Excel-safe, with ratings as their
-    labels on `scale` if one is given.
+    """A submission's row of the wide file for `qset`, in the file's `columns`, with ratings as their labels on
+    `scale` if one is given.
 
-    Its answers are read back from its rows of the long file, made when it was submitted (reflect.domain.answer_rows):
-    their cells are Excel-safe already, and csv reads them in C. At 100,000 leaders, reading the 2.4 million answer
-    rows themselves took most of the file's 17.5–18 s (and SQLite pivoting them into their columns, 18–20 s).
+    Its answers were made into cells, Excel-safe, when it was submitted (reflect.domain.answer_rows). A checklist
+    submission answering the set's items in the columns' order has its wide cells kept, and what the file has of
+    them is taken with bytes operations. Any other's answers are read back from its rows of the long file by csv
+    and put in their columns one by one. At 100,000 leaders the file took 10–11 s so, 13–18.5 s by csv alone, and
+    17.5–18 s reading the 2.4 million answer rows themselves (SQLite pivoting them into their columns, 18–20 s).
     """
 
     _TEXT = [_WIDE_FIXED.index(column) for column in ("cohort", "leader_name", "leader_email", "checkpoint", "set_id")]
-    _SUBMITTED = _WIDE_FIXED.index("submitted_at")
+    _SHARED = _WIDE_FIXED.index("shared")
 
-    def __init__(self, columns: Sequence[str], zone: ZoneInfo, scale: Sequence[str] | None) -> None:
-        at = {column: index for index, column in enumerate(columns)}
+    def __init__(self, columns: Sequence[str], qset: QuestionSet, zone: ZoneInfo, scale: Sequence[str] | None
+                 ) -> None:
+        self._starts, self._cells = _RowStarts(zone), _CellsText("\r\n")
+        items = columns[len(_WIDE_FIXED):]
+        at = {column: index for index, column in enumerate(items)}
         self._places = {  # by the item id's cell in the long file: where its answer, then rating and note go
             excel_safe(column): (index, at.get(f"{column}_then"), at.get(f"{column}_note"))
-            for index, column in enumerate(columns)
-            if index >= len(_WIDE_FIXED) and not column.endswith(("_then", "_note"))}
-        self._empty = [None] * (len(columns) - len(_WIDE_FIXED))
-        self._local = _LocalTimes(zone)
-        self._labels = _label_cells(scale or ())
+            for index, column in enumerate(items) if not column.endswith(("_then", "_note"))}
+        self._width = len(items)
+        self._then, self._notes = f"{items[0]}_then" in at, f"{items[0]}_note" in at
+        self._item_ids = answer_rows.item_ids([item.id for item in qset.items])
+        self._after_items = b"," * (self._width - len(qset.items) * (1 + self._then + self._notes))  # dropped items
+        self._labels = answer_rows.label_cells(scale or ())
 
-    def __call__(self, cells: tuple, body: bytes) -> list[object]:
-        row = [*cells, *self._empty]
-        for index in self._TEXT:
-            row[index] = excel_safe(row[index])
-        row[self._SUBMITTED] = self._local(row[self._SUBMITTED])
-        answers = answer_rows.rows(body, b"", shared=cells[10], labels=self._labels).decode("utf-8")
+    def __call__(self, cells: tuple, body: bytes, wide: bytes | None) -> bytes:
+        shared = cells[self._SHARED]
+        start = f"{self._starts(cells)}{shared:d},".encode()
+        if wide is not None and (kept := answer_rows.wide_cells(
+                wide, self._item_ids, then=self._then, notes=self._notes, shared=shared, labels=self._labels)):
+            return start + (kept + self._after_items)[:-1] + b"\r\n"  # each cell ends in a comma
+        row: list[object] = [None] * self._width
+        answers = answer_rows.rows(body, b"", shared=shared, labels=self._labels).decode()
         for item_id, _, rating, then, _, text, note in csv.reader(io.StringIO(answers, newline="")):
             if (places := self._places.get(item_id)) is None:  # not an item of the file's set
                 continue
@@ -412,7 +434,7 @@ class _WideRow:
                 row[then_at] = then
             if note_at is not None:
                 row[note_at] = note
-        return row
+        return start + self._cells(tuple(row)).encode()
 
 
 def codebook_csv(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *, bom: bool = False) -> bytes:

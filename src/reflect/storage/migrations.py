@@ -493,26 +493,29 @@ def m0012_cohort_versions(db: Database) -> None:
 
 @migrations(name="0013_answer_rows")
 def m0013_answer_rows(db: Database) -> None:
-    # Each submission's rows of the long export, made once (see reflect.domain.answer_rows, whose format of this day
-    # is written out in _answer_rows below): the export read every answer row into Python (28 s at 100,000 leaders).
+    # Each submission's rows of the long export and, for a checklist's, its cells of the wide one, made once (see
+    # reflect.domain.answer_rows, whose format of this day is written out in _answer_rows below): the exports read
+    # every answer row into Python (28 s and 22 s at 100,000 leaders).
     _run(
         db,
         """
         CREATE TABLE answer_rows (
             submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
-            body BLOB NOT NULL
+            body BLOB NOT NULL,
+            wide BLOB
         )
         """,
     )
     answers = db.execute("""SELECT submission_id, item_id, item_text, rating, text, note, then_rating
                             FROM answers ORDER BY submission_id, rowid""")
-    db.conn.executemany("INSERT INTO answer_rows (submission_id, body) VALUES (?, ?)",
-                        ((submission_id, _answer_rows([answer[1:] for answer in its]))
+    db.conn.executemany("INSERT INTO answer_rows (submission_id, body, wide) VALUES (?, ?, ?)",
+                        ((submission_id, *_answer_rows([answer[1:] for answer in its]))
                          for submission_id, its in groupby(answers, key=itemgetter(0))))
 
 
-def _answer_rows(answers: list[tuple]) -> bytes:
-    """A submission's rows as reflect.domain.answer_rows made them when this migration was written."""
+def _answer_rows(answers: list[tuple]) -> tuple[bytes, bytes | None]:
+    """A submission's rows of the long file and wide cells, as reflect.domain.answer_rows made them when this
+    migration was written."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     not_kept = dict.fromkeys(set(range(0x20)) - {ord("\t"), ord("\n")})
@@ -532,8 +535,12 @@ def _answer_rows(answers: list[tuple]) -> bytes:
     def point(rating: int | None) -> str:
         return "" if rating is None else chr(0x10 + rating) if 1 <= rating <= 10 else str(rating)
 
-    rows = []
+    rows, wide = [], []
     for item_id, item_text, rating, text, note, then in answers:
         free_text = "," if text is None and note is None else f"\x02{cells(text, note)}\x03"
         rows.append(f"\x1e{cells(item_id, item_text)},{point(rating)},{point(then)},\x1f,{free_text}\r\n")
-    return "".join(rows).encode("utf-8")
+        wide.append(f"{point(rating)},\x05{point(then)},\x06{f'{chr(2)}{cells(note)}{chr(3)}' if note else ''},")
+    body = "".join(rows).encode("utf-8")
+    if any(answer[2] is None for answer in answers):
+        return body, None
+    return body, (cells(*(answer[0] for answer in answers)) + "\x04" + "".join(wide)).encode("utf-8")
