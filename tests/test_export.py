@@ -377,12 +377,14 @@ def test_submissions_from_before_their_rows_were_kept_export_the_same_once_the_d
             for qset in sets.values() for labels in (False, True)]
 
     made_as_submitted = files()
+    kept_as_submitted = db.execute("SELECT * FROM answer_rows ORDER BY submission_id").fetchall()
     assert b'\'=1, ""quoted""\nand on a new line"' in made_as_submitted[0]
     with write_transaction(db):  # the database as it was before migration 0013
         db.execute("DROP TABLE answer_rows")
         db.execute("DELETE FROM _sqlite_migrations WHERE name = '0013_answer_rows'")
     db.close()
     db = open_db(tmp_path / "reflect.db")
+    assert db.execute("SELECT * FROM answer_rows ORDER BY submission_id").fetchall() == kept_as_submitted
     assert files() == made_as_submitted
     db.close()
 
