@@ -57,6 +57,10 @@ def test_the_shipped_sets_load_with_their_items():
         (GOOD + 'scale = ["No", "Yes"]\n' + ITEM, "scale", "only for sets of rating items"),
         (GOOD + 'scale = ["No", "Yes"]\n' + ITEM + ITEM.replace('"a"', '"b"').replace('"text"\ntext', '"rating"\ntext'),
          "items", "mixes"),
+        (GOOD + ITEM.replace('"A question?"', '"A\\u001equestion?"'), "items[1].text", "control character (U+001E)"),
+        (GOOD + 'scale = ["No", "Y\\u0011es"]\n' + ITEM.replace('kind = "text"', 'kind = "rating"'), "scale[2]",
+         "control character (U+0011)"),
+        (GOOD.replace('"An intro."', '"An\\u0007intro."') + ITEM, "intro", "delete it"),
     ],
 )
 def test_each_kind_of_broken_file_names_file_field_and_problem(tmp_path, content, field, why):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,7 @@ def _parse_set(file: str, data: dict[str, Any]) -> QuestionSet:
     note_prompt = data.get("note_prompt")
     if note_prompt is not None and (not isinstance(note_prompt, str) or not note_prompt.strip()):
         raise fail("note_prompt", "must be text, or left out")
+    _no_control_characters(note_prompt, "note_prompt", fail)
 
     raw_items = data.get("items")
     if not isinstance(raw_items, list) or not raw_items:
@@ -141,6 +143,7 @@ def _parse_set(file: str, data: dict[str, Any]) -> QuestionSet:
         behaviour = raw.get("behaviour")
         if behaviour is not None and (not isinstance(behaviour, str) or not behaviour.strip()):
             raise fail(f"{where}.behaviour", "must be text, or left out")
+        _no_control_characters(behaviour, f"{where}.behaviour", fail)
         items.append(Item(item_id, kind, _string(raw, "text", f"{where}.text", fail), behaviour, index))
 
     scale = data.get("scale", [])
@@ -154,6 +157,8 @@ def _parse_set(file: str, data: dict[str, Any]) -> QuestionSet:
             or not all(isinstance(label, str) and label.strip() for label in scale)
         ):
             raise fail("scale", "rating items need a scale: a list of 2 to 10 labels, lowest point first")
+        for point, label in enumerate(scale, start=1):
+            _no_control_characters(label, f"scale[{point}]", fail)
     elif scale:
         raise fail("scale", "is only for sets of rating items")
     return QuestionSet(set_id, title, version, source, intro, tuple(items), tuple(scale), note_prompt, max_chars)
@@ -171,7 +176,16 @@ def _string(table: dict, key: str, field: str, fail) -> str:
         raise fail(field, "is missing")
     if not isinstance(value, str) or not value.strip():
         raise fail(field, "must be non-empty text")
+    _no_control_characters(value, field, fail)
     return value.strip()
+
+
+def _no_control_characters(value: str | None, field: str, fail) -> None:
+    """Refuse an invisible control character (but tab and line break), as answers refuse them: shown on a page it
+    is nothing, and an export has no place for it."""
+    hidden = [char for char in value or "" if unicodedata.category(char) == "Cc" and char not in "\t\n"]
+    if hidden:
+        raise fail(field, f"holds an invisible control character (U+{ord(hidden[0]):04X}); delete it")
 
 
 def _slug(table: dict, key: str, field: str, fail) -> str:
