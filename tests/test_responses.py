@@ -90,7 +90,7 @@ def test_a_leader_reads_only_their_own_answers(db):
 def test_blank_answers_are_not_submitted(db):
     [leader] = leaders(db, cohort_with_windows(db, facilitator(db)), 1)
     responses.save_draft(db, leader.id, WRITTEN, "q1", text="Something")
-    responses.save_draft(db, leader.id, WRITTEN, "q2", text="   ")
+    responses.save_draft(db, leader.id, WRITTEN, "q2", text=" \u200b\ufeff\n\u00ad ")  # shows nothing
     made = responses.submit(db, leader.id, WRITTEN, "w1")
     assert list(responses.answers(db, leader.id, made.id)) == ["q1"]
 

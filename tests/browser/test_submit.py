@@ -153,3 +153,17 @@ def test_changing_one_rating_after_submitting_makes_a_new_submission_and_an_unch
     settled(page)
     expect(skills[4].get_by_role("radio", name=f"4 · {checklist.scale[3]}")).to_be_checked()
     expect(page.get_by_text(f"{count} of {count} skills rated")).to_be_visible()
+
+
+def test_an_answer_that_shows_nothing_is_neither_counted_nor_submitted(north_server, page_as):
+    """A box holding only characters that show nothing (zero-width spaces, a byte-order mark: pasted from another
+    program, say) is no answer: the count at the top says so, and Submit asks for one and records nothing."""
+    lee = join_north(north_server, "lee.invisible@x.org")
+    page = page_as(north_server, lee)
+    goto(page, north_server.url)
+    write_first_answer(page, "\u200b\ufeff \u200b")
+    expect(page.get_by_text(f"0 of {len(REFLECTION.items)} questions answered")).to_be_visible()
+    page.get_by_role("button", name="Submit these reflections").click()
+    settled(page)
+    expect(page.get_by_text("Write an answer to at least one question before you submit.")).to_be_visible()
+    assert submissions(north_server.db_path, lee) == 0

@@ -63,4 +63,6 @@ def clean_name(value: str, *, limit: int, one_line: bool = True) -> str:
 
 
 def is_blank(text: str | None) -> bool:
-    return text is None or not text.strip()
+    """Whether `text` shows nothing: only spaces, line breaks and invisible format characters (a zero-width space, a
+    byte-order mark), as the browser's count of answers judges it too (reflect.web.answers)."""
+    return text is None or all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)

@@ -178,7 +178,7 @@ _ANSWERED_COUNT_CSS = """
 .track { height: 0.5rem; border-radius: 0.5rem; background: var(--st-secondary-background-color); overflow: hidden; }
 .fill { height: 100%; background: var(--st-primary-color); border-radius: 0.5rem; transition: width 0.2s; }
 """
-_ANSWERED_COUNT_JS = """
+_ANSWERED_COUNT_JS = r"""
 export default function ({ data, parentElement }) {
   let bar = parentElement.querySelector('[role="progressbar"]');
   if (!bar) {
@@ -200,7 +200,8 @@ export default function ({ data, parentElement }) {
       const field = scope.querySelector(`.${name}`);
       if (!field) return null;
       const box = field.querySelector("textarea");
-      return box ? box.value.trim() !== "" : field.querySelector("input:checked") !== null;
+      // Something that shows: not only spaces, line breaks and invisible format characters (domain.text.is_blank).
+      return box ? /[^\s\p{Cf}]/u.test(box.value) : field.querySelector("input:checked") !== null;
     };
     const done = data.fields.filter((names, index) => {
       const states = names.map(answered);
