@@ -450,7 +450,7 @@ def table(results: Sequence[Level]) -> str:
 
 def as_json(results: Sequence[Level]) -> str:
     return json.dumps([{
-        "leaders": level.leaders, "ramp_seconds": level.ramp, "rating_seconds": level.seconds,
+        "leaders": level.leaders, "ramp_seconds": level.ramp, "acting_seconds": level.seconds,  # rating or writing
         "seconds": {action: {"count": len(level.timings[action]), "p50": level.percentile(action, 0.5),
                              "p95": level.percentile(action, 0.95), "p99": level.percentile(action, 0.99)}
                     for action in ACTIONS},
