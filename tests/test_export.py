@@ -233,6 +233,11 @@ def test_a_big_cohort_comes_in_chunks_of_about_a_set_number_of_rows(db, monkeypa
     assert all(export.CHUNK_ROWS <= count < export.CHUNK_ROWS + 10 for count in rows[:-1])
     wide = list(export.cohort_wide_chunks(db, SYSTEM, made.cohort.id, CHECKLIST, bom=True))
     assert len(wide) == 1 and wide[0].startswith(b"\xef\xbb\xbfCohort,")  # a few hundred rows: one chunk
+    monkeypatch.setattr(export, "CHUNK_ROWS", 50)
+    wide = list(export.cohort_wide_chunks(db, SYSTEM, made.cohort.id, CHECKLIST))
+    rows = [len(list(csv.reader(io.StringIO(chunk.decode("utf-8"), newline="")))) for chunk in wide]
+    rows[0] -= 1  # the header
+    assert len(wide) > 3 and all(count == 50 for count in rows[:-1]) and 0 < rows[-1] <= 50
 
 
 def test_answers_read_a_few_submissions_at_a_time_make_the_same_files(db, monkeypatch):
