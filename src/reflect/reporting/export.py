@@ -249,8 +249,7 @@ def _placed_rows(db: Database, cohort_id: int, set_id: str | None, checkpoint_id
 
 
 class _CellsText:
-    """The CSV text of a run of cells, Excel-safe, ending in `end`: "," to go on with the row, the row's end, or
-    nothing (a cell to put in a row made already)."""
+    """The CSV text of a run of cells, Excel-safe, ending in `end`: "," to go on with the row, or the row's end."""
 
     def __init__(self, end: str) -> None:
         self._end = end
