@@ -14,8 +14,6 @@ them); they are dropped from anything else (question wording, labels).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from itertools import groupby
@@ -23,7 +21,7 @@ from operator import itemgetter
 
 from sqlite_utils import Database
 
-from reflect.domain.text import excel_safe
+from reflect.domain.text import CsvCells
 
 # The marks: where each answer's row starts (the submission's cells go here); the "shared" cell (1 or 0); and around
 # an answer's free text and note, which only a shared submission shows. A rating of 1 to 10 is the one character
@@ -34,7 +32,6 @@ _IDS_END, _THEN, _NOTE = b"\x04", b"\x05", b"\x06"
 _POINT = 0x10
 _NUMBERS = bytes.maketrans(bytes(range(_POINT + 1, _POINT + 10)), b"123456789")
 _HIDDEN_TEXT = re.compile(re.escape(_TEXT) + b"[^" + re.escape(_END_TEXT) + b"]*" + re.escape(_END_TEXT))
-_NOT_KEPT = dict.fromkeys(set(range(0x20)) - {ord("\t"), ord("\n")})  # so that no cell holds a mark
 
 
 def made(answers: Sequence[Sequence]) -> tuple[bytes, bytes | None]:
@@ -46,7 +43,11 @@ def made(answers: Sequence[Sequence]) -> tuple[bytes, bytes | None]:
     between its marks (two empty cells if there is none). The wide cells are the item ids, then for each answer its
     rating, its rating looking back after its mark and its note after its mark (between the free text's marks),
     each followed by a comma."""
-    cells = _Cells()
+    cell_text = CsvCells()
+
+    def cells(*values: object) -> bytes:
+        return cell_text(*values).encode("utf-8")
+
     rows, wide = [], []
     for item_id, item_text, rating, text, note, then_rating in answers:
         free_text = b"," if text is None and note is None else _TEXT + cells(text, note) + _END_TEXT
@@ -59,31 +60,16 @@ def made(answers: Sequence[Sequence]) -> tuple[bytes, bytes | None]:
     return b"".join(rows), cells(*(answer[0] for answer in answers)) + _IDS_END + b"".join(wide)
 
 
-class _Cells:
-    """The CSV text of a run of cells (no control character kept but tab and LF, Excel-safe), without a row's end."""
-
-    def __init__(self) -> None:
-        self._buffer = io.StringIO(newline="")
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
-
-    def __call__(self, *values: object) -> bytes:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow([excel_safe(value.translate(_NOT_KEPT)) if isinstance(value, str) else value
-                               for value in values])
-        return self._buffer.getvalue()[:-2].encode("utf-8")  # written as a row: csv quotes a cell holding CR or LF
-
-
 def item_ids(ids: Sequence[str]) -> bytes:
     """Item ids as :func:`made` keeps them in a submission's wide cells, for :func:`wide_cells` to compare."""
-    return _Cells()(*ids)
+    return CsvCells()(*ids).encode("utf-8")
 
 
 def label_cells(scale: Sequence[str]) -> list[bytes]:
     """Each label of `scale` as a cell, point 1 first, for :func:`rows` and :func:`wide_cells` to put in place of a
     rating: made as every other cell is, so that no label holds a mark."""
-    cell = _Cells()
-    return [cell(label) for label in scale]
+    cell = CsvCells()
+    return [cell(label).encode("utf-8") for label in scale]
 
 
 def _point(rating: int | None) -> bytes:

@@ -3,6 +3,8 @@ to open in Excel."""
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 
 # Embedding, override and isolate controls can make text read differently from what is stored ("Trojan Source").
@@ -19,6 +21,28 @@ def excel_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+class CsvCells:
+    """The CSV text of a run of cells, ending in `end` ("," to go on with a row, its end, or nothing): each cell
+    Excel-safe and without a control character but tab and line break (reflect.domain.answer_rows uses those as
+    marks). One buffer and writer, made once, for making many."""
+
+    _NOT_KEPT = dict.fromkeys(set(range(0x20)) - {ord("\t"), ord("\n")})
+
+    def __init__(self, end: str = "") -> None:
+        self._end = end
+        self._buffer = io.StringIO(newline="")
+        # Written as a whole row would be: the csv module quotes cells holding a character of its line terminator,
+        # so the terminator must be CRLF even when the run ends in a comma.
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def __call__(self, *values: object) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow([excel_safe(value.translate(self._NOT_KEPT)) if isinstance(value, str) else value
+                               for value in values])
+        return self._buffer.getvalue()[:-2] + self._end
 
 
 class InvalidText(ValueError):

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from reflect.domain import access, answer_rows, audit, responses, roster
 from reflect.domain.access import Actor
 from reflect.domain.questions import QuestionSet
-from reflect.domain.text import excel_safe
+from reflect.domain.text import CsvCells, excel_safe
 from reflect.storage.db import read_snapshot, write_transaction
 
 BOM = "\ufeff"
@@ -51,18 +51,12 @@ def _csv_chunks(rows: Iterable[Mapping[str, object]], columns: Iterable[str], *,
     """:func:`to_csv`, :data:`CHUNK_ROWS` rows at a time: `rows` are read only as the chunks are. The header row
     is `header` if given, else the column names."""
     columns = list(columns)
-    cells = ([excel_safe(row.get(column)) for column in columns] for row in rows)
-    return _cells_chunks(cells, header or columns, bom=bom)
-
-
-def _cells_chunks(rows: Iterable[Sequence[object]], header: Sequence[str], *, bom: bool) -> Chunks:
-    """Rows of cells, each already Excel-safe, as CSV in chunks of :data:`CHUNK_ROWS` rows, after `header`."""
     buffer = io.StringIO(newline="")
     buffer.write(BOM if bom else "")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow(header or columns)
     for number, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow(["" if row.get(column) is None else excel_safe(row.get(column)) for column in columns])
         if number % CHUNK_ROWS == 0:
             yield _taken(buffer)
     if rest := _taken(buffer):
@@ -248,23 +242,6 @@ def _placed_rows(db: Database, cohort_id: int, set_id: str | None, checkpoint_id
                 yield cells, body, wide
 
 
-class _CellsText:
-    """The CSV text of a run of cells, Excel-safe, ending in `end`: "," to go on with the row, or the row's end."""
-
-    def __init__(self, end: str) -> None:
-        self._end = end
-        self._buffer = io.StringIO(newline="")
-        # Written as a whole row would be: the csv module quotes cells holding a character of its line terminator,
-        # so the terminator must be CRLF even when the run ends in a comma.
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
-
-    def __call__(self, cells: tuple) -> str:
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow([excel_safe(cell) for cell in cells])
-        return self._buffer.getvalue()[:-2] + self._end
-
-
 def cohort_long_csv(db: Database, actor: Actor, cohort_id: int, *, checkpoint_id: int | None = None,
                     bom: bool = False, scales: Mapping[str, Sequence[str]] | None = None) -> bytes:
     """Every submitted answer of the cohort's leaders, one row per answer (see :func:`cohort_long_chunks`)."""
@@ -313,21 +290,21 @@ class _RowStarts:
 
     def __init__(self, zone: ZoneInfo) -> None:
         self._local = _LocalTimes(zone)
-        self._text = _CellsText(",")
+        self._text = CsvCells(",")
         self._leader: tuple = ()
         self._leader_text = ""
         self._made: dict[tuple, str] = {}
 
     def __call__(self, cells: tuple) -> str:
         if cells[:4] != self._leader:
-            self._leader, self._leader_text = cells[:4], self._text(cells[:4])
+            self._leader, self._leader_text = cells[:4], self._text(*cells[:4])
         latest, submission_id, submitted_at, set_id, version = cells[5:10]
         return (f"{self._leader_text}{self._once((cells[4],))}{latest:d},{submission_id:d},"
                 f"{self._local(submitted_at)},{self._once((set_id,))}{version:d},")
 
     def _once(self, cells: tuple) -> str:
         if (text := self._made.get(cells)) is None:
-            text = self._made[cells] = self._text(cells)
+            text = self._made[cells] = self._text(*cells)
         return text
 
 
@@ -404,7 +381,7 @@ class _WideRow:
 
     def __init__(self, columns: Sequence[str], qset: QuestionSet, zone: ZoneInfo, scale: Sequence[str] | None
                  ) -> None:
-        self._starts, self._cells = _RowStarts(zone), _CellsText("\r\n")
+        self._starts, self._cells = _RowStarts(zone), CsvCells("\r\n")
         items = columns[len(_WIDE_FIXED):]
         at = {column: index for index, column in enumerate(items)}
         self._places = {  # by the item id's cell in the long file: where its answer, then rating and note go
@@ -433,7 +410,7 @@ class _WideRow:
                 row[then_at] = then
             if note_at is not None:
                 row[note_at] = note
-        return start + self._cells(tuple(row)).encode()
+        return start + self._cells(*row).encode()
 
 
 def codebook_csv(db: Database, actor: Actor, cohort_id: int, qset: QuestionSet, *, bom: bool = False) -> bytes:
